@@ -1,0 +1,102 @@
+/**
+ * Drives a loaded hook with one registration and reports what it answered: which callback, the
+ * object passed to it, the log lines it wrote and the time it took. Shared by `npm start`, `try`
+ * and the benchmark.
+ */
+import { getPath } from './attributes.js';
+import type { BuiltHookFunction } from './load-hook.js';
+
+export interface HookRun {
+  /** `callback` or `error`, or `none` if the hook did not answer (a bug: it always should). */
+  readonly via: 'callback' | 'error' | 'none';
+  readonly result: unknown;
+  readonly calls: number;
+  readonly logLines: readonly unknown[];
+  readonly elapsedMs: number;
+}
+
+/** A Strivacity-shaped pre-registration payload for one email. */
+export function registrationPayload(email: unknown, locales: readonly string[] = ['en']): Record<string, unknown> {
+  return {
+    application: { name: 'Brand Web', client_id: 'brand-web' },
+    oidc_context: { acr_values: [], ui_locales: locales },
+    customer: {
+      ip_address: '203.0.113.10',
+      store: 'customers',
+      attributes: { emails: { primaryEmail: email }, name: { givenName: '', familyName: '' } },
+      identifiers: {},
+      consents: [],
+    },
+    session: { journey: 'register' },
+    continue_context: null,
+    continue_request_parameters: {},
+  };
+}
+
+/** Runs the hook once, capturing `console.log`/`console.error` lines (the hook's log) meanwhile. */
+export async function runHook(hook: BuiltHookFunction, payload: unknown): Promise<HookRun> {
+  const logLines: unknown[] = [];
+  const original = { log: console.log, error: console.error };
+  const capture = (...parts: unknown[]) => {
+    const text = parts.map(String).join(' ');
+    try {
+      logLines.push(JSON.parse(text));
+    } catch {
+      logLines.push(text);
+    }
+  };
+  console.log = capture;
+  console.error = capture;
+  let via: HookRun['via'] = 'none';
+  let result: unknown;
+  let calls = 0;
+  const started = performance.now();
+  try {
+    await hook(
+      payload,
+      (value: unknown) => {
+        calls += 1;
+        via = 'callback';
+        result = value;
+      },
+      (value: unknown) => {
+        calls += 1;
+        via = 'error';
+        result = value;
+      },
+    );
+  } finally {
+    console.log = original.log;
+    console.error = original.error;
+  }
+  return { via, result, calls, logLines, elapsedMs: performance.now() - started };
+}
+
+/** `a***e@example.com`: enough to tell samples apart, not enough to read the address. */
+export function maskEmail(email: unknown): string {
+  if (typeof email !== 'string') return `<${typeof email}>`;
+  email = email.trim();
+  const at = email.lastIndexOf('@');
+  if (at < 1) return email.length <= 2 ? '***' : `${email.slice(0, 1)}***`;
+  const local = email.slice(0, at);
+  return `${local.slice(0, 1)}***${local.length > 1 ? local.slice(-1) : ''}${email.slice(at)}`;
+}
+
+/** One line for a result object: the decision and what it carries (field names, never values). */
+export function describeResult(run: HookRun, enrichPaths: readonly string[] = []): { decision: string; detail: string } {
+  const result = (run.result ?? {}) as Record<string, unknown>;
+  const className = run.result === undefined ? 'none' : (Object.getPrototypeOf(run.result) as { constructor: { name: string } }).constructor.name;
+  if (run.via === 'error') return { decision: 'deny', detail: String(result['description'] ?? '') };
+  if (className.includes('ShowErrorMessage')) return { decision: 'showError', detail: String(result['error_message'] ?? '') };
+  if (className === 'RegistrationData') {
+    const session = (result['session'] ?? {}) as { dynamics?: { contactId?: string } };
+    const attributes = (result['attributes'] ?? {}) as Record<string, unknown>;
+    const filled = enrichPaths.filter((path) => {
+      const value = getPath(attributes, path);
+      return typeof value === 'string' && value !== '';
+    });
+    const contact = session.dynamics?.contactId === undefined ? 'no contact linked' : `contact ${session.dynamics.contactId.slice(0, 8)}...`;
+    return { decision: 'allow', detail: filled.length === 0 ? contact : `${contact}; filled ${filled.join(', ')}` };
+  }
+  return { decision: run.via, detail: className };
+}

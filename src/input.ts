@@ -1,0 +1,63 @@
+/**
+ * The registration as Strivacity hands it to the hook, validated before anything else happens.
+ * Nothing here trusts the shape of the payload: a missing `customer` is invalid input, not a crash.
+ */
+import { z } from 'zod';
+
+export type Attributes = Record<string, unknown>;
+export type Session = Record<string, unknown>;
+
+/** The first argument of a Strivacity pre-/post-registration hook (only the parts we read). */
+export interface HookArguments {
+  readonly application?: unknown;
+  readonly oidc_context?: unknown;
+  readonly customer?: unknown;
+  readonly session?: unknown;
+  readonly continue_context?: unknown;
+  readonly continue_request_parameters?: unknown;
+}
+
+export type Registration =
+  | { readonly valid: true; readonly email: string; readonly attributes: Attributes; readonly session: Session; readonly locales: readonly string[] }
+  | { readonly valid: false; readonly attributes: Attributes; readonly session: Session; readonly locales: readonly string[] };
+
+export const MAX_EMAIL_LENGTH = 100;
+
+/**
+ * Emails we are willing to put in an OData literal. Besides the address syntax, this refuses the
+ * characters that dynamics-web-api mangles (`"`, `{`, `}`: its GUID brace-stripping treats `"` as a
+ * string delimiter) and control characters, so the only escaping left is quote doubling.
+ */
+export const emailSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_EMAIL_LENGTH)
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f"{}]/.test(value))
+  .pipe(z.email());
+
+const objectSchema = z.record(z.string(), z.unknown());
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  const result = objectSchema.safeParse(value);
+  return result.success && !Array.isArray(value) ? result.data : undefined;
+}
+
+/** `ui_locales` is documented as `string[]`; a space-separated string (OIDC's wire form) is accepted too. */
+function localesOf(oidcContext: unknown): string[] {
+  const raw = asObject(oidcContext)?.['ui_locales'];
+  const list = typeof raw === 'string' ? raw.split(/\s+/) : Array.isArray(raw) ? raw : [];
+  return list.filter((l): l is string => typeof l === 'string' && l.length > 0 && l.length <= 35);
+}
+
+export function parseRegistration(args: unknown): Registration {
+  const root = asObject(args) ?? {};
+  const session = asObject(root['session']) ?? {};
+  const locales = localesOf(root['oidc_context']);
+  const attributes = asObject(asObject(root['customer'])?.['attributes']);
+  if (attributes === undefined) return { valid: false, attributes: {}, session, locales };
+  const email = emailSchema.safeParse(asObject(attributes['emails'])?.['primaryEmail']);
+  if (!email.success) return { valid: false, attributes, session, locales };
+  return { valid: true, email: email.data, attributes, session, locales };
+}

@@ -1,0 +1,79 @@
+/**
+ * Structured logs: one JSON line per event. The fields are a closed, typed set so that no call site
+ * can hand a free-form string (an email, a token, a record, a library's error message) to the log.
+ */
+import { createHash } from 'node:crypto';
+import type { FailureCode, FailureStage, HookError } from './errors.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface LogFields {
+  readonly hook?: 'pre-registration' | 'post-registration';
+  readonly outcome?: string;
+  readonly reason?: string;
+  readonly failure?: FailureCode;
+  readonly stage?: FailureStage;
+  readonly latencyMs?: number;
+  readonly attempts?: number;
+  readonly status?: number;
+  readonly dataverseCode?: string;
+  readonly aadsts?: number;
+  readonly diagnostic?: string;
+  readonly emailHash?: string;
+  readonly matches?: number;
+}
+
+export interface LogLine extends LogFields {
+  readonly level: LogLevel;
+  readonly event: string;
+}
+
+export type LogSink = (line: LogLine) => void;
+
+export interface Logger {
+  debug(event: string, fields?: LogFields): void;
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+}
+
+/** Writes to the console, which Strivacity shows in Debug Logs and keeps in the event hook logs. */
+export const consoleSink: LogSink = (line) => {
+  const text = JSON.stringify(line);
+  if (line.level === 'error' || line.level === 'warn') console.error(text);
+  else console.log(text);
+};
+
+export function createLogger(minimum: LogLevel, sink: LogSink = consoleSink): Logger {
+  const write = (level: LogLevel) => (event: string, fields: LogFields = {}) => {
+    if (RANK[level] < RANK[minimum]) return;
+    try {
+      sink({ level, event, ...fields });
+    } catch {
+      // A broken sink must never break a registration.
+    }
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** The parts of a HookError that are safe to log (its message is fixed text too, but not needed). */
+export function failureFields(error: HookError): LogFields {
+  return {
+    failure: error.code,
+    stage: error.stage,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.dataverseCode === undefined ? {} : { dataverseCode: error.dataverseCode }),
+    ...(error.aadsts === undefined ? {} : { aadsts: error.aadsts }),
+    ...(error.diagnostic === undefined ? {} : { diagnostic: error.diagnostic }),
+  };
+}
+
+/**
+ * A short correlation id for an email: 12 hex characters of SHA-256 over the tenant id and the
+ * lower-cased email. Salting with the tenant keeps the hash from matching another deployment's
+ * logs or a generic rainbow table; it is a correlation aid, not anonymisation.
+ */
+export function emailHash(email: string, salt: string): string {
+  return createHash('sha256').update(`${salt}:${email.toLowerCase()}`).digest('hex').slice(0, 12);
+}
