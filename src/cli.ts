@@ -1,0 +1,89 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `dynamics-hook`: the operator's command line (also `npm run cli -- <command>`). Output is plain
+ * text for people, `--json` for machines; the exit code is 0 only when everything checked is fine.
+ * No command ever prints a secret or a token.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildHook, type HookKind } from './build.js';
+import { HookError } from './errors.js';
+
+export interface CommandResult {
+  readonly exitCode: number;
+}
+
+type Command = (argv: string[]) => Promise<CommandResult>;
+
+const USAGE = `Usage: dynamics-hook <command> [options]
+
+Commands:
+  build    --config <file> [--hook pre-registration|post-registration] [--out <file>]
+           Writes the paste-able hook and prints its packageDependencies.
+`;
+
+/** Reads and JSON-parses a config file; the error names the file, never its content. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`Cannot read ${path}.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not valid JSON.`);
+  }
+}
+
+/** A mistake in how the command was called: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const build: Command = async (argv) => {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, out: { type: 'string' }, hook: { type: 'string', default: 'pre-registration' } }, strict: true });
+  if (values.config === undefined) throw new UsageError('build needs --config <file>.');
+  if (values.hook !== 'pre-registration' && values.hook !== 'post-registration') throw new UsageError('--hook must be pre-registration or post-registration.');
+  const kind: HookKind = values.hook;
+  const out = values.out ?? `dist/${kind}.hook.js`;
+  const built = await buildHook(kind, readJsonFile(values.config));
+  const dependenciesFile = out.replace(/\.js$/, '') + '.dependencies.json';
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, built.code);
+  writeFileSync(dependenciesFile, `${JSON.stringify(built.packageDependencies, null, 2)}\n`);
+  console.log(`Wrote ${out} (${built.code.length.toLocaleString('en')} characters; the console accepts 256,000).`);
+  console.log(`Hook settings > Dependencies (also in ${dependenciesFile}):`);
+  console.log(JSON.stringify(built.packageDependencies, null, 2));
+  return { exitCode: 0 };
+};
+
+export const COMMANDS: Record<string, Command> = { build };
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (command === undefined) {
+    console.error(USAGE);
+    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+  }
+  try {
+    return (await command(rest)).exitCode;
+  } catch (error) {
+    if (error instanceof HookError) {
+      console.error(`${error.message}${error.diagnostic === undefined ? '' : `\n  ${error.diagnostic.split('; ').join('\n  ')}`}`);
+      return 1;
+    }
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.ts')) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}
