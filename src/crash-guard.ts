@@ -4,14 +4,18 @@
  * dynamics-web-api 2.5.0 parses a 2xx JSON body inside its response `end` listener
  * (`_executeRequest` -> `parseResponse` -> `JSON.parse`, dist/cjs/dynamics-web-api.js). A malformed
  * body therefore throws from an event listener, outside any promise: the request's promise never
- * settles and the exception is `uncaughtException`, which by default ends the process together with
- * every registration in flight. The library exposes no transport or parser seam to intercept it.
+ * settles and the exception is uncaught, which by default ends the process together with every
+ * registration in flight. The library has no transport or parser seam to intercept it.
  *
- * So, only while a Dataverse request of ours is in flight, a process listener recognises exactly that
- * error (a SyntaxError thrown by dynamics-web-api's response parser), turns it into a `bad_response`
- * failure of the request it belongs to (found through AsyncLocalStorage, which follows the response's
- * async context back to our call), and swallows it. Any other uncaught exception keeps Node's default
- * outcome: if no one else listens, it is printed and the process exits with code 1.
+ * So, only while a Dataverse request of ours is in flight, the guard sees uncaught exceptions first
+ * (`process.setUncaughtExceptionCaptureCallback`, which, unlike an `uncaughtException` listener,
+ * keeps the error from every other handler). It recognises exactly that error (a SyntaxError thrown
+ * by dynamics-web-api's response parser), turns it into a `bad_response` failure of the request it
+ * belongs to (found through AsyncLocalStorage, which follows the response's async context back to
+ * our call) and swallows it. Any other error is handed on unchanged: to the process's
+ * `uncaughtException` listeners if there are any, else rethrown for Node's default crash.
+ * If another component already holds the capture callback (e.g. `domain`), the guard falls back to
+ * an `uncaughtException` listener.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { HookError } from './errors.js';
@@ -20,6 +24,7 @@ type Reject = (error: HookError) => void;
 
 const owner = new AsyncLocalStorage<Reject>();
 let inFlight = 0;
+let mode: 'capture' | 'listener' | undefined;
 
 /** The exact signature of the crash: a JSON SyntaxError raised from dynamics-web-api's parser. */
 export function isMalformedBodyCrash(error: unknown): boolean {
@@ -31,24 +36,53 @@ export function isMalformedBodyCrash(error: unknown): boolean {
   );
 }
 
-function onUncaught(error: unknown): void {
-  if (isMalformedBodyCrash(error)) {
-    owner.getStore()?.(new HookError('bad_response', 'Dataverse returned a malformed response body.', { stage: 'dataverse' }));
+/** Returns true when the error was ours and has been dealt with. */
+function absorb(error: unknown): boolean {
+  if (!isMalformedBodyCrash(error)) return false;
+  owner.getStore()?.(new HookError('bad_response', 'Dataverse returned a malformed response body.', { stage: 'dataverse' }));
+  return true;
+}
+
+function capture(error: unknown): void {
+  if (absorb(error)) return;
+  if (process.listenerCount('uncaughtException') > 0) {
+    process.emit('uncaughtException', error as Error, 'uncaughtException');
     return;
   }
-  if (process.listenerCount('uncaughtException') > 1) return; // someone else decides
-  console.error(error);
-  process.exit(1);
+  uninstall();
+  process.nextTick(() => {
+    throw error;
+  });
+}
+
+function listen(error: unknown): void {
+  absorb(error);
+}
+
+function install(): void {
+  if (process.hasUncaughtExceptionCaptureCallback()) {
+    process.on('uncaughtException', listen);
+    mode = 'listener';
+  } else {
+    process.setUncaughtExceptionCaptureCallback(capture);
+    mode = 'capture';
+  }
+}
+
+function uninstall(): void {
+  if (mode === 'capture') process.setUncaughtExceptionCaptureCallback(null);
+  if (mode === 'listener') process.removeListener('uncaughtException', listen);
+  mode = undefined;
 }
 
 /** Runs a dynamics-web-api call with the guard installed; a malformed body rejects it as `bad_response`. */
 export function withMalformedBodyGuard<T>(call: () => Promise<T>): Promise<T> {
-  if (inFlight++ === 0) process.on('uncaughtException', onUncaught);
+  if (inFlight++ === 0 || mode === undefined) install();
   return new Promise<T>((resolve, reject) => {
     owner.run(reject, () => {
       call().then(resolve, reject);
     });
   }).finally(() => {
-    if (--inFlight === 0) process.removeListener('uncaughtException', onUncaught);
+    if (--inFlight === 0 && mode !== undefined) uninstall();
   });
 }
