@@ -147,9 +147,11 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((issue) => {
       const path = issue.path.map(String).join('.') || '(root)';
-      // Unknown keys are reported by name; zod's other messages never include the value.
-      const keys = issue.code === 'unrecognized_keys' ? `: unknown key(s) ${issue.keys.join(', ')}` : `: ${issue.message}`;
-      return `${path}${keys}`;
+      // Unknown keys are reported by name; zod's other messages never include the value. A bad
+      // record key's own message ("keys must be ...") sits in the nested issues, not in the issue.
+      if (issue.code === 'unrecognized_keys') return `${path}: unknown key(s) ${issue.keys.join(', ')}`;
+      if (issue.code === 'invalid_key') return `${path}: ${issue.issues.map((nested) => nested.message).join(', ')}`;
+      return `${path}: ${issue.message}`;
     })
     .join('; ');
 }
