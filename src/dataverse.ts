@@ -54,6 +54,7 @@ export async function findContactsByEmail(client: DynamicsWebApi, config: Config
         token: request.token,
         signal: request.signal,
       }),
+      request.signal,
     );
   } catch (error) {
     throw classifyDataverseError(error);
@@ -124,4 +125,63 @@ function authenticateReason(headers: Record<string, unknown>): string | undefine
   const raw = headers['401_error_reason'] ?? headers['www-authenticate'];
   if (typeof raw !== 'string' || raw === '') return undefined;
   return raw.replace(/[^\x20-\x7e]/g, '').slice(0, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes, for the post-registration hook.
+
+const CONTACT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a contact id that may go into a request path (dynamics-web-api puts keys there unencoded). */
+export function isContactId(value: unknown): value is string {
+  return typeof value === 'string' && CONTACT_ID.test(value);
+}
+
+/** Column values to write: Dataverse logical column name -> value. */
+export type ContactData = Readonly<Record<string, string | number | boolean>>;
+
+export interface WriteRequest {
+  readonly data: ContactData;
+  readonly token: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * `PATCH contacts(<id>)` with `If-Match: *` (dynamics-web-api's `update` adds it by default), so an
+ * update never creates a contact by accident: a contact that no longer exists is a 404, classified
+ * `not_found`. Throws a classified HookError.
+ */
+export async function updateContact(client: DynamicsWebApi, request: WriteRequest & { readonly contactId: string }): Promise<void> {
+  if (!isContactId(request.contactId)) throw new HookError('bad_response', 'The contact id is not a GUID.', { stage: 'dataverse' });
+  let result: unknown;
+  try {
+    result = await withMalformedBodyGuard(() =>
+      client.update({ collection: 'contacts', key: request.contactId, data: request.data, ifmatch: '*', token: request.token, signal: request.signal }),
+    );
+  } catch (error) {
+    throw classifyDataverseError(error);
+  }
+  // Without `propagateErrors`, dynamics-web-api's `update` swallows a 412 (the If-Match
+  // precondition failed) and resolves `false` (dist/cjs/dynamics-web-api.js, `update`): that is a
+  // failed write, not a success.
+  if (result === false) throw new HookError('bad_response', 'Dataverse answered with an unexpected status.', { stage: 'dataverse', status: 412 });
+  if (result !== true) throw new HookError('bad_response', 'Dataverse returned a response of an unexpected shape.', { stage: 'dataverse' });
+}
+
+/**
+ * `POST contacts`. Dataverse answers 204 with the new record's URL in `OData-EntityId`, from which
+ * dynamics-web-api returns the id. Throws a classified HookError.
+ *
+ * Not idempotent: a retry after an ambiguous failure (reset, 5xx) may create a second contact, so
+ * callers look the email up again before creating again (see `post-registration.ts`).
+ */
+export async function createContact(client: DynamicsWebApi, request: WriteRequest): Promise<string> {
+  let result: unknown;
+  try {
+    result = await withMalformedBodyGuard(() => client.create({ collection: 'contacts', data: request.data, token: request.token, signal: request.signal }));
+  } catch (error) {
+    throw classifyDataverseError(error);
+  }
+  if (!isContactId(result)) throw new HookError('bad_response', 'Dataverse did not return the id of the created contact.', { stage: 'dataverse' });
+  return result;
 }

@@ -45,7 +45,7 @@ export function decide(config: Config, registration: Registration, lookup: Looku
   return allowWith(config, registration, mostRecent(lookup.contacts), 'matched_most_recent');
 }
 
-function mostRecent(contacts: readonly Contact[]): Contact {
+export function mostRecent(contacts: readonly Contact[]): Contact {
   return contacts.reduce((newest, contact) => (contact.modifiedon.getTime() > newest.modifiedon.getTime() ? contact : newest));
 }
 
