@@ -18,6 +18,7 @@
  * an `uncaughtException` listener.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { raceSignal } from './deadline.js';
 import { HookError } from './errors.js';
 
 type Reject = (error: HookError) => void;
@@ -46,7 +47,7 @@ function absorb(error: unknown): boolean {
 function capture(error: unknown): void {
   if (absorb(error)) return;
   if (process.listenerCount('uncaughtException') > 0) {
-    process.emit('uncaughtException', error as Error, 'uncaughtException');
+    (process.emit as (event: string, ...args: unknown[]) => boolean)('uncaughtException', error, 'uncaughtException');
     return;
   }
   uninstall();
@@ -75,14 +76,20 @@ function uninstall(): void {
   mode = undefined;
 }
 
-/** Runs a dynamics-web-api call with the guard installed; a malformed body rejects it as `bad_response`. */
-export function withMalformedBodyGuard<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * Runs a dynamics-web-api call with the guard installed; a malformed body rejects it as
+ * `bad_response`. It also settles when `signal` aborts: dynamics-web-api listens for errors on the
+ * request but not on the response, so a connection reset mid-body leaves its promise pending forever
+ * (seen with a local server on Node 20), and nothing may wait on it past the deadline.
+ */
+export function withMalformedBodyGuard<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
   if (inFlight++ === 0 || mode === undefined) install();
-  return new Promise<T>((resolve, reject) => {
+  const guarded = new Promise<T>((resolve, reject) => {
     owner.run(reject, () => {
       call().then(resolve, reject);
     });
-  }).finally(() => {
+  });
+  return raceSignal(guarded, signal, 'dataverse').finally(() => {
     if (--inFlight === 0 && mode !== undefined) uninstall();
   });
 }

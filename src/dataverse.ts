@@ -157,6 +157,7 @@ export async function updateContact(client: DynamicsWebApi, request: WriteReques
   try {
     result = await withMalformedBodyGuard(() =>
       client.update({ collection: 'contacts', key: request.contactId, data: request.data, ifmatch: '*', token: request.token, signal: request.signal }),
+      request.signal,
     );
   } catch (error) {
     throw classifyDataverseError(error);
@@ -178,7 +179,7 @@ export async function updateContact(client: DynamicsWebApi, request: WriteReques
 export async function createContact(client: DynamicsWebApi, request: WriteRequest): Promise<string> {
   let result: unknown;
   try {
-    result = await withMalformedBodyGuard(() => client.create({ collection: 'contacts', data: request.data, token: request.token, signal: request.signal }));
+    result = await withMalformedBodyGuard(() => client.create({ collection: 'contacts', data: request.data, token: request.token, signal: request.signal }), request.signal);
   } catch (error) {
     throw classifyDataverseError(error);
   }

@@ -73,9 +73,9 @@ export async function runHook(hook: BuiltHookFunction, payload: unknown): Promis
 }
 
 /** `a***e@example.com`: enough to tell samples apart, not enough to read the address. */
-export function maskEmail(email: unknown): string {
-  if (typeof email !== 'string') return `<${typeof email}>`;
-  email = email.trim();
+export function maskEmail(value: unknown): string {
+  if (typeof value !== 'string') return `<${typeof value}>`;
+  const email = value.trim();
   const at = email.lastIndexOf('@');
   if (at < 1) return email.length <= 2 ? '***' : `${email.slice(0, 1)}***`;
   const local = email.slice(0, at);
