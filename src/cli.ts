@@ -4,11 +4,13 @@
  * text for people, `--json` for machines; the exit code is 0 only when everything checked is fine.
  * No command ever prints a secret or a token.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHook, type HookKind } from './build.js';
+import { doctorCommand } from './doctor.js';
 import { HookError } from './errors.js';
+import { readJsonFile, UsageError } from './usage.js';
 
 export interface CommandResult {
   readonly exitCode: number;
@@ -21,27 +23,12 @@ const USAGE = `Usage: dynamics-hook <command> [options]
 Commands:
   build    --config <file> [--hook pre-registration|post-registration] [--out <file>]
            Writes the paste-able hook and prints its packageDependencies.
+  doctor   --config <file> [--json]
+           Checks config, secret, token, Application User, read privilege and columns against
+           the live environment; names the cause and the fix of each failure.
 `;
 
-/** Reads and JSON-parses a config file; the error names the file, never its content. */
-export function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`Cannot read ${path}.`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UsageError(`${path} is not valid JSON.`);
-  }
-}
-
-/** A mistake in how the command was called: printed with the usage, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { readJsonFile, UsageError };
 
 const build: Command = async (argv) => {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, out: { type: 'string' }, hook: { type: 'string', default: 'pre-registration' } }, strict: true });
@@ -60,7 +47,7 @@ const build: Command = async (argv) => {
   return { exitCode: 0 };
 };
 
-export const COMMANDS: Record<string, Command> = { build };
+export const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand };
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

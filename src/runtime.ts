@@ -94,7 +94,7 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
 }
 
 /** Reads the secret or the certificate key named in the config; a HookError `config` names what is missing. */
-function readCredential(config: ResolvedConfig, secrets: SecretReader): Credential {
+export function readCredential(config: ResolvedConfig, secrets: SecretReader): Credential {
   const { clientSecretVariable, clientCertificate } = config.auth;
   if (clientSecretVariable !== undefined) {
     const clientSecret = secrets(clientSecretVariable);
