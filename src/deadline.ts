@@ -39,13 +39,14 @@ export function timeoutError(stage: FailureStage): HookError {
  * Settles with `work`, or rejects with a timeout as soon as `signal` aborts, whichever is first.
  * `work` keeps running after the timeout; it is the caller's job to have passed it the same signal.
  */
-export function raceSignal<T>(work: Promise<T>, signal: AbortSignal, stage: FailureStage): Promise<T> {
+export function raceSignal<T>(work: Promise<T>, signal: AbortSignal, stage: FailureStage | (() => FailureStage)): Promise<T> {
+  const stageNow = () => (typeof stage === 'function' ? stage() : stage);
   if (signal.aborted) {
     work.catch(() => undefined);
-    return Promise.reject(timeoutError(stage));
+    return Promise.reject(timeoutError(stageNow()));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(timeoutError(stage));
+    const onAbort = () => reject(timeoutError(stageNow()));
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => {

@@ -4,8 +4,8 @@
  * left is not started: the failure is returned at once so the hook can answer.
  * https://learn.microsoft.com/power-apps/developer/data-platform/api-limits#retry-operations
  */
-import { type Deadline, sleep } from './deadline.js';
-import { HookError, isTransient } from './errors.js';
+import { type Deadline, sleep, timeoutError } from './deadline.js';
+import { type HookError, isTransient } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. */
@@ -37,7 +37,9 @@ export async function withRetries<T>(
     try {
       return await attempt(deadline.signal);
     } catch (error) {
-      failure = deadline.signal.aborted ? new HookError('timeout', 'The deadline passed before the request completed.', { stage: 'dataverse', cause: error }) : classify(error);
+      failure = classify(error);
+      // Whatever the library made of an abort (AbortError, socket hang up), it is the deadline.
+      if (deadline.signal.aborted && failure.code !== 'timeout') failure = timeoutError(failure.stage);
     }
     const delayMs = retryDelayMs(failure, counter.attempts, policy);
     if (delayMs === undefined || delayMs + policy.minAttemptMs > deadline.remainingMs()) throw failure;

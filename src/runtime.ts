@@ -8,7 +8,7 @@ import type { DynamicsWebApi } from 'dynamics-web-api';
 import { parseResolvedConfig, type ResolvedConfig } from './config.js';
 import { createDataverseClient } from './dataverse.js';
 import { type Deadline, raceSignal } from './deadline.js';
-import { configError, HookError } from './errors.js';
+import { configError, type FailureStage, HookError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { consoleSink, createLogger, failureFields, type Logger, type LogSink } from './log.js';
 import { type AttemptCounter, DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
@@ -80,12 +80,16 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
     log,
     client,
     call(operation, deadline, counter) {
+      // Where the registration is waiting, so that a deadline names the right stage.
+      let stage: FailureStage = 'token';
       const attempt = async (signal: AbortSignal) => {
+        stage = 'token';
         const token = await tokenSource().getToken(signal);
+        stage = 'dataverse';
         return limiter.run(() => operation(token, signal), signal, 'dataverse');
       };
       const classify = (error: unknown) => (error instanceof HookError ? error : new HookError('bad_response', 'The request failed unexpectedly.', { stage: 'dataverse', cause: error }));
-      return raceSignal(withRetries(attempt, classify, deadline, counter, retryPolicy), deadline.signal, 'dataverse');
+      return raceSignal(withRetries(attempt, classify, deadline, counter, retryPolicy), deadline.signal, () => stage);
     },
     tokenRequests: () => tokens?.requests ?? 0,
     close: () => tokens?.close(),
