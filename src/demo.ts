@@ -7,7 +7,7 @@ import { buildHook } from './build.js';
 import { parseResolvedConfig, type ConfigInput } from './config.js';
 import { describeResult, maskEmail, registrationPayload, runHook } from './drive.js';
 import { loadBuiltHook } from './load-hook.js';
-import { serveRecordedResponses } from './stand-in.js';
+import { serveRecordedResponses, serveRecordedWrites } from './stand-in.js';
 
 export const DEMO_CONFIG = {
   dataverse: { url: 'https://contoso.crm4.dynamics.com' },
@@ -72,3 +72,49 @@ function printTable(rows: readonly string[][]): void {
 }
 
 await main();
+
+/** Post-registration samples: who registered, and the contact the pre-registration hook linked. */
+const SYNC_SAMPLES: ReadonlyArray<{ label: string; email: string; linked?: string; givenName: string; familyName: string; phone?: string }> = [
+  { label: 'linked by pre-registration', email: 'ada.lovelace@example.com', linked: '0f8fad5b-d9cb-469f-a165-70867728950e', givenName: 'Ada', familyName: 'Lovelace', phone: '+44 20 7946 0018' },
+  { label: 'known email, not linked', email: 'grace.hopper@example.com', givenName: 'Grace', familyName: 'Hopper' },
+  { label: 'new customer', email: 'alan.turing@example.com', givenName: 'Alan', familyName: 'Turing' },
+  { label: 'same registration again (retry)', email: 'alan.turing@example.com', givenName: 'Alan', familyName: 'Turing' },
+  { label: 'linked contact deleted since', email: "siobhan.o'brien@example.com", linked: '5a7e1c2b-0d3f-4e8a-9b6c-2f1d0e9c8b7a', givenName: 'Siobhan', familyName: "O'Brien" },
+];
+
+/** A Strivacity-shaped post-registration payload: the registration as completed, and its session. */
+function syncPayload(sample: (typeof SYNC_SAMPLES)[number]): Record<string, unknown> {
+  const payload = registrationPayload(sample.email);
+  const customer = payload['customer'] as Record<string, unknown>;
+  customer['attributes'] = {
+    emails: { primaryEmail: sample.email },
+    name: { givenName: sample.givenName, familyName: sample.familyName },
+    phoneNumbers: { primaryPhoneNumber: sample.phone ?? '' },
+  };
+  return { ...payload, session: sample.linked === undefined ? {} : { dynamics: { contactId: sample.linked } } };
+}
+
+/** The post-registration hook, built from the same config, keeping the recorded contacts in step. */
+async function showPostRegistrationSync(): Promise<void> {
+  const config = parseResolvedConfig(DEMO_CONFIG);
+  const standIn = serveRecordedWrites(config);
+  const { code } = await buildHook('post-registration', DEMO_CONFIG);
+  const { hook, unload } = loadBuiltHook(code);
+  console.log(`\nBuilt post-registration hook from the same config: ${code.length.toLocaleString('en')} characters.`);
+  console.log('Syncing sample registrations into the recorded contacts (offline):\n');
+  const rows: string[][] = [['sample', 'email (masked)', 'outcome', 'reason', 'Dataverse writes (columns)', 'ms']];
+  for (const sample of SYNC_SAMPLES) {
+    const before = standIn.writes.length;
+    const run = await runHook(hook, syncPayload(sample));
+    const line = run.logLines.find((l): l is Record<string, unknown> => typeof l === 'object' && l !== null && (l as Record<string, unknown>)['event'] === 'registration.synced');
+    const writes = standIn.writes.slice(before).map((w) => `${w.method} ${w.contactId.slice(0, 8)}... ${w.status}${w.status < 300 ? ` (${w.columns.join(', ')})` : ''}`);
+    rows.push([sample.label, maskEmail(sample.email), String(line?.['outcome'] ?? 'none'), String(line?.['reason'] ?? ''), writes.join('; ') || '-', run.elapsedMs.toFixed(1)]);
+  }
+  printTable(rows);
+  const creates = standIn.writes.filter((w) => w.method === 'POST').length;
+  console.log(`\nContacts created: ${creates} (the retried registration updated the contact its first run created).`);
+  unload();
+  standIn.close();
+}
+
+await showPostRegistrationSync();

@@ -79,3 +79,92 @@ export function serveRecordedResponses(config: ResolvedConfig, options: StandInO
     },
   };
 }
+
+/** One write the stand-in answered: which contact, and the columns written (names only, never values). */
+export interface RecordedWrite {
+  readonly method: 'PATCH' | 'POST';
+  readonly contactId: string;
+  readonly status: number;
+  readonly columns: readonly string[];
+}
+
+export interface SyncStandIn extends StandIn {
+  /** Writes answered so far, in order. */
+  readonly writes: RecordedWrite[];
+}
+
+const RECORDED_JSON = { 'content-type': 'application/json; odata.metadata=minimal' };
+
+/** Contact ids of the recorded `contacts` responses: the contacts a `PATCH` finds. */
+function recordedContactIds(): Set<string> {
+  const ids = new Set<string>();
+  for (const fixture of Object.values(RECORDED_DIRECTORY)) {
+    for (const contact of (readFixture(fixture) as { value: Array<{ contactid: string }> }).value) ids.add(contact.contactid);
+  }
+  return ids;
+}
+
+/**
+ * `serveRecordedResponses`, plus the writes of the post-registration hook: `PATCH contacts(<id>)`
+ * answers 204 for a recorded or created contact and 404 for any other id (as Dataverse does under
+ * `If-Match: *`), `POST contacts` answers 204 with an `OData-EntityId` header, and later lookups of
+ * that email find the created contact, so a second run for the same registration updates it.
+ */
+export function serveRecordedWrites(config: ResolvedConfig, options: StandInOptions = {}): SyncStandIn {
+  const api = `/api/data/v${config.dataverse.apiVersion}`;
+  const writes: RecordedWrite[] = [];
+  const known = recordedContactIds();
+  const created = new Map<string, Record<string, unknown>>();
+  const createReply = readFixture('dataverse-create-204.json') as { status: number; headers: Record<string, string> };
+  const updateReply = readFixture('dataverse-update-204.json') as { status: number; headers: Record<string, string> };
+  const createdEmail = (query: Record<string, unknown>) => emailInFilter(String(query['$filter'] ?? ''))?.toLowerCase() ?? '';
+  let createdLookups = 0;
+
+  // Registered before the recorded lookups, so that a created contact is found first.
+  nock(config.dataverse.url)
+    .persist()
+    .get(`${api}/contacts`)
+    .query((query) => created.has(createdEmail(query)))
+    .delay(options.dataverseDelayMs ?? 0)
+    .reply((uri) => {
+      createdLookups += 1;
+      const email = emailInFilter(new URL(uri, config.dataverse.url).searchParams.get('$filter') ?? '')?.toLowerCase() ?? '';
+      return [200, { '@odata.context': `${config.dataverse.url}${api}/$metadata#contacts`, value: [created.get(email)] }, RECORDED_JSON];
+    });
+  const standIn = serveRecordedResponses(config, options);
+
+  nock(config.dataverse.url)
+    .persist()
+    .patch(new RegExp(`^${api}/contacts\\(([0-9a-f-]{36})\\)$`))
+    .delay(options.dataverseDelayMs ?? 0)
+    .reply((uri, body) => {
+      const contactId = /\(([0-9a-f-]{36})\)$/.exec(uri)?.[1] ?? '';
+      const exists = known.has(contactId);
+      writes.push({ method: 'PATCH', contactId, status: exists ? updateReply.status : 404, columns: Object.keys(body as object) });
+      return exists ? [updateReply.status, '', updateReply.headers] : [404, readFixture('dataverse-404-contact.json'), RECORDED_JSON];
+    });
+  nock(config.dataverse.url)
+    .persist()
+    .post(`${api}/contacts`)
+    .delay(options.dataverseDelayMs ?? 0)
+    .reply((_uri, body) => {
+      const data = body as Record<string, unknown>;
+      // The recorded id for the first contact created, then the same id with a counter at its end.
+      const recordedId = /contacts\(([0-9a-f-]{36})\)/.exec(createReply.headers['OData-EntityId'] ?? '')?.[1] ?? '00000000-0000-4000-8000-000000000000';
+      const contactId = created.size === 0 ? recordedId : `${recordedId.slice(0, -4)}${String(created.size).padStart(4, '0')}`;
+      const email = String(data[config.lookup.emailFields[0] ?? 'emailaddress1'] ?? '').toLowerCase();
+      created.set(email, { '@odata.etag': 'W/"1"', contactid: contactId, modifiedon: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...data });
+      known.add(contactId);
+      writes.push({ method: 'POST', contactId, status: createReply.status, columns: Object.keys(data) });
+      return [createReply.status, '', { ...createReply.headers, 'OData-EntityId': `${config.dataverse.url}${api}/contacts(${contactId})` }];
+    });
+  const counts = {
+    get token() {
+      return standIn.counts.token;
+    },
+    get contacts() {
+      return standIn.counts.contacts + createdLookups;
+    },
+  };
+  return { counts, writes, close: standIn.close };
+}
