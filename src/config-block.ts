@@ -39,7 +39,9 @@ export function renderConfigBlock(kind: HookKind, config: unknown, packageDepend
     ' *',
     ' * Secrets are not in this file: create the variables named below (clientSecretVariable or',
     ' * privateKeyVariable) as secrets in the hook settings. HOOK_CONFIG is validated when the hook',
-    ' * loads; if it is invalid, every registration gets the generic "unavailable" message and the',
+    kind === 'pre-registration'
+      ? ' * loads; if it is invalid, every registration gets the generic "unavailable" message and the'
+      : ' * loads; if it is invalid, no registration is synced (each one is still completed) and the',
     ' * log names the wrong keys.',
     ' */',
   ];
