@@ -54,6 +54,27 @@ export function diagnose(error: HookError, config: Config | undefined): Diagnosi
   return diagnoseDataverse(error, config);
 }
 
+const ENVIRONMENT_URL_FIX =
+  'Set dataverse.url to the environment URL instead: Power Platform admin center > Environments > (your environment) > Details > Environment URL (https://<name>.crm<N>.dynamics.com).';
+
+/**
+ * A failed Global Discovery Service lookup. GDS is documented for signed-in users; for an app-only
+ * token the dependable fix is always to give the URL.
+ */
+export function diagnoseDiscovery(error: HookError, config: Config | undefined): Diagnosis {
+  const refused = error.status === 401 || error.status === 403 || error.aadsts === 500011;
+  if (refused) {
+    return {
+      cause: `The Global Discovery Service refused the app-only token (${error.aadsts === undefined ? `HTTP ${error.status}` : `AADSTS${error.aadsts}`}); it is documented for signed-in users, and client-credential access is not guaranteed.`,
+      fix: ENVIRONMENT_URL_FIX,
+    };
+  }
+  if (error.code === 'not_found') {
+    return { cause: `No environment named "${config?.dataverse.organization ?? ''}" (unique name or URL name) is visible to this app${error.diagnostic === undefined ? '' : ` (${error.diagnostic})`}.`, fix: ENVIRONMENT_URL_FIX };
+  }
+  return { cause: `The Global Discovery Service lookup failed: ${diagnose(error, config).cause}`, fix: ENVIRONMENT_URL_FIX };
+}
+
 function diagnoseConfig(error: HookError): Diagnosis {
   const variable = /^variable (\S+) /.exec(error.diagnostic ?? '')?.[1];
   if (variable !== undefined) {

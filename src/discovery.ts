@@ -80,7 +80,7 @@ export async function discoverEnvironment(options: DiscoveryOptions): Promise<Di
   if (instance === undefined) {
     throw new HookError('not_found', 'The Global Discovery Service lists no environment of that name.', {
       stage: 'dataverse',
-      diagnostic: `${instances.length} environment(s) visible to this app`,
+      diagnostic: `it sees ${instances.length} environment(s)`,
     });
   }
   if (instance.State === 1) throw new HookError('not_found', 'The environment is disabled.', { stage: 'dataverse', diagnostic: 'GDS State 1 (disabled)' });

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { DynamicsWebApi } from 'dynamics-web-api';
 import { AUTHORITY_HOSTS, cloudOf, parseConfig, syncColumnsOf, type Config, type ResolvedConfig } from './config.js';
 import { createDataverseClient } from './dataverse.js';
-import { diagnose, privilegeSetting } from './diagnosis.js';
+import { diagnose, diagnoseDiscovery, privilegeSetting } from './diagnosis.js';
 import { discoverEnvironment } from './discovery.js';
 import { configError, HookError } from './errors.js';
 import { createLogger } from './log.js';
@@ -119,11 +119,17 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
   let url = valid.dataverse.url;
   if (url === undefined) {
     const discovered = await run('discovery', async () => {
-      const found = await discoverEnvironment({ config: valid, credential: cred, log: silent, ...fetchOption(options) });
+      let found;
+      try {
+        found = await discoverEnvironment({ config: valid, credential: cred, log: silent, ...fetchOption(options) });
+      } catch (error) {
+        if (!(error instanceof HookError)) throw error;
+        return { status: 'fail', detail: error.message, code: codeOf(error), ...diagnoseDiscovery(error, valid) };
+      }
       url = found.url;
       const name = found.instance.FriendlyName === undefined ? found.instance.UniqueName : `"${found.instance.FriendlyName}" (${found.instance.UniqueName})`;
       return { status: 'ok', detail: `${name} is ${found.url}, found through ${found.discoveryUrl}; put it in dataverse.url for the built hook` };
-    }).then((ok) => (ok ? true : (amendDiscoveryFailure(steps), false)));
+    });
     if (!discovered || url === undefined) {
       skipRest('token', 'needs the Dataverse URL');
       return finish();
@@ -248,24 +254,6 @@ function describeCredential(config: Config, credential: Credential): string {
   // Entra secret values are never GUIDs; secret IDs always are. The token step confirms.
   const looksLikeId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(credential.clientSecret.trim());
   return `${variable} is set (value not shown)${looksLikeId ? '; it looks like a GUID, which is what a "Secret ID" looks like: the secret\'s Value is needed' : ''}`;
-}
-
-/**
- * GDS failures all end the same way: it serves user tokens by documentation, so for an app-only
- * token the dependable fix is to give the URL.
- */
-function amendDiscoveryFailure(steps: StepResult[]): void {
-  const last = steps.at(-1);
-  if (last?.step !== 'discovery' || last.status !== 'fail') return;
-  const refused = last.code === 'HTTP 401' || last.code === 'HTTP 403' || last.code === 'AADSTS500011';
-  const cause = refused
-    ? 'The Global Discovery Service refused the app-only token (it is documented for signed-in users; client-credential access is not guaranteed).'
-    : `The Global Discovery Service could not resolve dataverse.organization: ${last.cause ?? last.detail}`;
-  steps[steps.length - 1] = {
-    ...last,
-    cause,
-    fix: 'Set dataverse.url to the environment URL instead: Power Platform admin center > Environments > (your environment) > Details > Environment URL (https://<name>.crm<N>.dynamics.com).',
-  };
 }
 
 function codeOf(error: HookError): string {

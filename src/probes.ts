@@ -15,6 +15,12 @@ import { emailFilter } from './odata.js';
 
 export interface ProbeRequest {
   readonly token: string;
+  /**
+   * Ends the wait (the guard races the call against it). Not handed to `callFunction`:
+   * dynamics-web-api 2.5.0 copies a function request with `copyObject`, not `copyRequest`
+   * (dist/esm/dynamics-web-api.mjs, `callFunction`), which turns the AbortSignal into a plain
+   * object that `https.request` rejects with ERR_INVALID_ARG_TYPE.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -40,7 +46,7 @@ async function send<T>(operation: () => Promise<unknown>, schema: z.ZodType<T>, 
  * Application User here. For an app-only token, `UserId` is that Application User's systemuserid.
  */
 export function whoAmI(client: DynamicsWebApi, request: ProbeRequest): Promise<WhoAmI> {
-  return send(() => client.callFunction({ name: 'WhoAmI', token: request.token, signal: request.signal }), whoAmISchema, request.signal);
+  return send(() => client.callFunction({ name: 'WhoAmI', token: request.token }), whoAmISchema, request.signal);
 }
 
 /**
@@ -106,7 +112,6 @@ export async function userPrivileges(client: DynamicsWebApi, userId: string, req
         collection: 'systemusers',
         key: userId,
         token: request.token,
-        signal: request.signal,
       }),
     privilegesSchema,
     request.signal,
