@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { buildHook, type HookKind } from './build.js';
 import { doctorCommand } from './doctor.js';
 import { HookError } from './errors.js';
+import { tryCommand } from './try.js';
 import { readJsonFile, UsageError } from './usage.js';
 
 export interface CommandResult {
@@ -26,6 +27,9 @@ Commands:
   doctor   --config <file> [--json]
            Checks config, secret, token, Application User, read privilege and columns against
            the live environment; names the cause and the fix of each failure.
+  try      --config <file> (--email <address> [--locale <tag>] | --payload <file>) [--live] [--json]
+           Builds the hook and runs it on one registration, against recorded responses
+           (default) or the live environment; prints the decision, the answer, the log line.
 `;
 
 export { readJsonFile, UsageError };
@@ -47,7 +51,7 @@ const build: Command = async (argv) => {
   return { exitCode: 0 };
 };
 
-export const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand };
+export const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand };
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
