@@ -86,14 +86,15 @@ describe('the hook on arbitrary emails', () => {
   });
 
   it('finds apostrophe emails: the value Dataverse receives is the email itself', async () => {
+    const apostropheEmail = fc
+      .tuple(fc.stringMatching(/^[A-Za-z0-9_'+-]{0,10}$/), fc.stringMatching(/^[A-Za-z0-9_+-]{1,10}$/), fc.stringMatching(/^[a-z0-9]{1,12}\.[a-z]{2,6}$/))
+      .map(([head, tail, domain]) => `${head}'${tail}@${domain}`);
     await fc.assert(
-      fc.asyncProperty(fc.emailAddress().filter((e) => e.split('@')[0] !== undefined), fc.nat(10), async (email, at) => {
-        const local = email.slice(0, email.indexOf('@'));
-        const withQuote = `${local.slice(0, Math.min(at, local.length))}'${local.slice(Math.min(at, local.length))}${email.slice(email.indexOf('@'))}`;
-        fc.pre(emailSchema.safeParse(withQuote).success);
+      fc.asyncProperty(apostropheEmail, async (email) => {
+        expect(emailSchema.safeParse(email).success).toBe(true);
         filters.length = 0;
-        await callHook(hook, { customer: { attributes: { emails: { primaryEmail: withQuote } } } });
-        expect(parseFilter(filters[0] as string)).toEqual(intendedFilter(withQuote, FIELDS, true));
+        await callHook(hook, { customer: { attributes: { emails: { primaryEmail: email } } } });
+        expect(parseFilter(filters[0] as string)).toEqual(intendedFilter(email, FIELDS, true));
       }),
       { numRuns: 100 },
     );
