@@ -100,8 +100,9 @@ async function discoverUrl(config: Config): Promise<string> {
 
 function withUrl(raw: unknown, url: string): unknown {
   const root = raw as { dataverse?: Record<string, unknown> };
-  const { organization: _organization, ...dataverse } = root.dataverse ?? {};
-  return { ...root, dataverse: { ...dataverse, url } };
+  const dataverse = { ...root.dataverse, url };
+  delete dataverse['organization'];
+  return { ...root, dataverse };
 }
 
 /** Live: the variable must be set, as the hook would need it in Strivacity. */
