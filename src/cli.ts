@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { buildHook, type HookKind } from './build.js';
 import { doctorCommand } from './doctor.js';
 import { HookError } from './errors.js';
+import { payloadsCommand } from './payloads.js';
 import { tryCommand } from './try.js';
 import { readJsonFile, UsageError } from './usage.js';
 
@@ -30,6 +31,8 @@ Commands:
   try      --config <file> (--email <address> [--locale <tag>] | --payload <file>) [--live] [--json]
            Builds the hook and runs it on one registration, against recorded responses
            (default) or the live environment; prints the decision, the answer, the log line.
+  payloads --out <dir> [--known-email <address>] [--json]
+           Writes sample Try Out payloads (each under 8,000 characters) for the main cases.
 `;
 
 export { readJsonFile, UsageError };
@@ -51,7 +54,7 @@ const build: Command = async (argv) => {
   return { exitCode: 0 };
 };
 
-export const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand };
+export const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand, payloads: payloadsCommand };
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -100,7 +100,7 @@ async function discoverUrl(config: Config): Promise<string> {
 
 function withUrl(raw: unknown, url: string): unknown {
   const root = raw as { dataverse?: Record<string, unknown> };
-  const dataverse = { ...root.dataverse, url };
+  const dataverse: Record<string, unknown> = { ...root.dataverse, url };
   delete dataverse['organization'];
   return { ...root, dataverse };
 }
