@@ -122,6 +122,27 @@ describe('buildHook (pre-registration)', () => {
   });
 });
 
+describe('buildHook (post-registration)', () => {
+  let built: BuiltHook;
+
+  beforeAll(async () => {
+    built = await buildHook('post-registration', RAW);
+  });
+
+  it('starts with its own config block and exports the hook', () => {
+    expect(built.code.startsWith(renderConfigBlock('post-registration', parseResolvedConfig(RAW), built.packageDependencies))).toBe(true);
+    expect(built.code).toContain('module.exports = ');
+  });
+
+  it('requires only node: built-ins and the declared packages, stays under the limit, and suits Node 18', async () => {
+    const { names, dynamic } = requiresOf(built.code);
+    expect(dynamic).toBe(0);
+    expect(names.filter((name) => !name.startsWith('node:') && !(RUNTIME_PACKAGES as readonly string[]).includes(name))).toEqual([]);
+    expect(built.code.length).toBeLessThan(MAX_HOOK_CHARACTERS);
+    expect(await node18Problems(built.code)).toEqual([]);
+  });
+});
+
 describe('the Node 18 check itself', () => {
   it.each([
     ['the regex v flag', 'const letters = /[\\p{L}--[a-z]]/v;', 'syntax that esbuild lowers for node18'],
