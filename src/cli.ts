@@ -11,6 +11,7 @@ import { buildHook, type HookKind } from './build.js';
 import { doctorCommand } from './doctor.js';
 import { HookError } from './errors.js';
 import { payloadsCommand } from './payloads.js';
+import { recordCommand } from './record.js';
 import { tryCommand } from './try.js';
 import { readJsonFile, UsageError } from './usage.js';
 
@@ -31,6 +32,8 @@ Commands:
   try      --config <file> (--email <address> [--locale <tag>] | --payload <file>) [--live] [--json]
            Builds the hook and runs it on one registration, against recorded responses
            (default) or the live environment; prints the decision, the answer, the log line.
+  record   --config <file> --email <address> [--email <address>...] --out <dir> [--json]
+           Runs the hook's lookup live for each email and writes scrubbed nock fixtures.
   payloads --out <dir> [--known-email <address>] [--json]
            Writes sample Try Out payloads (each under 8,000 characters) for the main cases.
 `;
@@ -54,7 +57,7 @@ const build: Command = async (argv) => {
   return { exitCode: 0 };
 };
 
-export const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand, payloads: payloadsCommand };
+export const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand, payloads: payloadsCommand, record: recordCommand };
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
