@@ -21,11 +21,30 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { raceSignal } from './deadline.js';
 import { HookError } from './errors.js';
 
-type Reject = (error: HookError) => void;
+/** Fails the request the error belongs to; made by the caller's copy, so the error is of its class. */
+type Fail = () => void;
 
-const owner = new AsyncLocalStorage<Reject>();
-let inFlight = 0;
-let mode: 'capture' | 'listener' | undefined;
+/**
+ * Process-wide state, shared by every copy of this module: a runtime that loads two built hooks
+ * (pre- and post-registration) holds two bundled copies, and only one of them can own the capture
+ * callback, so all copies must share one owner map and one count.
+ */
+interface GuardState {
+  readonly owner: AsyncLocalStorage<Fail>;
+  /** The handlers of the copy that created the state, so that any copy can remove them. */
+  readonly capture: (error: unknown) => void;
+  readonly listen: (error: unknown) => void;
+  inFlight: number;
+  mode: 'capture' | 'listener' | undefined;
+}
+const STATE_KEY = Symbol.for('strivacity-dynamics-hook.crash-guard.v1');
+const state: GuardState = ((globalThis as Record<symbol, GuardState | undefined>)[STATE_KEY] ??= {
+  owner: new AsyncLocalStorage<Fail>(),
+  capture,
+  listen,
+  inFlight: 0,
+  mode: undefined,
+});
 
 /** The exact signature of the crash: a JSON SyntaxError raised from dynamics-web-api's parser. */
 export function isMalformedBodyCrash(error: unknown): boolean {
@@ -40,7 +59,7 @@ export function isMalformedBodyCrash(error: unknown): boolean {
 /** Returns true when the error was ours and has been dealt with. */
 function absorb(error: unknown): boolean {
   if (!isMalformedBodyCrash(error)) return false;
-  owner.getStore()?.(new HookError('bad_response', 'Dataverse returned a malformed response body.', { stage: 'dataverse' }));
+  state.owner.getStore()?.();
   return true;
 }
 
@@ -62,19 +81,26 @@ function listen(error: unknown): void {
 
 function install(): void {
   if (process.hasUncaughtExceptionCaptureCallback()) {
-    process.on('uncaughtException', listen);
-    mode = 'listener';
+    process.on('uncaughtException', state.listen);
+    state.mode = 'listener';
   } else {
-    process.setUncaughtExceptionCaptureCallback(capture);
-    mode = 'capture';
+    process.setUncaughtExceptionCaptureCallback(state.capture);
+    state.mode = 'capture';
   }
 }
 
 function uninstall(): void {
-  if (mode === 'capture') process.setUncaughtExceptionCaptureCallback(null);
-  if (mode === 'listener') process.removeListener('uncaughtException', listen);
-  mode = undefined;
+  if (state.mode === 'capture') process.setUncaughtExceptionCaptureCallback(null);
+  if (state.mode === 'listener') process.removeListener('uncaughtException', state.listen);
+  state.mode = undefined;
 }
+
+/**
+ * After the deadline aborts a request, the guard stays installed this long: an abort can end a
+ * half-received body, and dynamics-web-api then parses the fragment (seen with a trickling response
+ * under nock), which throws that same exception, even after its promise has settled.
+ */
+const LINGER_AFTER_ABORT_MS = 10_000;
 
 /**
  * Runs a dynamics-web-api call with the guard installed; a malformed body rejects it as
@@ -83,13 +109,27 @@ function uninstall(): void {
  * (seen with a local server on Node 20), and nothing may wait on it past the deadline.
  */
 export function withMalformedBodyGuard<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  if (inFlight++ === 0 || mode === undefined) install();
-  const guarded = new Promise<T>((resolve, reject) => {
-    owner.run(reject, () => {
+  if (state.inFlight++ === 0 || state.mode === undefined) install();
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    if (--state.inFlight === 0 && state.mode !== undefined) uninstall();
+  };
+  const onAbort = () => setTimeout(release, LINGER_AFTER_ABORT_MS).unref();
+  const underlying = new Promise<T>((resolve, reject) => {
+    const fail = () => reject(new HookError('bad_response', 'Dataverse returned a malformed response body.', { stage: 'dataverse' }));
+    state.owner.run(fail, () => {
       call().then(resolve, reject);
     });
   });
-  return raceSignal(guarded, signal, 'dataverse').finally(() => {
-    if (--inFlight === 0 && mode !== undefined) uninstall();
+  underlying.then(
+    () => signal.aborted || release(),
+    () => signal.aborted || release(),
+  );
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return raceSignal(underlying, signal, 'dataverse').finally(() => {
+    if (!signal.aborted) signal.removeEventListener('abort', onAbort);
   });
 }

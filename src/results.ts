@@ -45,14 +45,28 @@ declare const ShowErrorMessage: ResultClass<[string, Session]> | undefined;
 declare const ErrorDenyRequest: ResultClass<[string, string]> | undefined;
 declare const DenyRequest: ResultClass<[string, string]> | undefined;
 
+/** `new Runtime(...args)`, or the local class if the runtime's constructor throws: an answer must be made. */
+function construct<A extends unknown[]>(Runtime: ResultClass<A> | undefined, Local: ResultClass<A>, args: A): object {
+  if (typeof Runtime !== 'function') return new Local(...args);
+  try {
+    return new Runtime(...args);
+  } catch {
+    return new Local(...args);
+  }
+}
+
 export function showErrorMessage(message: string, session: Session): object {
-  const Runtime = typeof ShowErrorMessage === 'function' ? ShowErrorMessage : LocalShowErrorMessage;
-  return new Runtime(message, session);
+  return construct(typeof ShowErrorMessage === 'undefined' ? undefined : ShowErrorMessage, LocalShowErrorMessage, [message, session]);
 }
 
 /** The deny object for `error(...)`: the message is the description a person may see. */
 export function denyRequest(message: string): object {
-  if (typeof ErrorDenyRequest === 'function') return new ErrorDenyRequest(message, '');
-  const Runtime = typeof DenyRequest === 'function' ? DenyRequest : LocalDenyRequest;
-  return new Runtime('access_denied', message);
+  if (typeof ErrorDenyRequest === 'function') {
+    try {
+      return new ErrorDenyRequest(message, '');
+    } catch {
+      return new LocalDenyRequest('access_denied', message);
+    }
+  }
+  return construct(typeof DenyRequest === 'undefined' ? undefined : DenyRequest, LocalDenyRequest, ['access_denied', message]);
 }

@@ -163,6 +163,34 @@ describe('Dataverse faults', () => {
     expect(run.decided).toMatchObject({ failure: 'timeout', attempts: 1 });
   });
 
+  it('a response that trickles in byte by byte ends at the deadline as a timeout', async () => {
+    mockToken();
+    const body = JSON.stringify(readFixture('contacts-one.json'));
+    contacts().reply(
+      200,
+      () => {
+        const stream = new PassThrough();
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (sent >= body.length) {
+            clearInterval(timer);
+            stream.end();
+            return;
+          }
+          stream.write(body[sent]);
+          sent += 1;
+        }, 100);
+        stream.on('close', () => clearInterval(timer));
+        return stream;
+      },
+      JSON_HEADERS,
+    );
+    const run = await register('Dataverse trickle (1 byte / 100 ms)');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'timeout', stage: 'dataverse' });
+  });
+
   it('a connection reset mid-response ends at the deadline (dynamics-web-api never settles it)', async () => {
     mockToken();
     contacts().reply(

@@ -77,3 +77,21 @@ describe('denyRequest', () => {
     expect(result.constructor.name).toBe('LocalDenyRequest');
   });
 });
+
+describe('a runtime class whose constructor throws', () => {
+  const throwing = class {
+    constructor() {
+      throw new Error('runtime bug');
+    }
+  };
+
+  it.each(['ErrorDenyRequest', 'DenyRequest'])('still yields a deny object when %s throws', (name) => {
+    globals[name] = throwing;
+    expect(denyRequest('Registration is not possible.')).toEqual({ error: 'access_denied', description: 'Registration is not possible.' });
+  });
+
+  it('still yields a message when ShowErrorMessage throws', () => {
+    globals['ShowErrorMessage'] = throwing;
+    expect(showErrorMessage('Try again later.', { a: 1 })).toEqual({ error_message: 'Try again later.', session: { a: 1 } });
+  });
+});
