@@ -31,6 +31,20 @@ export function lookupColumns(config: Config): string[] {
   return [...new Set(['contactid', 'modifiedon', ...Object.values(config.enrich)])];
 }
 
+/**
+ * `lookupColumns` once per loaded config rather than once per registration. Sharing the array is
+ * safe: dynamics-web-api copies every array of a request (`copyRequest`) before using it.
+ */
+const columnsByConfig = new WeakMap<Config, string[]>();
+function cachedLookupColumns(config: Config): string[] {
+  let columns = columnsByConfig.get(config);
+  if (columns === undefined) {
+    columns = lookupColumns(config);
+    columnsByConfig.set(config, columns);
+  }
+  return columns;
+}
+
 export interface LookupRequest {
   readonly email: string;
   readonly token: string;
@@ -47,7 +61,7 @@ export async function findContactsByEmail(client: DynamicsWebApi, config: Config
     response = await withMalformedBodyGuard(() =>
       client.retrieveMultiple({
         collection: 'contacts',
-        select: lookupColumns(config),
+        select: cachedLookupColumns(config),
         filter: emailFilter(request.email, config.lookup.emailFields, config.lookup.activeOnly),
         orderBy: ['modifiedon desc'],
         top: 2,
