@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { parseResolvedConfig } from './config.js';
+import { configError } from './errors.js';
 import { renderConfigBlock } from './config-block.js';
 
 export type HookKind = 'pre-registration' | 'post-registration';
@@ -49,7 +50,10 @@ export async function buildHook(kind: HookKind, rawConfig: unknown): Promise<Bui
   });
   const bundled = result.outputFiles[0]?.text ?? '';
   const code = `${renderConfigBlock(kind, config, packageDependencies)}\n${bundled}`;
-  if (code.length > MAX_HOOK_CHARACTERS) throw new Error(`The built hook has ${code.length} characters; the Strivacity console accepts ${MAX_HOOK_CHARACTERS}.`);
+  if (code.length > MAX_HOOK_CHARACTERS) {
+    // Only the config can make the file grow this much (long messages, many locales).
+    throw configError('The built hook is too long for the Strivacity console.', `${code.length} characters; the console accepts ${MAX_HOOK_CHARACTERS} (shorten messages or remove locales)`);
+  }
   return { code, packageDependencies };
 }
 

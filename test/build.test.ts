@@ -184,6 +184,8 @@ describe('buildHook refuses bad configs', () => {
   it('refuses to build a hook longer than the console accepts', async () => {
     const texts = { notFound: 'n'.repeat(500), multipleMatches: 'm'.repeat(500), invalidEmail: 'i'.repeat(500), unavailable: 'u'.repeat(500) };
     const messages = Object.fromEntries([['en', texts], ...Array.from({ length: 150 }, (_, index) => [`en-x${index}`, texts])]);
-    await expect(buildHook('pre-registration', { ...RAW, messages })).rejects.toThrow(/^The built hook has \d+ characters; the Strivacity console accepts 256000\.$/);
+    const refusal = await buildHook('pre-registration', { ...RAW, messages }).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 'config', message: 'The built hook is too long for the Strivacity console.' });
+    expect((refusal as { diagnostic: string }).diagnostic).toMatch(/^\d+ characters; the console accepts 256000 \(shorten messages or remove locales\)$/);
   });
 });
