@@ -109,7 +109,7 @@ export function classifyDataverseError(error: unknown): HookError {
     const diagnostic = authenticateReason(headers);
     return new HookError('auth', 'Dataverse refused the access token.', diagnostic === undefined ? details : { ...details, diagnostic });
   }
-  if (status === 403) return new HookError('forbidden', 'Dataverse denied access to contacts.', details);
+  if (status === 403) return new HookError('forbidden', 'Dataverse denied the request (403).', details);
   if (status === 404) return new HookError('not_found', 'Dataverse did not find the resource.', details);
   if (status === 429) {
     const retryAfterMs = retryAfterMsOf(headers['retry-after']);

@@ -33,7 +33,7 @@ describe('classifyDataverseError', () => {
 
   it('keeps the Dataverse error code and never the message', () => {
     const failure = classifyDataverseError(httpError(403, { code: '0x80072560', message: 'Principal user (Id=secret-ish) is missing prvReadContact' }));
-    expect(failure).toMatchObject({ code: 'forbidden', dataverseCode: '0x80072560', message: 'Dataverse denied access to contacts.' });
+    expect(failure).toMatchObject({ code: 'forbidden', dataverseCode: '0x80072560', message: 'Dataverse denied the request (403).' });
   });
 
   it('ignores an error code that is not a Dataverse hex code', () => {
