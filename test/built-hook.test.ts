@@ -3,7 +3,7 @@
  * result classes as globals), driven with recorded Entra and Dataverse responses.
  */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../src/build.js';
 import type { ConfigInput } from '../src/config.js';
 import { registrationPayload } from '../src/drive.js';
@@ -16,6 +16,13 @@ async function codeFor(config: ConfigInput): Promise<string> {
   if (!builds.has(key)) builds.set(key, (await buildHook('pre-registration', config)).code);
   return builds.get(key) as string;
 }
+
+/** What the built hook wrote to the console (its log), captured instead of printed. */
+let logged: string[] = [];
+beforeEach(() => {
+  logged = [];
+  for (const method of ['log', 'error'] as const) vi.spyOn(console, method).mockImplementation((...parts: unknown[]) => void logged.push(parts.map(String).join(' ')));
+});
 
 let unloadHook: (() => void) | undefined;
 async function load(config: ConfigInput = BASE_CONFIG, deny: DenyGlobal = 'ErrorDenyRequest') {
@@ -60,6 +67,9 @@ describe('the built pre-registration hook', () => {
     expect(result.session).toEqual({ journey: 'register', dynamics: { campaign: 'spring', contactId: '0f8fad5b-d9cb-469f-a165-70867728950e' } });
     expect(filters).toEqual(["emailaddress1 eq 'Ada.Lovelace@example.com' and statecode eq 0"]);
     expect(token.isDone() && contacts.isDone()).toBe(true);
+    expect(logged.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { level: 'info', event: 'registration.decided', hook: 'pre-registration', outcome: 'allow', reason: 'matched', latencyMs: expect.any(Number), attempts: 1, emailHash: expect.stringMatching(/^[0-9a-f]{12}$/), matches: 1 },
+    ]);
   });
 
   it('keeps what the person typed unless enrichOverwrite is set', async () => {
