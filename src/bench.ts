@@ -120,6 +120,8 @@ interface Timings {
   bareCleanUs: Stats;
   bareUs: Stats;
   hookUs: Stats;
+  /** The built hook with its Dataverse call swapped for an instant in-memory answer: its own work. */
+  noNetworkUs: Stats | undefined;
   throughput: Array<{ concurrency: number; registrations: number; hookPerS: number; barePerS: number }>;
   memory: { registrations: number; beforeMb: number; afterMb: number };
   localServer: { registrations: number; dataverseRequests: number; tokenRequests: number; bareCalls: number };
@@ -319,6 +321,10 @@ async function measureTimings(resultFile: string): Promise<void> {
     });
     const afterMb = await settle();
 
+    // 5. The hook's own work, without any network: the built file with `client.retrieveMultiple`
+    //    answered in memory (undefined if the built code no longer has that exact call).
+    const noNetworkUs = await timeWithoutNetwork(code, config.dataverse.url);
+
     const localServer = {
       registrations: registrations - registrationsBefore,
       dataverseRequests: (await server.requests()) - serverRequestsBefore - (bareCalls - bareCallsBefore),
@@ -334,6 +340,7 @@ async function measureTimings(resultFile: string): Promise<void> {
       bareCleanUs: statsOf(bareClean),
       bareUs: statsOf(bareSeries),
       hookUs: statsOf(hookSeries),
+      noNetworkUs,
       throughput,
       memory: { registrations: 10_000, beforeMb, afterMb },
       localServer,
@@ -343,6 +350,42 @@ async function measureTimings(resultFile: string): Promise<void> {
     restoreConsole();
     tokenEndpoint.restore();
     server.close();
+  }
+}
+
+const RETRIEVE_CALL = 'client.retrieveMultiple({';
+
+async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<Stats | undefined> {
+  if (!code.includes(RETRIEVE_CALL)) return undefined;
+  const fixture = JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/fixtures/contacts-one.json'), 'utf8')) as { value: Array<Record<string, unknown>> };
+  const globals = globalThis as { __hookBenchRetrieve?: unknown };
+  // What dynamics-web-api resolves with: the parsed body (a fresh copy per call).
+  globals.__hookBenchRetrieve = () => Promise.resolve({ ...fixture, value: fixture.value.map((contact) => ({ ...contact })) });
+  const { hook, unload } = loadBuiltHook(code.replaceAll(RETRIEVE_CALL, 'globalThis.__hookBenchRetrieve({'));
+  try {
+    const series = newSeries();
+    const run = async (count: number, into: Series) => {
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < count; i += 1) {
+        const payload = registrationPayload(EMAIL);
+        let answer: unknown;
+        const keep = (value: unknown) => {
+          answer = value;
+        };
+        const t0 = performance.now();
+        await hook(payload, keep, keep);
+        into.samples.push((performance.now() - t0) * 1000);
+        if (!isAllow(answer)) throw new Error(`The hook without network did not allow the known customer (${dataverseUrl}).`);
+      }
+      const cpu = process.cpuUsage(cpu0);
+      into.cpuUs += cpu.user + cpu.system;
+    };
+    await run(2000, newSeries());
+    await run(20_000, series);
+    return statsOf(series);
+  } finally {
+    unload();
+    delete globals.__hookBenchRetrieve;
   }
 }
 
@@ -482,6 +525,9 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
       ['ratio hook / bare (target <= 1.2)', ratioMedian.toFixed(2), ratioP99.toFixed(2), ratioCpu.toFixed(2)],
       ['overhead: hook - bare', us(t.hookUs.median - t.bareUs.median), us(t.hookUs.p99 - t.bareUs.p99), us(t.hookUs.cpu - t.bareUs.cpu)],
       ['bare, before the hook first ran in this process', us(t.bareCleanUs.median), us(t.bareCleanUs.p99), us(t.bareCleanUs.cpu)],
+      t.noNetworkUs === undefined
+        ? ['built hook, Dataverse call answered in memory', 'n/a', 'n/a', 'n/a']
+        : ['built hook, Dataverse call answered in memory (20,000)', us(t.noNetworkUs.median), us(t.noNetworkUs.p99), us(t.noNetworkUs.cpu)],
     ]),
   );
 

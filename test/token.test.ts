@@ -15,6 +15,7 @@ import { AUTHORITY_HOSTS, type Cloud, type ConfigInput, parseResolvedConfig, typ
 import { registrationPayload } from '../src/drive.js';
 import { HookError } from '../src/errors.js';
 import { createPreRegistrationHook, type PreRegistrationHook } from '../src/hook.js';
+import { loadBuiltHook } from '../src/load-hook.js';
 import { createLogger, type LogLine } from '../src/log.js';
 import { RegistrationData } from '../src/results.js';
 import { readFixture } from '../src/stand-in.js';
@@ -109,6 +110,12 @@ function loadHook(options: { prefetchToken?: boolean; logLevel?: 'debug' } = {})
   return { hook, logs };
 }
 
+/** The built hook logs one line per registration to the console; these tests only count requests. */
+function silenceConsole(): () => void {
+  const spies = [vi.spyOn(console, 'log').mockImplementation(() => undefined), vi.spyOn(console, 'error').mockImplementation(() => undefined)];
+  return () => spies.forEach((spy) => spy.mockRestore());
+}
+
 function tokenSource(config: ResolvedConfig = CONFIG, logs: LogLine[] = []): TokenSource {
   return new TokenSource({ config, credential: { clientSecret: 'test-secret-not-real' }, log: createLogger('debug', (line) => logs.push(line)) });
 }
@@ -158,6 +165,28 @@ describe('token requests per registration', () => {
 
     expect(results.every((r) => r.result instanceof RegistrationData)).toBe(true);
     expect(counts).toMatchObject({ token: 1, contacts: 50 });
+  });
+});
+
+describe('token requests through the built file', () => {
+  it('50 concurrent registrations on a freshly loaded built hook: 1 token request, then 1 Dataverse request per registration', async () => {
+    const { code } = await buildHook('pre-registration', CONFIG_INPUT);
+    const counts = standIns({ tokenDelayMs: 50 });
+    process.env['DYNAMICS_CLIENT_SECRET'] = 'test-secret-not-real';
+    const restoreConsole = silenceConsole();
+    const { hook, unload } = loadBuiltHook(code);
+    try {
+      const cold = await Promise.all(Array.from({ length: 50 }, () => register(hook)));
+      expect(cold.every((r) => (r.result as object).constructor.name === 'RegistrationData')).toBe(true);
+      expect(counts).toMatchObject({ token: 1, contacts: 50 });
+
+      for (let i = 0; i < 10; i += 1) await register(hook);
+      expect(counts).toMatchObject({ token: 1, contacts: 60 });
+    } finally {
+      unload();
+      restoreConsole();
+      delete process.env['DYNAMICS_CLIENT_SECRET'];
+    }
   });
 });
 
