@@ -192,19 +192,15 @@ describe('token requests through the built file', () => {
 
 describe('pre-fetch at load', () => {
   it('fetches the token when the hook loads, so the first registration makes no token request of its own', async () => {
-    const counts = standIns();
+    // A second token request would be refused, and the registration would fail with it.
+    const counts = standIns({ tokenReplies: [tokenReply('AT-prefetched'), [401, readFixture('entra-aadsts7000215.json')]] });
     const { hook } = loadHook();
     await vi.waitFor(() => expect(counts.token).toBe(1));
-    // The pre-fetch reply has been served; let MSAL finish caching it.
-    await new Promise((resolve) => setTimeout(resolve, 20));
 
-    // From now on the token endpoint refuses: a registration that asked for a token would fail.
-    nock.cleanAll();
-    const after = standIns({ tokenReplies: [[401, readFixture('entra-aadsts7000215.json')]] });
     const registered = await register(hook);
 
     expect(registered.result).toBeInstanceOf(RegistrationData);
-    expect(after).toMatchObject({ token: 0, contacts: 1 });
+    expect(counts).toMatchObject({ token: 1, contacts: 1, bearers: ['Bearer AT-prefetched'] });
   });
 
   it('a failed pre-fetch is silent and the first registration tries again', async () => {
