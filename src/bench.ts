@@ -124,7 +124,7 @@ interface Timings {
   noNetworkUs: Stats | undefined;
   throughput: Array<{ concurrency: number; registrations: number; hookPerS: number; barePerS: number }>;
   memory: { registrations: number; beforeMb: number; afterMb: number };
-  localServer: { registrations: number; dataverseRequests: number; tokenRequests: number; bareCalls: number };
+  localServer: { registrations: number; dataverseRequests: number; tokenRequests: number; tokenRequestsSinceLoad: number; bareCalls: number };
 }
 
 /** The Dataverse stand-in: its own process, so the timing process's CPU time is the client's alone. */
@@ -251,6 +251,7 @@ async function measureTimings(resultFile: string): Promise<void> {
     const bareClean = newSeries();
     await timeBare(bareClean, 5000);
 
+    const tokenRequestsBeforeLoad = tokenEndpoint.requests();
     const { hook, unload } = loadBuiltHook(code);
     let registrations = 0;
     const timeHook = async (series: Series, count: number) => {
@@ -321,17 +322,18 @@ async function measureTimings(resultFile: string): Promise<void> {
     });
     const afterMb = await settle();
 
-    // 5. The hook's own work, without any network: the built file with `client.retrieveMultiple`
-    //    answered in memory (undefined if the built code no longer has that exact call).
-    const noNetworkUs = await timeWithoutNetwork(code, config.dataverse.url);
-
     const localServer = {
       registrations: registrations - registrationsBefore,
       dataverseRequests: (await server.requests()) - serverRequestsBefore - (bareCalls - bareCallsBefore),
       tokenRequests: tokenEndpoint.requests() - tokenRequestsBefore,
+      tokenRequestsSinceLoad: tokenEndpoint.requests() - tokenRequestsBeforeLoad,
       bareCalls: bareCalls - bareCallsBefore,
     };
     unload();
+
+    // 5. The hook's own work, without any network: the built file with `client.retrieveMultiple`
+    //    answered in memory (undefined if the built code no longer has that exact call).
+    const noNetworkUs = await timeWithoutNetwork(code, config.dataverse.url);
 
     const timings: Timings = {
       loadColdMs,
@@ -506,7 +508,7 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
         `warm: local HTTPS stand-in, timed phases below`,
         String(t.localServer.registrations),
         String(t.localServer.tokenRequests),
-        '1 (at load)',
+        String(t.localServer.tokenRequestsSinceLoad),
         String(t.localServer.dataverseRequests),
         (t.localServer.dataverseRequests / t.localServer.registrations).toFixed(2),
       ],
@@ -559,7 +561,11 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
   console.log(
     table([
       ['target', 'measured', 'verdict'],
-      ['warm: 1 request per registration', `${warm?.tokenDuring ?? '?'} token + ${((warm?.dataverse ?? 0) / (warm?.registrations ?? 1)).toFixed(2)} Dataverse per registration`, verdict(warm?.tokenDuring === 0 && warm.dataverse === warm.registrations)],
+      [
+        'warm: 1 request per registration',
+        `${warm?.tokenDuring ?? '?'} token + ${((warm?.dataverse ?? 0) / (warm?.registrations ?? 1)).toFixed(2)} Dataverse per registration (nock); ${t.localServer.tokenRequests} token + ${(t.localServer.dataverseRequests / t.localServer.registrations).toFixed(2)} Dataverse (local server)`,
+        verdict(warm?.tokenDuring === 0 && warm.dataverse === warm.registrations && t.localServer.tokenRequests === 0 && t.localServer.dataverseRequests === t.localServer.registrations),
+      ],
       ['cold after pre-fetch: 1 request', `${coldSettled?.tokenDuring ?? '?'} token + ${coldSettled?.dataverse ?? '?'} Dataverse`, verdict(coldSettled?.tokenDuring === 0 && coldSettled.dataverse === 1)],
       ['50 concurrent cold: 1 token request in total', `${concurrent?.tokenTotal ?? '?'} token request(s)`, verdict(concurrent?.tokenTotal === 1)],
       ['overhead ratio <= 1.2 (median, p99)', `${ratioMedian.toFixed(2)}, ${ratioP99.toFixed(2)}`, verdict(ratioMedian <= 1.2 && ratioP99 <= 1.2)],
