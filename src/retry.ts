@@ -50,6 +50,11 @@ export async function withRetries<T>(
 /** The wait before the next attempt, or `undefined` when the failure is not worth another one. */
 export function retryDelayMs(failure: HookError, attemptsSoFar: number, policy: RetryPolicy): number | undefined {
   if (!isTransient(failure) || attemptsSoFar >= policy.maxAttempts) return undefined;
+  // Token failures are not retried per registration: the token source's single flight already
+  // shares one Entra request among every registration waiting, and a retry by each of them would
+  // multiply requests during an Entra outage (measured: 67 token requests for 50 registrations).
+  // The next registration starts a fresh request.
+  if (failure.stage === 'token') return undefined;
   if (failure.retryAfterMs !== undefined) return failure.retryAfterMs;
   const backoffMs = policy.baseDelayMs * 2 ** (attemptsSoFar - 1);
   return Math.round(backoffMs * (0.5 + policy.random()));

@@ -41,6 +41,10 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(failure('throttled', 10), 3, policy())).toBeUndefined();
   });
 
+  it.each<FailureCode>(['network', 'server', 'throttled'])('does not retry a %s failure of the token stage (the single flight shares one request)', (code) => {
+    expect(retryDelayMs(new HookError(code, 'token failed', { stage: 'token' }), 1, policy())).toBeUndefined();
+  });
+
   it('defaults to three attempts', () => {
     expect(DEFAULT_RETRY_POLICY.maxAttempts).toBe(3);
   });

@@ -233,6 +233,18 @@ describe('a failed token request', () => {
     expect(counts).toMatchObject({ token: 2, contacts: 1, bearers: ['Bearer AT-after-failure'] });
   });
 
+  it('is not retried by each waiter during an Entra outage: one request for 50 registrations', async () => {
+    const counts = standIns({ tokenReplies: ['network-error', tokenReply('AT-after-outage')], tokenDelayMs: 50 });
+    const { hook } = loadHook({ prefetchToken: false });
+
+    const failed = await Promise.all(Array.from({ length: 50 }, () => register(hook)));
+
+    expect(failed.every(isShowError)).toBe(true);
+    expect(counts).toMatchObject({ token: 1, contacts: 0 });
+    expect((await register(hook)).result).toBeInstanceOf(RegistrationData);
+    expect(counts.token).toBe(2);
+  });
+
   it('is not cached as a success: every waiter gets the same classified error', async () => {
     const counts = standIns({ tokenReplies: ['network-error', tokenReply('AT-ok')], tokenDelayMs: 20 });
     const source = tokenSource();
