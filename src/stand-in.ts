@@ -35,7 +35,7 @@ export function emailInFilter(filter: string): string | undefined {
 export interface StandIn {
   /** Requests the stand-ins answered, by kind. */
   readonly counts: { token: number; contacts: number };
-  /** Removes the interceptors (and re-enables real connections if they were disabled here). */
+  /** Removes the interceptors. */
   close(): void;
 }
 
@@ -73,10 +73,8 @@ export function serveRecordedResponses(config: ResolvedConfig, options: StandInO
     });
   return {
     counts,
-    close: () => {
-      nock.cleanAll();
-      nock.enableNetConnect();
-    },
+    // Net connect stays disabled: re-enabling it would open the network to whatever runs next.
+    close: () => nock.cleanAll(),
   };
 }
 
