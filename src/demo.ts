@@ -3,6 +3,7 @@
  * config, loads the built file as Strivacity would, and lets it decide sample registrations
  * against recorded Entra and Dataverse responses. No account, no network.
  */
+import { setTimeout } from 'node:timers/promises';
 import { buildHook } from './build.js';
 import { parseResolvedConfig, type ConfigInput } from './config.js';
 import { describeResult, maskEmail, registrationPayload, runHook } from './drive.js';
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
   const standIn = serveRecordedResponses(config);
   const { code, packageDependencies } = await buildHook('pre-registration', DEMO_CONFIG);
   const { hook, unload } = loadBuiltHook(code);
+  // Strivacity deploys a hook as a long-lived instance: its token pre-fetch finishes before the
+  // first registration arrives. Wait for that, so the first row shows a deployed hook's latency.
+  while (standIn.counts.token === 0) await setTimeout(5);
+  await setTimeout(20);
   const enrichPaths = Object.keys(config.enrich);
   console.log(`Built pre-registration hook: ${code.length.toLocaleString('en')} characters, needs ${Object.entries(packageDependencies).map(([n, v]) => `${n}@${v}`).join(', ')}`);
   console.log('Deciding sample registrations against recorded Entra and Dataverse responses (offline):\n');
