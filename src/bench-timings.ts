@@ -15,7 +15,7 @@ import { buildHook } from './build.js';
 import { parseResolvedConfig } from './config.js';
 import { lookupColumns } from './dataverse.js';
 import { registrationPayload } from './drive.js';
-import { loadBuiltHook } from './load-hook.js';
+import { type BuiltHookFunction, loadBuiltHook } from './load-hook.js';
 import { emailFilter } from './odata.js';
 
 const FIXED_TOKEN = 'bench-fixed-token';
@@ -182,21 +182,8 @@ async function measureTimings(resultFile: string): Promise<void> {
     const { hook, unload } = loadBuiltHook(code);
     let registrations = 0;
     const timeHook = async (series: Series, count: number) => {
-      const cpu0 = process.cpuUsage();
-      for (let i = 0; i < count; i += 1) {
-        const payload = registrationPayload(EMAIL);
-        let answer: unknown;
-        const keep = (value: unknown) => {
-          answer = value;
-        };
-        const t0 = performance.now();
-        await hook(payload, keep, keep);
-        series.samples.push((performance.now() - t0) * 1000);
-        registrations += 1;
-        if (!isAllow(answer)) throw new Error('The hook did not allow the known customer.');
-      }
-      const cpu = process.cpuUsage(cpu0);
-      series.cpuUs += cpu.user + cpu.system;
+      await timeRegistrations(hook, series, count, 'The hook did not allow the known customer.');
+      registrations += count;
     };
     await timeHook(newSeries(), 1000);
     const tokenRequestsBefore = tokenEndpoint.requests();
@@ -282,6 +269,24 @@ async function measureTimings(resultFile: string): Promise<void> {
   }
 }
 
+/** Times `count` sequential registrations of the known customer into `series` (wall µs and CPU). */
+async function timeRegistrations(hook: BuiltHookFunction, series: Series, count: number, notAllowed: string): Promise<void> {
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < count; i += 1) {
+    const payload = registrationPayload(EMAIL);
+    let answer: unknown;
+    const keep = (value: unknown) => {
+      answer = value;
+    };
+    const t0 = performance.now();
+    await hook(payload, keep, keep);
+    series.samples.push((performance.now() - t0) * 1000);
+    if (!isAllow(answer)) throw new Error(notAllowed);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  series.cpuUs += cpu.user + cpu.system;
+}
+
 const RETRIEVE_CALL = 'client.retrieveMultiple({';
 
 async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<Stats | undefined> {
@@ -293,22 +298,7 @@ async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<S
   const { hook, unload } = loadBuiltHook(code.replaceAll(RETRIEVE_CALL, 'globalThis.__hookBenchRetrieve({'));
   try {
     const series = newSeries();
-    const run = async (count: number, into: Series) => {
-      const cpu0 = process.cpuUsage();
-      for (let i = 0; i < count; i += 1) {
-        const payload = registrationPayload(EMAIL);
-        let answer: unknown;
-        const keep = (value: unknown) => {
-          answer = value;
-        };
-        const t0 = performance.now();
-        await hook(payload, keep, keep);
-        into.samples.push((performance.now() - t0) * 1000);
-        if (!isAllow(answer)) throw new Error(`The hook without network did not allow the known customer (${dataverseUrl}).`);
-      }
-      const cpu = process.cpuUsage(cpu0);
-      into.cpuUs += cpu.user + cpu.system;
-    };
+    const run = (count: number, into: Series) => timeRegistrations(hook, into, count, `The hook without network did not allow the known customer (${dataverseUrl}).`);
     await run(2000, newSeries());
     await run(20_000, series);
     return statsOf(series);

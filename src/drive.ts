@@ -33,26 +33,37 @@ export function registrationPayload(email: unknown, locales: readonly string[] =
   };
 }
 
-/** Runs the hook once, capturing `console.log`/`console.error` lines (the hook's log) meanwhile. */
-export async function runHook(hook: BuiltHookFunction, payload: unknown): Promise<HookRun> {
-  const logLines: unknown[] = [];
-  const original = { log: console.log, error: console.error };
+/**
+ * Runs `work` with `console.log`/`warn`/`error` captured (the hook logs JSON lines there): each
+ * line is kept, parsed when it is JSON. The console is restored when `work` settles.
+ */
+export async function captureConsole<T>(work: () => T | Promise<T>): Promise<{ value: T; lines: unknown[] }> {
+  const lines: unknown[] = [];
+  const original = { log: console.log, warn: console.warn, error: console.error };
   const capture = (...parts: unknown[]) => {
     const text = parts.map(String).join(' ');
     try {
-      logLines.push(JSON.parse(text));
+      lines.push(JSON.parse(text));
     } catch {
-      logLines.push(text);
+      lines.push(text);
     }
   };
-  console.log = capture;
-  console.error = capture;
+  Object.assign(console, { log: capture, warn: capture, error: capture });
+  try {
+    return { value: await work(), lines };
+  } finally {
+    Object.assign(console, original);
+  }
+}
+
+/** Runs the hook once and reports its answer, its log lines and the time it took. */
+export async function runHook(hook: BuiltHookFunction, payload: unknown): Promise<HookRun> {
   let via: HookRun['via'] = 'none';
   let result: unknown;
   let calls = 0;
   const started = performance.now();
-  try {
-    await hook(
+  const { lines } = await captureConsole(() =>
+    hook(
       payload,
       (value: unknown) => {
         calls += 1;
@@ -64,12 +75,9 @@ export async function runHook(hook: BuiltHookFunction, payload: unknown): Promis
         via = 'error';
         result = value;
       },
-    );
-  } finally {
-    console.log = original.log;
-    console.error = original.error;
-  }
-  return { via, result, calls, logLines, elapsedMs: performance.now() - started };
+    ),
+  );
+  return { via, result, calls, logLines: lines, elapsedMs: performance.now() - started };
 }
 
 /** `a***e@example.com`: enough to tell samples apart, not enough to read the address. */

@@ -15,7 +15,7 @@ import { getPath } from './attributes.js';
 import { buildHook } from './build.js';
 import { parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from './config.js';
 import { discoverEnvironment } from './discovery.js';
-import { describeResult, maskEmail, registrationPayload, runHook, type HookRun } from './drive.js';
+import { captureConsole, describeResult, maskEmail, registrationPayload, runHook, type HookRun } from './drive.js';
 import { configError } from './errors.js';
 import { loadBuiltHook } from './load-hook.js';
 import { createLogger } from './log.js';
@@ -61,7 +61,7 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
     const built = await buildHook('pre-registration', rawWithUrl);
     const loadStarted = performance.now();
     // The hook logs at load (and starts its token pre-fetch): keep those lines off stdout.
-    const { value: loaded, lines: loadLines } = captureConsole(() => loadBuiltHook(built.code));
+    const { value: loaded, lines: loadLines } = await captureConsole(() => loadBuiltHook(built.code));
     const loadMs = performance.now() - loadStarted;
     try {
       const run = await runHook(loaded.hook, options.payload);
@@ -125,27 +125,6 @@ function provideOfflineCredential(config: ResolvedConfig): () => void {
   return () => {
     delete process.env[name];
   };
-}
-
-function captureConsole<T>(work: () => T): { value: T; lines: unknown[] } {
-  const lines: unknown[] = [];
-  const original = { log: console.log, error: console.error, warn: console.warn };
-  const capture = (...parts: unknown[]) => {
-    const text = parts.map(String).join(' ');
-    try {
-      lines.push(JSON.parse(text));
-    } catch {
-      lines.push(text);
-    }
-  };
-  console.log = capture;
-  console.error = capture;
-  console.warn = capture;
-  try {
-    return { value: work(), lines };
-  } finally {
-    Object.assign(console, original);
-  }
 }
 
 function classOf(value: unknown): string {
