@@ -3,12 +3,12 @@
  * result classes as globals), driven with recorded Entra and Dataverse responses.
  */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../src/build.js';
 import type { ConfigInput } from '../src/config.js';
 import { registrationPayload } from '../src/drive.js';
 import { type DenyGlobal, loadBuiltHook, StrivacityDenyRequest, StrivacityErrorDenyRequest, strivacityGlobals, StrivacityShowErrorMessage } from '../src/load-hook.js';
-import { BASE_CONFIG, callHook, configWith, mockContacts, mockToken, SECRET } from './helpers.js';
+import { BASE_CONFIG, callHook, configWith, mockContacts, mockToken, useBuiltHooks } from './helpers.js';
 
 const builds = new Map<string, string>();
 async function codeFor(config: ConfigInput): Promise<string> {
@@ -24,23 +24,13 @@ beforeEach(() => {
   for (const method of ['log', 'error'] as const) vi.spyOn(console, method).mockImplementation((...parts: unknown[]) => void logged.push(parts.map(String).join(' ')));
 });
 
-let unloadHook: (() => void) | undefined;
+const builtHooks = useBuiltHooks();
 async function load(config: ConfigInput = BASE_CONFIG, deny: DenyGlobal = 'ErrorDenyRequest') {
   const { hook, unload } = loadBuiltHook(await codeFor(config), strivacityGlobals(deny));
-  unloadHook = unload;
+  builtHooks.track(unload);
   return hook;
 }
 
-beforeAll(() => {
-  process.env['DYNAMICS_CLIENT_SECRET'] = SECRET;
-});
-afterAll(() => {
-  delete process.env['DYNAMICS_CLIENT_SECRET'];
-});
-afterEach(() => {
-  unloadHook?.();
-  unloadHook = undefined;
-});
 
 describe('the built pre-registration hook', () => {
   it('allows a known customer, completes empty attributes from the contact and links the contact in the session', async () => {
@@ -81,7 +71,6 @@ describe('the built pre-registration hook', () => {
     (payload['customer'] as { attributes: Record<string, unknown> }).attributes['name'] = { givenName: 'Augusta', familyName: '' };
 
     const kept = await callHook(await load(), payload);
-    unloadHook?.();
     const overwritten = await callHook(await load(configWith({ enrichOverwrite: true })), payload);
 
     expect((kept.calls[0]?.value as { attributes: { name: unknown } }).attributes.name).toEqual({ givenName: 'Augusta', familyName: 'Lovelace' });
@@ -201,7 +190,7 @@ describe('the built pre-registration hook', () => {
   it('fails closed with the generic message when the pasted config block is invalid', async () => {
     const code = (await codeFor(BASE_CONFIG)).replace('"notFound": "allow"', '"notFound": "maybe"');
     const { hook, unload } = loadBuiltHook(code, strivacityGlobals());
-    unloadHook = unload;
+    builtHooks.track(unload);
     const { calls } = await callHook(hook, registrationPayload('ada.lovelace@example.com'));
 
     expect(calls).toEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }) }]);

@@ -3,6 +3,7 @@
  * `contacts`, and capture of what the hook sent and logged.
  */
 import nock from 'nock';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ConfigInput } from '../src/config.js';
 import type { LogLine } from '../src/log.js';
 import { readFixture } from '../src/stand-in.js';
@@ -68,4 +69,23 @@ export async function callHook(
     (value: unknown) => calls.push({ via: 'error', value }),
   );
   return { calls, returned };
+}
+
+/**
+ * For suites that load BUILT hooks: the client secret is set as a variable for the file (the
+ * runtime's way), and whatever `track` is given is unloaded after each test.
+ */
+export function useBuiltHooks(): { track: (unload: () => void) => void } {
+  const loaded: Array<() => void> = [];
+  beforeAll(() => {
+    process.env['DYNAMICS_CLIENT_SECRET'] = SECRET;
+  });
+  afterAll(() => {
+    delete process.env['DYNAMICS_CLIENT_SECRET'];
+  });
+  afterEach(() => {
+    // Newest first: each load saved the globals the previous one had set.
+    for (const unload of loaded.splice(0).reverse()) unload();
+  });
+  return { track: (unload) => loaded.push(unload) };
 }

@@ -3,12 +3,12 @@
  * with the runtime's result classes as globals), driven with recorded Entra and Dataverse responses.
  */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildHook, MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from '../src/build.js';
 import type { ConfigInput } from '../src/config.js';
 import { type BuiltHookFunction, loadBuiltHook } from '../src/load-hook.js';
 import { readFixture } from '../src/stand-in.js';
-import { API, BASE_CONFIG, JSON_HEADERS, mockToken, ORG, SECRET, TENANT } from './helpers.js';
+import { API, BASE_CONFIG, JSON_HEADERS, mockToken, ORG, SECRET, TENANT, useBuiltHooks } from './helpers.js';
 
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const CREATED_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
@@ -23,10 +23,10 @@ async function codeFor(config: ConfigInput): Promise<string> {
   return builds.get(key) as string;
 }
 
-let unloadHook: (() => void) | undefined;
+const builtHooks = useBuiltHooks();
 async function load(config: ConfigInput = CONFIG): Promise<BuiltHookFunction> {
   const { hook, unload } = loadBuiltHook(await codeFor(config));
-  unloadHook = unload;
+  builtHooks.track(unload);
   return hook;
 }
 
@@ -52,16 +52,6 @@ async function drive(hook: BuiltHookFunction, args: unknown): Promise<{ calls: u
   return { calls, logs: printed.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
-beforeAll(() => {
-  process.env['DYNAMICS_CLIENT_SECRET'] = SECRET;
-});
-afterAll(() => {
-  delete process.env['DYNAMICS_CLIENT_SECRET'];
-});
-afterEach(() => {
-  unloadHook?.();
-  unloadHook = undefined;
-});
 
 describe('the built post-registration hook', () => {
   it('is built from the same config as the pre-registration hook, within the console limit, requiring only its declared packages', async () => {
