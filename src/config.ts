@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { configError } from './errors.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A GUID in Dataverse's and Entra's textual form (any case). */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Strivacity variable names: `^[A-Za-z_][A-Za-z_0-9]*$` (hook `variables[].name` in the Admin API). */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Strivacity attribute paths such as `name.givenName` or `addresses.primary.city`. */

@@ -4,7 +4,7 @@
  */
 import { DynamicsWebApi } from 'dynamics-web-api';
 import { z } from 'zod';
-import type { Config, ResolvedConfig } from './config.js';
+import { type Config, GUID, type ResolvedConfig } from './config.js';
 import { withMalformedBodyGuard } from './crash-guard.js';
 import { HookError } from './errors.js';
 import { emailFilter } from './odata.js';
@@ -19,7 +19,7 @@ export function createDataverseClient(config: ResolvedConfig): DynamicsWebApi {
  * without fractional seconds) and adds alias keys (`oDataContext`, ...), so the schema accepts both.
  */
 const contactSchema = z.looseObject({
-  contactid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+  contactid: z.string().regex(GUID),
   modifiedon: z.union([z.date(), z.iso.datetime({ offset: true })]).transform((value) => new Date(value)),
 });
 export type Contact = z.infer<typeof contactSchema>;
@@ -144,11 +144,10 @@ function authenticateReason(headers: Record<string, unknown>): string | undefine
 // ---------------------------------------------------------------------------------------------
 // Writes, for the post-registration hook.
 
-const CONTACT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for a contact id that may go into a request path (dynamics-web-api puts keys there unencoded). */
 export function isContactId(value: unknown): value is string {
-  return typeof value === 'string' && CONTACT_ID.test(value);
+  return typeof value === 'string' && GUID.test(value);
 }
 
 /** Column values to write: Dataverse logical column name -> value. */
