@@ -24,7 +24,11 @@ export function answerOnce(callback: unknown, error: unknown, log: Logger): Answ
       return true;
     }
     try {
-      (target as Callback)(result);
+      const returned = (target as Callback)(result);
+      // An async callback that rejects must not become an unhandled rejection in the runtime.
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (returned as PromiseLike<unknown>).then(undefined, () => log.error('hook.callback_threw'));
+      }
     } catch {
       // The runtime's own callback threw; the answer was given, and nothing here may throw.
       log.error('hook.callback_threw');

@@ -14,8 +14,9 @@
  * belongs to (found through AsyncLocalStorage, which follows the response's async context back to
  * our call) and swallows it. Any other error is handed on unchanged: to the process's
  * `uncaughtException` listeners if there are any, else rethrown for Node's default crash.
- * If another component already holds the capture callback (e.g. `domain`), the guard falls back to
- * an `uncaughtException` listener.
+ * If another component already holds the capture callback (the deprecated `domain` module does),
+ * the guard stands aside: Node then emits no `uncaughtException` at all, so no listener could help,
+ * and that component decides; a malformed body then ends at the deadline (or as it decides).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { raceSignal } from './deadline.js';
@@ -31,19 +32,18 @@ type Fail = () => void;
  */
 interface GuardState {
   readonly owner: AsyncLocalStorage<Fail>;
-  /** The handlers of the copy that created the state, so that any copy can remove them. */
+  /** The capture callback of the copy that created the state. */
   readonly capture: (error: unknown) => void;
-  readonly listen: (error: unknown) => void;
   inFlight: number;
-  mode: 'capture' | 'listener' | undefined;
+  /** True while our capture callback is installed. */
+  guarding: boolean;
 }
-const STATE_KEY = Symbol.for('strivacity-dynamics-hook.crash-guard.v1');
+const STATE_KEY = Symbol.for('strivacity-dynamics-hook.crash-guard.v2');
 const state: GuardState = ((globalThis as Record<symbol, GuardState | undefined>)[STATE_KEY] ??= {
   owner: new AsyncLocalStorage<Fail>(),
   capture,
-  listen,
   inFlight: 0,
-  mode: undefined,
+  guarding: false,
 });
 
 /** The exact signature of the crash: a JSON SyntaxError raised from dynamics-web-api's parser. */
@@ -56,15 +56,11 @@ export function isMalformedBodyCrash(error: unknown): boolean {
   );
 }
 
-/** Returns true when the error was ours and has been dealt with. */
-function absorb(error: unknown): boolean {
-  if (!isMalformedBodyCrash(error)) return false;
-  state.owner.getStore()?.();
-  return true;
-}
-
 function capture(error: unknown): void {
-  if (absorb(error)) return;
+  if (isMalformedBodyCrash(error)) {
+    state.owner.getStore()?.();
+    return;
+  }
   if (process.listenerCount('uncaughtException') > 0) {
     (process.emit as (event: string, ...args: unknown[]) => boolean)('uncaughtException', error, 'uncaughtException');
     return;
@@ -75,24 +71,16 @@ function capture(error: unknown): void {
   });
 }
 
-function listen(error: unknown): void {
-  absorb(error);
-}
-
 function install(): void {
-  if (process.hasUncaughtExceptionCaptureCallback()) {
-    process.on('uncaughtException', state.listen);
-    state.mode = 'listener';
-  } else {
-    process.setUncaughtExceptionCaptureCallback(state.capture);
-    state.mode = 'capture';
-  }
+  if (state.guarding || process.hasUncaughtExceptionCaptureCallback()) return;
+  process.setUncaughtExceptionCaptureCallback(state.capture);
+  state.guarding = true;
 }
 
 function uninstall(): void {
-  if (state.mode === 'capture') process.setUncaughtExceptionCaptureCallback(null);
-  if (state.mode === 'listener') process.removeListener('uncaughtException', state.listen);
-  state.mode = undefined;
+  if (!state.guarding) return;
+  process.setUncaughtExceptionCaptureCallback(null);
+  state.guarding = false;
 }
 
 /**
@@ -109,12 +97,14 @@ const LINGER_AFTER_ABORT_MS = 10_000;
  * (seen with a local server on Node 20), and nothing may wait on it past the deadline.
  */
 export function withMalformedBodyGuard<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  if (state.inFlight++ === 0 || state.mode === undefined) install();
+  state.inFlight += 1;
+  install();
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
-    if (--state.inFlight === 0 && state.mode !== undefined) uninstall();
+    state.inFlight -= 1;
+    if (state.inFlight === 0) uninstall();
   };
   const onAbort = () => setTimeout(release, LINGER_AFTER_ABORT_MS).unref();
   const underlying = new Promise<T>((resolve, reject) => {

@@ -67,3 +67,8 @@ export function isTransient(error: HookError): boolean {
 export function configError(message: string, diagnostic?: string): HookError {
   return new HookError('config', message, diagnostic === undefined ? { stage: 'config' } : { stage: 'config', diagnostic });
 }
+
+/** `error` itself if it is already classified; anything else is a bug or an unknown library error. */
+export function toHookError(error: unknown, stage: FailureStage): HookError {
+  return error instanceof HookError ? error : new HookError('bad_response', 'The request failed unexpectedly.', { stage, cause: error });
+}

@@ -8,8 +8,8 @@ import { DEFAULT_MESSAGES } from './config.js';
 import { findContactsByEmail } from './dataverse.js';
 import { Deadline } from './deadline.js';
 import { decide, type Decision, type LookupOutcome } from './decide.js';
-import { HookError } from './errors.js';
-import { type HookArguments, parseRegistration, type Registration } from './input.js';
+import { toHookError } from './errors.js';
+import { type HookArguments, parseRegistration, type Registration, type Session } from './input.js';
 import { emailHash, failureFields, type LogFields } from './log.js';
 import { denyRequest, RegistrationData, showErrorMessage } from './results.js';
 import { type HookOptions, loadRuntime, type Runtime } from './runtime.js';
@@ -22,8 +22,13 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
   if (!loaded.ok) {
     // Without a valid config there is no policy to follow: fail closed with the generic message.
     return async (args, callback, error) => {
-      const registration = parseRegistration(args);
-      answerOnce(callback, error, loaded.log).allow(showErrorMessage(DEFAULT_MESSAGES.unavailable, registration.session));
+      let session: Session = {};
+      try {
+        session = parseRegistration(args).session;
+      } catch {
+        // A payload whose getters throw still gets its answer, without its session.
+      }
+      answerOnce(callback, error, loaded.log).allow(showErrorMessage(DEFAULT_MESSAGES.unavailable, session));
       loaded.log.error('registration.decided', { hook: 'pre-registration', outcome: 'showError', reason: 'config_invalid', ...failureFields(loaded.error) });
     };
   }
@@ -51,7 +56,7 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
       // Unreachable by design (every step above classifies its failures); kept so that a bug can
       // never leave Strivacity without an answer.
       if (!answer.answered) {
-        const failed: LookupOutcome = { kind: 'failed', error: new HookError('bad_response', 'Unexpected failure.', { stage: 'dataverse' }) };
+        const failed: LookupOutcome = { kind: 'failed', error: toHookError(undefined, 'dataverse') };
         deliver(decide(runtime.config, registration ?? parseRegistration(undefined), failed), answer);
       }
       runtime.log.error('registration.unexpected_failure', { hook: 'pre-registration' });
@@ -67,8 +72,7 @@ async function lookUp(runtime: Runtime, registration: Registration): Promise<{ l
     const contacts = await runtime.call((token, signal) => findContactsByEmail(runtime.client, runtime.config, { email: registration.email, token, signal }), deadline, counter);
     return { lookup: { kind: 'contacts', contacts }, attempts: counter.attempts };
   } catch (error) {
-    const failure = error instanceof HookError ? error : new HookError('bad_response', 'The lookup failed unexpectedly.', { stage: 'dataverse', cause: error });
-    return { lookup: { kind: 'failed', error: failure }, attempts: counter.attempts };
+    return { lookup: { kind: 'failed', error: toHookError(error, 'dataverse') }, attempts: counter.attempts };
   } finally {
     deadline.dispose();
   }

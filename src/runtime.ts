@@ -8,7 +8,7 @@ import type { DynamicsWebApi } from 'dynamics-web-api';
 import { parseResolvedConfig, type ResolvedConfig } from './config.js';
 import { createDataverseClient } from './dataverse.js';
 import { type Deadline, raceSignal } from './deadline.js';
-import { configError, type FailureStage, HookError } from './errors.js';
+import { configError, type FailureStage, HookError, toHookError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { consoleSink, createLogger, failureFields, type Logger, type LogSink } from './log.js';
 import { type AttemptCounter, DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
@@ -36,10 +36,6 @@ export interface Runtime {
    * `deadline`. Throws a classified HookError.
    */
   call<T>(operation: (token: string, signal: AbortSignal) => Promise<T>, deadline: Deadline, counter: AttemptCounter): Promise<T>;
-  /** Token requests sent to Entra so far. */
-  tokenRequests(): number;
-  /** Stops background work (token renewal). Timers are unref'd, so this is optional. */
-  close(): void;
 }
 
 export type LoadedRuntime = { readonly ok: true; readonly runtime: Runtime } | { readonly ok: false; readonly error: HookError; readonly log: Logger };
@@ -86,13 +82,17 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
         stage = 'token';
         const token = await tokenSource().getToken(signal);
         stage = 'dataverse';
-        return limiter.run(() => operation(token, signal), signal, 'dataverse');
+        try {
+          return await limiter.run(() => operation(token, signal), signal, 'dataverse');
+        } catch (error) {
+          // Dataverse refused the token (401): the next attempt or registration gets a new one.
+          if (error instanceof HookError && error.code === 'auth') tokenSource().invalidate();
+          throw error;
+        }
       };
-      const classify = (error: unknown) => (error instanceof HookError ? error : new HookError('bad_response', 'The request failed unexpectedly.', { stage: 'dataverse', cause: error }));
+      const classify = (error: unknown) => toHookError(error, stage);
       return raceSignal(withRetries(attempt, classify, deadline, counter, retryPolicy), deadline.signal, () => stage);
     },
-    tokenRequests: () => tokens?.requests ?? 0,
-    close: () => tokens?.close(),
   };
   return { ok: true, runtime };
 }

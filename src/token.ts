@@ -41,6 +41,8 @@ export class TokenSource {
   readonly #log: Logger;
   readonly #now: () => number;
   #cached: CachedToken | undefined;
+  /** Set by `invalidate()`: the next request must bypass MSAL's cache too. */
+  #stale = false;
   #inflight: Promise<CachedToken> | undefined;
   #renewTimer: ReturnType<typeof setTimeout> | undefined;
   /** The transport failure of the request in flight: MSAL replaces it with a bare `network_error`. */
@@ -77,6 +79,15 @@ export class TokenSource {
     });
   }
 
+  /**
+   * Forgets the cached token after Dataverse refused it (401): the next registration asks Entra
+   * for a new one (bypassing MSAL's cache) instead of failing with the same token until it expires.
+   */
+  invalidate(): void {
+    this.#cached = undefined;
+    this.#stale = true;
+  }
+
   /** Stops the background renewal. */
   close(): void {
     clearTimeout(this.#renewTimer);
@@ -92,12 +103,18 @@ export class TokenSource {
 
   async #request(forceRefresh: boolean): Promise<CachedToken> {
     this.#transportFailure = undefined;
+    const requestsBefore = this.requests;
     let result;
     try {
-      result = await this.#cca.acquireTokenByClientCredential({ scopes: this.#scopes, skipCache: forceRefresh });
+      result = await this.#cca.acquireTokenByClientCredential({ scopes: this.#scopes, skipCache: forceRefresh || this.#stale });
     } catch (error) {
+      // After a 429 or 5xx, msal-node's throttle cache refuses further requests locally for the
+      // server's Retry-After (60 s by default, msal-common ThrottlingUtils) and throws a ServerError
+      // without a status: nothing was sent, and it is not an authentication problem.
+      if (this.requests === requestsBefore && error instanceof Error && error.name === 'ServerError') throw new HookError('throttled', 'Token requests are held back after Entra throttled or failed.', { stage: 'token', cause: error });
       throw this.#transportFailure ?? classifyTokenError(error);
     }
+    this.#stale = false;
     if (result?.accessToken === undefined || result.accessToken === '' || result.expiresOn === null) {
       throw new HookError('bad_response', 'Entra returned no access token.', { stage: 'token' });
     }

@@ -79,6 +79,14 @@ describe('answerOnce', () => {
     expect(lines).toEqual([{ level: 'error', event: 'hook.callback_threw' }]);
   });
 
+  it('logs, and leaves no unhandled rejection, when an async callback rejects', async () => {
+    const { lines, log } = capturedLog();
+    const answer = answerOnce(() => Promise.reject(new Error('runtime exploded later')), vi.fn(), log);
+    expect(answer.allow('result')).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([{ level: 'error', event: 'hook.callback_threw' }]);
+  });
+
   it('logs a missing callback instead of throwing', () => {
     const { lines, log } = capturedLog();
     const answer = answerOnce(undefined, undefined, log);

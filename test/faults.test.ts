@@ -232,3 +232,50 @@ describe('Dataverse faults', () => {
     expect(run.decided).toMatchObject({ failure: 'bad_response', attempts: 1 });
   });
 });
+
+describe('what a failure leaves behind for the next registration', () => {
+  async function twoRegistrations(): Promise<[HookRun, HookRun]> {
+    const { hook, unload } = loadBuiltHook(code, strivacityGlobals('ErrorDenyRequest'));
+    try {
+      const first = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+      const second = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+      return [first, second];
+    } finally {
+      unload();
+    }
+  }
+  const decidedOf = (run: HookRun) => run.logLines.find((line) => (line as { event?: string }).event === 'registration.decided');
+
+  it('after an Entra 503, msal-node holds token requests back: the next registration fails fast as throttled, sending nothing', async () => {
+    const token = entra().reply(503, { error: 'temporarily_unavailable', error_description: 'AADSTS90033: A transient error has occurred.', error_codes: [90033] });
+    const [first, second] = await twoRegistrations();
+
+    expect(token.isDone()).toBe(true);
+    expect(decidedOf(first)).toMatchObject({ failure: 'server', stage: 'token', status: 503 });
+    expect(decidedOf(second)).toMatchObject({ failure: 'throttled', stage: 'token' });
+    expect(second.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('after Dataverse refuses the token (401), the next registration gets a new token instead of the cached one', async () => {
+    const tokens: string[] = [];
+    entra().times(2).reply(() => {
+      tokens.push(`AT-${tokens.length + 1}`);
+      return [200, { token_type: 'Bearer', expires_in: 3599, access_token: tokens.at(-1) }];
+    });
+    const bearers: string[] = [];
+    contacts().reply(function () {
+      bearers.push(String(this.req.headers['authorization']));
+      return [401, '', { 'www-authenticate': 'Bearer error="invalid_token"' }];
+    });
+    contacts().reply(function () {
+      bearers.push(String(this.req.headers['authorization']));
+      return [200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS];
+    });
+    const [first, second] = await twoRegistrations();
+
+    expect(decidedOf(first)).toMatchObject({ failure: 'auth', status: 401 });
+    expect(decidedOf(second)).toMatchObject({ outcome: 'allow', reason: 'matched' });
+    expect(bearers).toEqual(['Bearer AT-1', 'Bearer AT-2']);
+  });
+});
