@@ -6,7 +6,7 @@
  * failures are logged (one line, no personal data) and swallowed: `callback()` is called exactly
  * once, with no argument, on every path. It never throws and the promise it returns never rejects.
  */
-import { Deadline, raceSignal, timeoutError } from './deadline.js';
+import { Deadline, timeoutError } from './deadline.js';
 import { createContact, findContactsByEmail, updateContact } from './dataverse.js';
 import { mostRecent } from './decide.js';
 import { HookError } from './errors.js';
@@ -54,11 +54,10 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
       registration = parseRegistration(args);
       const key = registration.valid ? `email:${registration.email.toLowerCase()}` : `contact:${linkedContactId(registration.session) ?? ''}`;
       const current = registration;
-      const result = await raceSignal(
-        lock.run(key, () => synchronise(runtime, current, deadline, counter)),
-        deadline.signal,
-        'dataverse',
-      );
+      // No race around the lock: a run queued behind another for the same key waits at most until
+      // that run's deadline, which ends before its own (it started earlier); once running, every
+      // wait is bounded by `runtime.call`, which also names the stage a deadline caught.
+      const result = await lock.run(key, () => synchronise(runtime, current, deadline, counter));
       fields = { outcome: result.outcome, reason: result.reason, ...(result.matches === undefined ? {} : { matches: result.matches }) };
     } catch (error) {
       const failure = error instanceof HookError ? error : new HookError('bad_response', 'The sync failed unexpectedly.', { stage: 'dataverse', cause: error });

@@ -329,6 +329,16 @@ describe('post-registration hook: failures are logged and swallowed', () => {
     expect(syncLine(lines)).toMatchObject({ outcome: 'failed', failure: 'timeout' });
   });
 
+  it('names the token stage when the deadline passes while Entra does not answer', async () => {
+    nock('https://login.microsoftonline.com').post(/oauth2\/v2.0\/token/).query(true).delay(5000).reply(200, readFixture('token.json') as nock.Body);
+    const { hook, lines } = loadHook({ ...BASE_CONFIG, policy: { timeoutMs: 300 } });
+
+    const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID }));
+
+    expect(calls).toEqual([[]]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'failed', failure: 'timeout', stage: 'token' });
+  });
+
   it('treats a refused update precondition (412, which dynamics-web-api turns into false) as a failure', async () => {
     mockToken();
     const update = mockUpdate(ADA_ID, [], { status: 412, body: readFixture('dataverse-412.json'), headers: JSON_HEADERS });
