@@ -3,15 +3,29 @@
  * can hand a free-form string (an email, a token, a record, a library's error message) to the log.
  */
 import { createHash } from 'node:crypto';
+import type { Decision, Reason } from './decide.js';
 import type { FailureCode, FailureStage, HookError } from './errors.js';
+import type { SyncReason, SyncResult } from './post-registration.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Every event the hooks log: a closed list, so a log line's name is never built from data. */
+export type LogEvent =
+  | 'registration.decided'
+  | 'registration.synced'
+  | 'registration.unexpected_failure'
+  | 'hook.config_invalid'
+  | 'hook.credential_unavailable'
+  | 'hook.no_callback'
+  | 'hook.callback_threw'
+  | 'token.prefetch_failed'
+  | 'token.renewal_failed';
+
 export interface LogFields {
   readonly hook?: 'pre-registration' | 'post-registration';
-  readonly outcome?: string;
-  readonly reason?: string;
+  readonly outcome?: Decision['outcome'] | SyncResult['outcome'] | 'failed';
+  readonly reason?: Reason | SyncReason | 'config_invalid' | 'sync_failed';
   readonly failure?: FailureCode;
   readonly stage?: FailureStage;
   readonly latencyMs?: number;
@@ -19,6 +33,10 @@ export interface LogFields {
   readonly status?: number;
   readonly dataverseCode?: string;
   readonly aadsts?: number;
+  /**
+   * Fixed text of ours (config key paths, a missing variable's name, the Entra error code), or the
+   * reason Dataverse gives for a 401 in `WWW-Authenticate`, which describes our token, not a person.
+   */
   readonly diagnostic?: string;
   readonly emailHash?: string;
   readonly matches?: number;
@@ -26,16 +44,16 @@ export interface LogFields {
 
 export interface LogLine extends LogFields {
   readonly level: LogLevel;
-  readonly event: string;
+  readonly event: LogEvent;
 }
 
 export type LogSink = (line: LogLine) => void;
 
 export interface Logger {
-  debug(event: string, fields?: LogFields): void;
-  info(event: string, fields?: LogFields): void;
-  warn(event: string, fields?: LogFields): void;
-  error(event: string, fields?: LogFields): void;
+  debug(event: LogEvent, fields?: LogFields): void;
+  info(event: LogEvent, fields?: LogFields): void;
+  warn(event: LogEvent, fields?: LogFields): void;
+  error(event: LogEvent, fields?: LogFields): void;
 }
 
 /** Writes to the console, which Strivacity shows in Debug Logs and keeps in the event hook logs. */
@@ -46,7 +64,7 @@ export const consoleSink: LogSink = (line) => {
 };
 
 export function createLogger(minimum: LogLevel, sink: LogSink = consoleSink): Logger {
-  const write = (level: LogLevel) => (event: string, fields: LogFields = {}) => {
+  const write = (level: LogLevel) => (event: LogEvent, fields: LogFields = {}) => {
     if (RANK[level] < RANK[minimum]) return;
     try {
       sink({ level, event, ...fields });

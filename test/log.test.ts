@@ -10,18 +10,18 @@ function capture(minimum: Parameters<typeof createLogger>[0]): { lines: LogLine[
 }
 
 function logEveryLevel(log: ReturnType<typeof createLogger>): void {
-  log.debug('d');
-  log.info('i');
-  log.warn('w');
-  log.error('e');
+  log.debug('token.prefetch_failed');
+  log.info('registration.decided');
+  log.warn('token.renewal_failed');
+  log.error('hook.callback_threw');
 }
 
 describe('createLogger', () => {
   it.each([
-    ['debug', ['d', 'i', 'w', 'e']],
-    ['info', ['i', 'w', 'e']],
-    ['warn', ['w', 'e']],
-    ['error', ['e']],
+    ['debug', ['token.prefetch_failed', 'registration.decided', 'token.renewal_failed', 'hook.callback_threw']],
+    ['info', ['registration.decided', 'token.renewal_failed', 'hook.callback_threw']],
+    ['warn', ['token.renewal_failed', 'hook.callback_threw']],
+    ['error', ['hook.callback_threw']],
   ] as const)('at %s writes only that level and above', (minimum, events) => {
     const { lines, log } = capture(minimum);
     logEveryLevel(log);
@@ -48,17 +48,17 @@ describe('consoleSink', () => {
   it('writes info and debug as a JSON line to stdout', () => {
     const out = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    consoleSink({ level: 'info', event: 'hook.loaded', attempts: 1 });
-    expect(out).toHaveBeenCalledExactlyOnceWith('{"level":"info","event":"hook.loaded","attempts":1}');
+    consoleSink({ level: 'info', event: 'registration.decided', attempts: 1 });
+    expect(out).toHaveBeenCalledExactlyOnceWith('{"level":"info","event":"registration.decided","attempts":1}');
     expect(err).not.toHaveBeenCalled();
   });
 
   it('writes warn and error to stderr', () => {
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    consoleSink({ level: 'warn', event: 'a' });
-    consoleSink({ level: 'error', event: 'b' });
-    expect(err.mock.calls).toEqual([['{"level":"warn","event":"a"}'], ['{"level":"error","event":"b"}']]);
+    consoleSink({ level: 'warn', event: 'token.renewal_failed' });
+    consoleSink({ level: 'error', event: 'hook.no_callback' });
+    expect(err.mock.calls).toEqual([['{"level":"warn","event":"token.renewal_failed"}'], ['{"level":"error","event":"hook.no_callback"}']]);
   });
 });
 
