@@ -108,7 +108,7 @@ describe('the built pre-registration hook', () => {
     mockContacts('contacts-none.json');
     const { calls } = await callHook(await load(configWith({ policy: { notFound: 'deny' } }), 'DenyRequest'), registrationPayload('new.person@example.com'));
 
-    expect(calls).toEqual([{ via: 'error', value: new StrivacityDenyRequest('access_denied', 'We could not find your customer record. Please contact support to register.') }]);
+    expect(calls).toStrictEqual([{ via: 'error', value: new StrivacityDenyRequest('access_denied', 'We could not find your customer record. Please contact support to register.') }]);
     expect(calls[0]?.value).toBeInstanceOf(StrivacityDenyRequest);
   });
 
@@ -127,7 +127,7 @@ describe('the built pre-registration hook', () => {
     mockContacts('contacts-two.json');
     const { calls } = await callHook(await load(configWith({ policy: { multipleMatches: 'deny' } })), registrationPayload('grace.hopper@example.com'));
 
-    expect(calls).toEqual([{ via: 'error', value: new StrivacityErrorDenyRequest('We could not verify your details. Please contact support to register.', '') }]);
+    expect(calls).toStrictEqual([{ via: 'error', value: new StrivacityErrorDenyRequest('We could not verify your details. Please contact support to register.', '') }]);
   });
 
   it('allows the most recently modified contact when several match and the policy is allowMostRecent', async () => {
@@ -151,7 +151,7 @@ describe('the built pre-registration hook', () => {
     };
     const { calls } = await callHook(await load(configWith({ policy: { multipleMatches: 'showError' }, messages })), registrationPayload('grace.hopper@example.com', ['fr', 'de-DE']));
 
-    expect(calls).toEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('mehrere', { journey: 'register' }) }]);
+    expect(calls).toStrictEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('mehrere', { journey: 'register' }) }]);
   });
 
   it.each([
@@ -166,7 +166,7 @@ describe('the built pre-registration hook', () => {
     const contacts = mockContacts('contacts-one.json');
     const { calls } = await callHook(await load(), registrationPayload(email));
 
-    expect(calls).toEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Please enter a valid email address.', { journey: 'register' }) }]);
+    expect(calls).toStrictEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Please enter a valid email address.', { journey: 'register' }) }]);
     expect(contacts.isDone()).toBe(false);
   });
 
@@ -175,7 +175,7 @@ describe('the built pre-registration hook', () => {
     const hook = await load(configWith({ policy: { invalidEmail: 'deny' } }));
     for (const payload of [undefined, {}, { customer: null }, { customer: { attributes: 'x' } }, { session: 5 }]) {
       const { calls } = await callHook(hook, payload);
-      expect(calls).toEqual([{ via: 'error', value: new StrivacityErrorDenyRequest('Please enter a valid email address.', '') }]);
+      expect(calls).toStrictEqual([{ via: 'error', value: new StrivacityErrorDenyRequest('Please enter a valid email address.', '') }]);
     }
   });
 
@@ -184,15 +184,21 @@ describe('the built pre-registration hook', () => {
     nock('https://contoso.crm4.dynamics.com').get('/api/data/v9.2/contacts').query(true).times(3).reply(500, { error: { code: '0x80040216', message: 'SQL timeout on contactbase' } });
     const { calls } = await callHook(await load(), registrationPayload('ada.lovelace@example.com'));
 
-    expect(calls).toEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }) }]);
+    expect(calls).toStrictEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }) }]);
   });
 
   it('fails closed with the generic message when the pasted config block is invalid', async () => {
-    const code = (await codeFor(BASE_CONFIG)).replace('"notFound": "allow"', '"notFound": "maybe"');
+    const original = await codeFor(BASE_CONFIG);
+    const code = original.replace('"notFound": "allow"', '"notFound": "maybe"');
+    expect(code).not.toBe(original);
     const { hook, unload } = loadBuiltHook(code, strivacityGlobals());
     builtHooks.track(unload);
     const { calls } = await callHook(hook, registrationPayload('ada.lovelace@example.com'));
 
-    expect(calls).toEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }) }]);
+    expect(calls).toStrictEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }) }]);
+    // The config, not a lookup failure: the log names the bad key and the reason.
+    expect(logged.map((line) => JSON.parse(line) as unknown)).toContainEqual(
+      expect.objectContaining({ event: 'registration.decided', outcome: 'showError', reason: 'config_invalid', failure: 'config', diagnostic: expect.stringContaining('policy.notFound') }),
+    );
   });
 });
