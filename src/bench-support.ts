@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ConfigInput } from './config.js';
+import { DEMO_CONFIG } from './demo-config.js';
 import { registrationPayload } from './drive.js';
 import type { BuiltHookFunction } from './load-hook.js';
 
@@ -13,13 +14,7 @@ export const EMAIL = 'ada.lovelace@example.com';
 
 /** The demo's config (`npm start`), with the Dataverse URL swapped per stand-in. */
 export function benchConfig(url: string): ConfigInput {
-  return {
-    dataverse: { url },
-    auth: { tenantId: '11111111-2222-3333-4444-555555555555', clientId: '66666666-7777-8888-9999-000000000000', clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
-    lookup: { emailFields: ['emailaddress1'], activeOnly: true },
-    policy: { notFound: 'showError', multipleMatches: 'allowMostRecent', invalidEmail: 'showError', onError: 'showError', timeoutMs: 2500 },
-    enrich: { 'name.givenName': 'firstname', 'name.familyName': 'lastname', 'phoneNumbers.primaryPhoneNumber': 'mobilephone' },
-  };
+  return { ...DEMO_CONFIG, dataverse: { url } };
 }
 
 /** Runs the hook once; resolves when its promise settles (answer given and log line written). */
@@ -52,15 +47,4 @@ export async function runConcurrently(total: number, concurrency: number, task: 
     }),
   );
   return performance.now() - started;
-}
-
-/** The hook writes one JSON log line per registration; in the timed phases it goes nowhere. */
-export function silenceConsole(): () => void {
-  const original = { log: console.log, error: console.error };
-  console.log = () => undefined;
-  console.error = () => undefined;
-  return () => {
-    console.log = original.log;
-    console.error = original.error;
-  };
 }

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DynamicsWebApi } from 'dynamics-web-api';
-import { EMAIL, PROJECT_ROOT, benchConfig, isAllow, percentile, registerOnce, runConcurrently, silenceConsole } from './bench-support.js';
+import { EMAIL, PROJECT_ROOT, benchConfig, isAllow, percentile, registerOnce, runConcurrently } from './bench-support.js';
 import { buildHook } from './build.js';
 import { parseResolvedConfig } from './config.js';
 import { lookupColumns } from './dataverse.js';
@@ -115,6 +115,21 @@ function stubTokenEndpoint(): { requests: () => number; restore: () => void } {
     return new Response(token, { status: 200, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
   return { requests: () => requests, restore: () => (globalThis.fetch = original) };
+}
+
+/**
+ * The hook writes one JSON log line per registration; in the timed phases it goes nowhere. Not
+ * `captureConsole` (drive.ts): that keeps and parses every line, which would add its own CPU time
+ * and heap growth to the very figures measured here.
+ */
+function silenceConsole(): () => void {
+  const original = { log: console.log, error: console.error };
+  console.log = () => undefined;
+  console.error = () => undefined;
+  return () => {
+    console.log = original.log;
+    console.error = original.error;
+  };
 }
 
 async function measureTimings(resultFile: string): Promise<void> {

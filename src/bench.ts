@@ -19,12 +19,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROJECT_ROOT, benchConfig, isAllow, registerOnce, silenceConsole } from './bench-support.js';
+import { PROJECT_ROOT, benchConfig, isAllow, registerOnce } from './bench-support.js';
 import type { Timings } from './bench-timings.js';
 import { buildHook, MAX_HOOK_CHARACTERS } from './build.js';
 import { parseResolvedConfig } from './config.js';
+import { captureConsole } from './drive.js';
 import { loadBuiltHook } from './load-hook.js';
 import { createSelfSignedCertificate } from './self-signed.js';
+import { formatTable } from './table.js';
 
 // ---------------------------------------------------------------------------------------------
 // Parent: request counts against the recorded stand-ins (nock), then the table
@@ -39,19 +41,19 @@ interface RequestCounts {
 
 async function countRequests(): Promise<{ rows: RequestCounts[]; sizeCharacters: number }> {
   // nock is loaded here only, never in the timing child.
-  const { serveRecordedResponses } = await import('./stand-in.js');
+  const { serveRecordedResponses, waitForTokenPrefetch } = await import('./stand-in.js');
   const configInput = benchConfig('https://contoso.crm4.dynamics.com');
   const config = parseResolvedConfig(configInput);
   process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
   const { code } = await buildHook('pre-registration', configInput);
   const rows: RequestCounts[] = [];
-  const restoreConsole = silenceConsole();
-  try {
+  // The hook's log lines (one per registration) are kept off the report.
+  await captureConsole(async () => {
     const run = async (label: string, registrations: number, options: { settle: boolean; concurrent: boolean; warmFirst?: boolean }) => {
       const standIn = serveRecordedResponses(config);
       const { hook, unload } = loadBuiltHook(code);
       try {
-        if (options.settle) await waitForPrefetch(standIn.counts);
+        if (options.settle) await waitForTokenPrefetch(standIn, 5_000);
         if (options.warmFirst === true) await registerOnce(hook);
         const token0 = standIn.counts.token;
         const contacts0 = standIn.counts.contacts;
@@ -69,16 +71,8 @@ async function countRequests(): Promise<{ rows: RequestCounts[]; sizeCharacters:
     await run('cold: 1st registration after the pre-fetch', 1, { settle: true, concurrent: false });
     await run('warm: 100 sequential registrations', 100, { settle: true, concurrent: false, warmFirst: true });
     await run('cold: 50 concurrent right after load', 50, { settle: false, concurrent: true });
-  } finally {
-    restoreConsole();
-  }
+  });
   return { rows, sizeCharacters: code.length };
-}
-
-async function waitForPrefetch(counts: { token: number }): Promise<void> {
-  for (let i = 0; i < 200 && counts.token === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  // The reply has been served; give MSAL a moment to cache it.
-  await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 async function sequentially<T>(count: number, task: () => Promise<T>): Promise<T[]> {
@@ -116,16 +110,7 @@ function runTimingChild(): Promise<Timings> {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .flatMap((row, index) => {
-      const line = `| ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
-      return index === 0 ? [line, `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`] : [line];
-    })
-    .join('\n');
-}
-
+const table = (rows: readonly (readonly string[])[]) => formatTable(rows, 'markdown');
 const us = (value: number) => `${Math.round(value)} µs`;
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 

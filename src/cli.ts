@@ -1,11 +1,11 @@
-#!/usr/bin/env -S npx tsx
 /**
- * `dynamics-hook`: the operator's command line (also `npm run cli -- <command>`). Output is plain
- * text for people, `--json` for machines; the exit code is 0 only when everything checked is fine.
- * No command ever prints a secret or a token.
+ * `dynamics-hook`: the operator's command line (the installed bin is `dynamics-hook.mjs`; also
+ * `npm run cli -- <command>`). Output is plain text for people, `--json` for machines; the exit
+ * code is 0 only when everything checked is fine. No command ever prints a secret or a token.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildHook, type HookKind } from './build.js';
 import { doctorCommand } from './doctor.js';
@@ -38,8 +38,6 @@ Commands:
            Writes sample Try Out payloads (each under 8,000 characters) for the main cases.
 `;
 
-export { readJsonFile, UsageError };
-
 const build: Command = async (argv) => {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, out: { type: 'string' }, hook: { type: 'string', default: 'pre-registration' } }, strict: true });
   if (values.config === undefined) throw new UsageError('build needs --config <file>.');
@@ -57,7 +55,7 @@ const build: Command = async (argv) => {
   return { exitCode: 0 };
 };
 
-export const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand, payloads: payloadsCommand, record: recordCommand };
+const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand, payloads: payloadsCommand, record: recordCommand };
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -81,6 +79,21 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.ts')) {
+/**
+ * True when this file is the script node was started with (`tsx src/cli.ts`, the npm scripts), not
+ * when `dynamics-hook.mjs` or a test imports it. Real paths on both sides: a symlinked or relative
+ * `argv[1]` names the same file.
+ */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   process.exitCode = await runCli(process.argv.slice(2));
 }

@@ -3,34 +3,13 @@
  * config, loads the built file as Strivacity would, and lets it decide sample registrations
  * against recorded Entra and Dataverse responses. No account, no network.
  */
-import { setTimeout } from 'node:timers/promises';
 import { buildHook } from './build.js';
-import { parseResolvedConfig, type ConfigInput } from './config.js';
+import { parseResolvedConfig } from './config.js';
+import { DEMO_CONFIG } from './demo-config.js';
 import { describeResult, maskEmail, registrationPayload, runHook } from './drive.js';
 import { loadBuiltHook } from './load-hook.js';
-import { serveRecordedResponses, serveRecordedWrites } from './stand-in.js';
-
-export const DEMO_CONFIG = {
-  dataverse: { url: 'https://contoso.crm4.dynamics.com' },
-  auth: { tenantId: '11111111-2222-3333-4444-555555555555', clientId: '66666666-7777-8888-9999-000000000000', clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
-  lookup: { emailFields: ['emailaddress1'], activeOnly: true },
-  policy: { notFound: 'showError', multipleMatches: 'allowMostRecent', invalidEmail: 'showError', onError: 'showError', timeoutMs: 2500 },
-  enrich: { 'name.givenName': 'firstname', 'name.familyName': 'lastname', 'phoneNumbers.primaryPhoneNumber': 'mobilephone' },
-  messages: {
-    en: {
-      notFound: 'We could not find your customer record. Please contact support to register.',
-      multipleMatches: 'We could not verify your details. Please contact support.',
-      invalidEmail: 'Please enter a valid email address.',
-      unavailable: 'Registration is temporarily unavailable. Please try again shortly.',
-    },
-    de: {
-      notFound: 'Wir konnten Ihren Kundendatensatz nicht finden. Bitte wenden Sie sich an den Support.',
-      multipleMatches: 'Wir konnten Ihre Angaben nicht bestätigen. Bitte wenden Sie sich an den Support.',
-      invalidEmail: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
-      unavailable: 'Die Registrierung ist vorübergehend nicht verfügbar.',
-    },
-  },
-} satisfies ConfigInput;
+import { serveRecordedResponses, serveRecordedWrites, waitForTokenPrefetch } from './stand-in.js';
+import { formatTable } from './table.js';
 
 const SAMPLES: ReadonlyArray<{ label: string; email: unknown; locales?: string[] }> = [
   { label: 'known customer', email: 'ada.lovelace@example.com' },
@@ -43,16 +22,15 @@ const SAMPLES: ReadonlyArray<{ label: string; email: unknown; locales?: string[]
   { label: 'OData injection attempt', email: "x' or emailaddress1 ne 'y@example.com" },
 ];
 
-async function main(): Promise<void> {
+/** The pre-registration hook deciding the samples against the recorded lookups. */
+async function showPreRegistration(): Promise<void> {
   const config = parseResolvedConfig(DEMO_CONFIG);
-  process.env['DYNAMICS_CLIENT_SECRET'] = 'demo-secret-not-a-real-value';
   const standIn = serveRecordedResponses(config);
   const { code, packageDependencies } = await buildHook('pre-registration', DEMO_CONFIG);
   const { hook, unload } = loadBuiltHook(code);
   // Strivacity deploys a hook as a long-lived instance: its token pre-fetch finishes before the
   // first registration arrives. Wait for that, so the first row shows a deployed hook's latency.
-  while (standIn.counts.token === 0) await setTimeout(5);
-  await setTimeout(20);
+  await waitForTokenPrefetch(standIn, 5_000);
   const enrichPaths = Object.keys(config.enrich);
   console.log(`Built pre-registration hook: ${code.length.toLocaleString('en')} characters, needs ${Object.entries(packageDependencies).map(([n, v]) => `${n}@${v}`).join(', ')}`);
   console.log('Deciding sample registrations against recorded Entra and Dataverse responses (offline):\n');
@@ -62,21 +40,11 @@ async function main(): Promise<void> {
     const { decision, detail } = describeResult(run, enrichPaths);
     rows.push([sample.label, maskEmail(sample.email), decision, detail, run.elapsedMs.toFixed(1)]);
   }
-  printTable(rows);
+  console.log(formatTable(rows));
   console.log(`\nRequests answered by the stand-ins: ${standIn.counts.token} token (fetched once, at load), ${standIn.counts.contacts} Dataverse lookups.`);
   unload();
   standIn.close();
 }
-
-function printTable(rows: readonly string[][]): void {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  for (const [index, row] of rows.entries()) {
-    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
-    if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
-
-await main();
 
 /** Post-registration samples: who registered, and the contact the pre-registration hook linked. */
 const SYNC_SAMPLES: ReadonlyArray<{ label: string; email: string; linked?: string; givenName: string; familyName: string; phone?: string }> = [
@@ -115,11 +83,17 @@ async function showPostRegistrationSync(): Promise<void> {
     const writes = standIn.writes.slice(before).map((w) => `${w.method} ${w.contactId.slice(0, 8)}... ${w.status}${w.status < 300 ? ` (${w.columns.join(', ')})` : ''}`);
     rows.push([sample.label, maskEmail(sample.email), String(line?.['outcome'] ?? 'none'), String(line?.['reason'] ?? ''), writes.join('; ') || '-', run.elapsedMs.toFixed(1)]);
   }
-  printTable(rows);
+  console.log(formatTable(rows));
   const creates = standIn.writes.filter((w) => w.method === 'POST').length;
   console.log(`\nContacts created: ${creates} (the retried registration updated the contact its first run created).`);
   unload();
   standIn.close();
 }
 
-await showPostRegistrationSync();
+async function main(): Promise<void> {
+  process.env['DYNAMICS_CLIENT_SECRET'] = 'demo-secret-not-a-real-value';
+  await showPreRegistration();
+  await showPostRegistrationSync();
+}
+
+await main();

@@ -10,13 +10,13 @@
  */
 import { parseArgs } from 'node:util';
 import type { DynamicsWebApi } from 'dynamics-web-api';
-import { AUTHORITY_HOSTS, cloudOf, parseConfig, syncColumnsOf, type Config, type ResolvedConfig } from './config.js';
+import { AUTHORITY_HOSTS, cloudOf, GUID, parseConfig, syncColumnsOf, type Config, type ResolvedConfig } from './config.js';
 import { createDataverseClient } from './dataverse.js';
 import { diagnose, diagnoseDiscovery, privilegeSetting } from './diagnosis.js';
 import { discoverEnvironment } from './discovery.js';
 import { configError, HookError } from './errors.js';
 import { createLogger } from './log.js';
-import { contactColumns, type PrivilegeDepth, probeContactRead, userPrivileges, whoAmI } from './probes.js';
+import { contactColumns, type PrivilegeDepth, probeContactRead, probeTimeoutMs, userPrivileges, whoAmI } from './probes.js';
 import { readCredential } from './runtime.js';
 import { readSecret as defaultReadSecret, type SecretReader } from './secrets.js';
 import { type Credential, TokenSource } from './token.js';
@@ -138,7 +138,7 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
     skip('discovery', 'dataverse.url is set');
   }
 
-  const timeoutMs = options.probeTimeoutMs ?? Math.max(valid.policy.timeoutMs, 10_000);
+  const timeoutMs = options.probeTimeoutMs ?? probeTimeoutMs(valid);
   const resolved = { ...valid, dataverse: { ...valid.dataverse, url }, policy: { ...valid.policy, timeoutMs } } as ResolvedConfig;
   const tokens = new TokenSource({ config: resolved, credential: cred, log: silent, ...fetchOption(options) });
   try {
@@ -252,7 +252,7 @@ function describeCredential(config: Config, credential: Credential): string {
   if ('clientCertificate' in credential) return `${config.auth.clientCertificate?.privateKeyVariable} holds a PEM private key (not shown)`;
   const variable = config.auth.clientSecretVariable ?? '';
   // Entra secret values are never GUIDs; secret IDs always are. The token step confirms.
-  const looksLikeId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(credential.clientSecret.trim());
+  const looksLikeId = GUID.test(credential.clientSecret.trim());
   return `${variable} is set (value not shown)${looksLikeId ? '; it looks like a GUID, which is what a "Secret ID" looks like: the secret\'s Value is needed' : ''}`;
 }
 

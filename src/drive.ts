@@ -80,6 +80,9 @@ export async function runHook(hook: BuiltHookFunction, payload: unknown): Promis
   return { via, result, calls, logLines: lines, elapsedMs: performance.now() - started };
 }
 
+/** A value shaped like an email (no spaces, an `@` inside): masked wherever one is shown or recorded. */
+export const EMAIL_LIKE = /^[^\s@]+@[^\s@]+$/;
+
 /** `a***e@example.com`: enough to tell samples apart, not enough to read the address. */
 export function maskEmail(value: unknown): string {
   if (typeof value !== 'string') return `<${typeof value}>`;
@@ -90,10 +93,18 @@ export function maskEmail(value: unknown): string {
   return `${local.slice(0, 1)}***${local.length > 1 ? local.slice(-1) : ''}${email.slice(at)}`;
 }
 
+/** The class of what the hook answered with (`RegistrationData`, `ShowErrorMessage`, ...), or its `typeof`. */
+export function resultClassOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return typeof value;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'Object';
+  // load-hook.ts names its stand-ins of the runtime's globals `StrivacityShowErrorMessage`, ...
+  return name.replace(/^Strivacity(?=[A-Z])/, '');
+}
+
 /** One line for a result object: the decision and what it carries (field names, never values). */
 export function describeResult(run: HookRun, enrichPaths: readonly string[] = []): { decision: string; detail: string } {
   const result = (run.result ?? {}) as Record<string, unknown>;
-  const className = run.result === undefined ? 'none' : (Object.getPrototypeOf(run.result) as { constructor: { name: string } }).constructor.name;
+  const className = run.result === undefined ? 'none' : resultClassOf(run.result);
   if (run.via === 'error') return { decision: 'deny', detail: String(result['description'] ?? '') };
   if (className.includes('ShowErrorMessage')) return { decision: 'showError', detail: String(result['error_message'] ?? '') };
   if (className === 'RegistrationData') {

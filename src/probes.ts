@@ -7,7 +7,7 @@
  */
 import type { DynamicsWebApi } from 'dynamics-web-api';
 import { z } from 'zod';
-import type { Config } from './config.js';
+import { type Config, GUID } from './config.js';
 import { withMalformedBodyGuard } from './crash-guard.js';
 import { classifyDataverseError } from './dataverse.js';
 import { HookError } from './errors.js';
@@ -24,9 +24,18 @@ export interface ProbeRequest {
   readonly signal: AbortSignal;
 }
 
-const GUID = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+/**
+ * The per-request limit of an operator's check (`doctor`, `record`), in ms: `policy.timeoutMs` is
+ * sized for a registration on a warm hook, while a check starts cold (a first token request from a
+ * workstation), so it gets at least 10 s.
+ */
+export function probeTimeoutMs(config: Config): number {
+  return Math.max(config.policy.timeoutMs, 10_000);
+}
 
-const whoAmISchema = z.looseObject({ UserId: GUID, BusinessUnitId: GUID, OrganizationId: GUID });
+const guidString = z.string().regex(GUID);
+
+const whoAmISchema = z.looseObject({ UserId: guidString, BusinessUnitId: guidString, OrganizationId: guidString });
 export type WhoAmI = z.infer<typeof whoAmISchema>;
 
 async function send<T>(operation: () => Promise<unknown>, schema: z.ZodType<T>, signal: AbortSignal): Promise<T> {
@@ -104,7 +113,7 @@ const privilegesSchema = z.looseObject({
  * the app may *create* a contact. Needs read access to the app's own user record.
  */
 export async function userPrivileges(client: DynamicsWebApi, userId: string, request: ProbeRequest): Promise<Map<string, PrivilegeDepth>> {
-  if (!GUID.safeParse(userId).success) throw new HookError('bad_response', 'The user id is not a GUID.', { stage: 'dataverse' });
+  if (!GUID.test(userId)) throw new HookError('bad_response', 'The user id is not a GUID.', { stage: 'dataverse' });
   const result = await send(
     () =>
       client.callFunction({

@@ -6,20 +6,25 @@
  * own token exchange) and `index.json` mapping each file to its fake email and outcome.
  *
  * Before writing, the serialised fixtures are checked for the secret, the access token, the real
- * host, tenant, client id and the emails asked for; if any survived, nothing is written.
+ * host, tenant, client id and the emails asked for; if any survived, nothing is written. A failed
+ * lookup is recorded too: its file holds the exchange, its outcome only the failure's codes; the
+ * cause and fix go to the console, since they name the real client id, tenant or URL.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { DynamicsWebApi } from 'dynamics-web-api';
 import { parseConfig, type ResolvedConfig } from './config.js';
 import { createDataverseClient, findContactsByEmail } from './dataverse.js';
-import { diagnose } from './diagnosis.js';
+import { diagnose, type Diagnosis } from './diagnosis.js';
 import { discoverEnvironment } from './discovery.js';
 import { maskEmail } from './drive.js';
-import { HookError } from './errors.js';
+import { type FailureCode, HookError } from './errors.js';
+import { emailSchema } from './input.js';
 import { createLogger } from './log.js';
+import { probeTimeoutMs } from './probes.js';
 import { readCredential } from './runtime.js';
 import { readSecret as defaultReadSecret, type SecretReader } from './secrets.js';
 import { PLACEHOLDER_CLIENT_ID, PLACEHOLDER_DATAVERSE_URL, PLACEHOLDER_TENANT_ID, type RecordedDefinition, Scrubber } from './scrub.js';
@@ -36,23 +41,39 @@ export interface RecordOptions {
   readonly createClient?: (config: ResolvedConfig) => DynamicsWebApi;
 }
 
+/** What `index.json` says of a lookup: codes only, nothing that names the environment. */
+export type RecordedOutcome =
+  | { readonly matches: number }
+  | { readonly failure: FailureCode; readonly status?: number; readonly dataverseCode?: string; readonly aadsts?: number };
+
 export interface RecordedLookup {
   /** Position of the email on the command line, from 1. */
   readonly index: number;
   readonly fakeEmail: string;
-  readonly outcome: { readonly matches: number } | { readonly failure: string; readonly status?: number; readonly cause: string; readonly fix: string };
+  readonly outcome: RecordedOutcome;
+  /** A failed lookup's cause and fix, for the console only: never written (they name real ids). */
+  readonly diagnosis?: Diagnosis;
   readonly definitions: RecordedDefinition[];
 }
 
-/** Records and scrubs one lookup per email. Throws a HookError for a bad config or missing secret. */
+/** How long nock's recorder may take to hand over an exchange that was answered, in ms. */
+const RECORDER_WAIT_MS = 2_000;
+
+/**
+ * Records and scrubs one lookup per email. Throws a UsageError for an invalid email (before any
+ * request), a HookError for a bad config or missing secret.
+ */
 export async function recordLookups(options: RecordOptions): Promise<RecordedLookup[]> {
+  const emails = options.emails.map(parseEmailArgument);
   const config = parseConfig(options.rawConfig);
   const secrets = options.readSecret ?? defaultReadSecret;
   const credential = readCredential(config as ResolvedConfig, secrets);
   const silent = createLogger('error', () => undefined);
   const fetchOption = options.fetch === undefined ? {} : { fetch: options.fetch };
   const url = config.dataverse.url ?? (await discoverEnvironment({ config, credential, log: silent, ...fetchOption })).url;
-  const resolved = { ...config, dataverse: { ...config.dataverse, url } } as ResolvedConfig;
+  // Doctor's limit, for the token request (TokenSource reads policy.timeoutMs) and the lookup alike.
+  const timeoutMs = probeTimeoutMs(config);
+  const resolved = { ...config, dataverse: { ...config.dataverse, url }, policy: { ...config.policy, timeoutMs } } as ResolvedConfig;
   const scrubber = new Scrubber({ realDataverseUrl: url, realTenantId: config.auth.tenantId, realClientId: config.auth.clientId });
 
   const { default: nock } = await import('nock');
@@ -61,49 +82,96 @@ export async function recordLookups(options: RecordOptions): Promise<RecordedLoo
   // dynamics-web-api's ESM build holds `import * as https`: without this it keeps calling the
   // function it saw at load and the recorder never sees its requests (checked on Node 20).
   syncBuiltinESMExports();
-  const tokens = new TokenSource({ config: resolved, credential, log: silent, ...fetchOption });
+  // Counts the token exchanges that got an answer: each one is an entry the recorder owes us.
+  let tokenAnswers = 0;
+  const countingFetch: typeof fetch = async (input, init) => {
+    // `globalThis.fetch` is read at each call: nock's recorder swaps it while it records.
+    const response = await (options.fetch ?? globalThis.fetch)(input, init);
+    tokenAnswers += 1;
+    return response;
+  };
+  const tokens = new TokenSource({ config: resolved, credential, log: silent, fetch: countingFetch });
   const client = (options.createClient ?? createDataverseClient)(resolved);
   const results: RecordedLookup[] = [];
   const placeholders = new Set([new URL(PLACEHOLDER_DATAVERSE_URL).hostname, PLACEHOLDER_TENANT_ID, PLACEHOLDER_CLIENT_ID]);
   const identifiers = [new URL(url).hostname, config.auth.tenantId, config.auth.clientId].filter((value) => !placeholders.has(value));
-  const forbidden = [...Object.values(credential).flatMap((value) => (typeof value === 'string' ? [value] : [value.privateKey])), ...identifiers, ...options.emails];
+  const forbidden = [...Object.values(credential).flatMap((value) => (typeof value === 'string' ? [value] : [value.privateKey])), ...identifiers, ...emails];
   let tokenExchange: RecordedDefinition[] = [];
   try {
-    for (const [position, email] of options.emails.entries()) {
-      const outcome = await lookUp(tokens, client, resolved, email, forbidden);
-      // The recorder writes a fetch exchange from an async listener: let it finish.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const recorded = (nock.recorder.play() as unknown as RecordedDefinition[]).filter((definition) => typeof definition === 'object');
+    for (const [position, email] of emails.entries()) {
+      const tokenAnswersBefore = tokenAnswers;
+      const result = await lookUp(tokens, client, resolved, email, timeoutMs, forbidden);
+      const expected = tokenAnswers - tokenAnswersBefore + (result.dataverseAnswered ? 1 : 0);
+      const recorded = await recordedExchanges(() => nock.recorder.play(), expected);
       nock.recorder.clear();
       const scrubbed = scrubber.scrub(recorded);
       const ownToken = scrubbed.filter((definition) => definition.path.includes('/oauth2/'));
       if (ownToken.length > 0) tokenExchange = ownToken;
       // MSAL caches the token: later lookups reuse the first exchange so each file stands alone.
       const definitions = ownToken.length > 0 ? scrubbed : [...tokenExchange, ...scrubbed];
-      results.push({ index: position + 1, fakeEmail: scrubber.fakeEmail(email), outcome: outcome.kind === 'ok' ? { matches: outcome.matches } : outcome.failure, definitions });
+      const diagnosis = result.diagnosis === undefined ? {} : { diagnosis: result.diagnosis };
+      results.push({ index: position + 1, fakeEmail: scrubber.fakeEmail(email), outcome: result.outcome, ...diagnosis, definitions });
     }
   } finally {
     tokens.close();
+    // A failed recording must not leave its entries to the next one.
+    nock.recorder.clear();
     nock.restore();
     if (wasActive) nock.activate();
     syncBuiltinESMExports();
   }
-  assertScrubbed(JSON.stringify(results), forbidden);
+  // What is written: the diagnosis stays out (it names the real client id, tenant or URL).
+  assertScrubbed(JSON.stringify(results.map(({ index, fakeEmail, outcome, definitions }) => ({ index, fakeEmail, outcome, definitions }))), forbidden);
   return results;
 }
 
-type LookupResult = { kind: 'ok'; matches: number } | { kind: 'failed'; failure: { failure: string; status?: number; cause: string; fix: string } };
+/** The hook's own email rule, at the edge: nothing unparsed reaches the OData filter. */
+function parseEmailArgument(email: string, position: number): string {
+  const parsed = emailSchema.safeParse(email);
+  if (!parsed.success) throw new UsageError(`--email #${position + 1} (${maskEmail(email)}) is not a valid email address.`);
+  return parsed.data;
+}
 
-async function lookUp(tokens: TokenSource, client: DynamicsWebApi, config: ResolvedConfig, email: string, forbidden: string[]): Promise<LookupResult> {
-  const signal = AbortSignal.timeout(Math.max(config.policy.timeoutMs, 10_000));
+interface LookupResult {
+  readonly outcome: RecordedOutcome;
+  readonly diagnosis?: Diagnosis;
+  /** True when Dataverse answered (the recorder then owes one exchange for it). */
+  readonly dataverseAnswered: boolean;
+}
+
+async function lookUp(tokens: TokenSource, client: DynamicsWebApi, config: ResolvedConfig, email: string, timeoutMs: number, forbidden: string[]): Promise<LookupResult> {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
     const token = await tokens.getToken(signal);
     forbidden.push(token);
     const contacts = await findContactsByEmail(client, config, { email, token, signal });
-    return { kind: 'ok', matches: contacts.length };
+    return { outcome: { matches: contacts.length }, dataverseAnswered: true };
   } catch (error) {
     const failure = error instanceof HookError ? error : new HookError('bad_response', 'The lookup failed unexpectedly.', { stage: 'dataverse', cause: error });
-    return { kind: 'failed', failure: { failure: failure.code, ...(failure.status === undefined ? {} : { status: failure.status }), ...diagnose(failure, config) } };
+    const outcome = {
+      failure: failure.code,
+      ...(failure.status === undefined ? {} : { status: failure.status }),
+      ...(failure.dataverseCode === undefined ? {} : { dataverseCode: failure.dataverseCode }),
+      ...(failure.aadsts === undefined ? {} : { aadsts: failure.aadsts }),
+    };
+    return { outcome, diagnosis: diagnose(failure, config), dataverseAnswered: failure.stage === 'dataverse' && failure.status !== undefined };
+  }
+}
+
+/**
+ * The recorder's entries once it holds `expected` of them. It hands over a fetch exchange (the
+ * token request) from an async listener, after the caller already has the response, so this polls
+ * (bounded) rather than guess a delay; entries that never arrive fail the recording loudly.
+ */
+async function recordedExchanges(play: () => unknown[], expected: number): Promise<RecordedDefinition[]> {
+  const deadline = performance.now() + RECORDER_WAIT_MS;
+  for (;;) {
+    const recorded = play().filter((definition): definition is RecordedDefinition => typeof definition === 'object' && definition !== null);
+    if (recorded.length >= expected) return recorded;
+    if (performance.now() >= deadline) {
+      throw new HookError('bad_response', `nock's recorder handed over ${recorded.length} of the ${expected} exchanges answered; nothing was written.`, { stage: 'dataverse' });
+    }
+    await setTimeout(5);
   }
 }
 
@@ -130,8 +198,11 @@ export function writeRecordings(dir: string, lookups: readonly RecordedLookup[])
   return [...files, join(dir, 'index.json')];
 }
 
-/** The `record` command. Exit code 0 when every lookup succeeded (a failed one is still recorded). */
-export async function recordCommand(argv: string[]): Promise<{ exitCode: number }> {
+/**
+ * The `record` command. Exit code 0 when every lookup succeeded (a failed one is still recorded,
+ * and its cause and fix printed). `seams` are for tests: the transports `recordLookups` takes.
+ */
+export async function recordCommand(argv: string[], seams: Pick<RecordOptions, 'readSecret' | 'fetch' | 'createClient'> = {}): Promise<{ exitCode: number }> {
   const { values } = parseArgs({
     args: argv,
     options: { config: { type: 'string' }, email: { type: 'string', multiple: true }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
@@ -140,18 +211,24 @@ export async function recordCommand(argv: string[]): Promise<{ exitCode: number 
   if (values.config === undefined || values.out === undefined || values.email === undefined || values.email.length === 0) {
     throw new UsageError('record needs --config <file>, --out <dir> and at least one --email <address>.');
   }
-  const lookups = await recordLookups({ rawConfig: readJsonFile(values.config), emails: values.email });
+  const lookups = await recordLookups({ ...seams, rawConfig: readJsonFile(values.config), emails: values.email });
   const files = writeRecordings(values.out, lookups);
   const ok = lookups.every((lookup) => 'matches' in lookup.outcome);
   if (values.json) {
-    console.log(JSON.stringify({ ok, files, lookups: lookups.map(({ index, fakeEmail, outcome }) => ({ index, fakeEmail, outcome })) }, null, 2));
+    console.log(JSON.stringify({ ok, files, lookups: lookups.map(({ index, fakeEmail, outcome, diagnosis }) => ({ index, fakeEmail, outcome, ...diagnosis })) }, null, 2));
   } else {
     for (const [position, lookup] of lookups.entries()) {
       const asked = maskEmail(values.email[position]);
-      const result = 'matches' in lookup.outcome ? `${lookup.outcome.matches} contact(s)` : `FAILED ${lookup.outcome.failure}\n    cause: ${lookup.outcome.cause}\n    fix:   ${lookup.outcome.fix}`;
+      const result = 'matches' in lookup.outcome ? `${lookup.outcome.matches} contact(s)` : `FAILED ${describeFailure(lookup.outcome)}\n    cause: ${lookup.diagnosis?.cause}\n    fix:   ${lookup.diagnosis?.fix}`;
       console.log(`${asked} -> ${lookup.fakeEmail}  lookup-${lookup.index}.json  ${result}`);
     }
     console.log(`Wrote ${files.length} files to ${values.out} (scrubbed: placeholder org, fake ids and personal data).`);
   }
   return { exitCode: ok ? 0 : 1 };
+}
+
+/** `forbidden (HTTP 403, 0x80072560)`: the codes a search engine knows. */
+function describeFailure(outcome: Exclude<RecordedOutcome, { matches: number }>): string {
+  const codes = [outcome.status === undefined ? undefined : `HTTP ${outcome.status}`, outcome.dataverseCode, outcome.aadsts === undefined ? undefined : `AADSTS${outcome.aadsts}`].filter((code) => code !== undefined);
+  return codes.length === 0 ? outcome.failure : `${outcome.failure} (${codes.join(', ')})`;
 }

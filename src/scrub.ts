@@ -13,9 +13,12 @@
  *   cookies, `req_id`, `x-ms-service-request-id`, dates and the rest are dropped;
  * - request headers are not recorded at all (the bearer token would be among them);
  * - hosts: the real Dataverse origin becomes the placeholder org, the login host stays;
- * - bodies: inside records every string is replaced except OData annotations, dates of the record
- *   itself (`modifiedon`, `createdon`) and state codes; elsewhere GUIDs, emails and hosts are.
+ * - bodies: inside records every string, number and boolean is replaced except OData annotations,
+ *   dates of the record itself (`modifiedon`, `createdon`) and state codes; elsewhere GUIDs, emails
+ *   and hosts are.
  */
+import { GUID } from './config.js';
+import { EMAIL_LIKE } from './drive.js';
 
 /** One recorded exchange, as `nock.recorder.play()` returns it with `output_objects: true`. */
 export interface RecordedDefinition {
@@ -45,7 +48,7 @@ export interface ScrubOptions {
 }
 
 export const PLACEHOLDER_DATAVERSE_URL = 'https://contoso.crm4.dynamics.com';
-/** The ids of the demo config (src/demo.ts), so a recording replays against it. */
+/** The ids of the demo config (src/demo-config.ts), so a recording replays against it. */
 export const PLACEHOLDER_TENANT_ID = '11111111-2222-3333-4444-555555555555';
 export const PLACEHOLDER_CLIENT_ID = '66666666-7777-8888-9999-000000000000';
 export const SCRUBBED_ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.SCRUBBED.c2lnbmF0dXJl';
@@ -54,7 +57,8 @@ const TOKEN_PATH = /\/oauth2\/v2\.0\/token/;
 const KEPT_HEADERS = new Set(['content-type', 'odata-version', 'retry-after', 'www-authenticate']);
 /** Record keys whose values are not personal: the record's own timestamps and states. */
 const KEPT_RECORD_KEYS = new Set(['modifiedon', 'createdon', 'statecode', 'statuscode', 'versionnumber', 'LogicalName']);
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/** config.ts's GUID, unanchored, to replace every GUID inside a text. */
+const GUID_IN_TEXT = new RegExp(GUID.source.replace(/^\^|\$$/g, ''), 'gi');
 /** An apostrophe may be inside a local part but not start one: it is the OData quote there. */
 const EMAIL = /[A-Za-z0-9.!#$%&*+/=?^_`{|}~-][A-Za-z0-9.!#$%&*+/=?^_`{|}~'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 const PHONE_KEY = /phone|fax|mobile|pager/i;
@@ -166,13 +170,16 @@ export class Scrubber {
     return this.#scrubRecord(record);
   }
 
-  /** Every string in a record is personal until shown otherwise. */
+  /** Every value in a record is personal until shown otherwise: a loyalty number or a flag too. */
   #scrubRecord(value: unknown, key = ''): unknown {
     if (Array.isArray(value)) return value.map((item) => this.#scrubRecord(item, key));
     if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.#scrubRecord(v, k)]));
+    if (key.startsWith('@') || KEPT_RECORD_KEYS.has(key)) return this.#scrubStrings(value);
+    if (typeof value === 'number') return Number(this.#fakeText(`number:${key}:${value}`, (n) => String(n)));
+    if (typeof value === 'boolean') return false;
     if (typeof value !== 'string') return value;
-    if (key.startsWith('@') || KEPT_RECORD_KEYS.has(key) || /^[0-9a-f-]{36}$/i.test(value)) return this.#scrubStrings(value);
-    if (/^[^\s@]+@[^\s@]+$/.test(value.trim())) return this.fakeEmail(value);
+    if (GUID.test(value)) return this.#scrubStrings(value);
+    if (EMAIL_LIKE.test(value.trim())) return this.fakeEmail(value);
     if (PHONE_KEY.test(key)) return this.#fakeText(`phone:${value}`, (n) => `+1 555 01${String(n).padStart(2, '0')}`);
     if (DATE_ONLY.test(value)) return this.#fakeText(`date:${value}`, () => '1970-01-01');
     if (value === '') return value;
@@ -196,7 +203,7 @@ export class Scrubber {
     if (typeof value !== 'string') return value;
     let text = value;
     for (const [real, fake] of this.#hosts) text = text.replaceAll(real, fake);
-    text = text.replace(GUID, (guid) => this.#fakeGuid(guid));
+    text = text.replace(GUID_IN_TEXT, (guid) => this.#fakeGuid(guid));
     text = text.replace(EMAIL, (email) => (email.endsWith('@example.com') && /^person\d+@/.test(email) ? email : this.fakeEmail(email)));
     // Entra names the tenant's display name in some errors.
     text = text.replace(/(tenant named |directory ')[^.']+/g, '$1Contoso');

@@ -4,8 +4,10 @@
  * `npm start`, `dynamics-hook try` and the benchmark run the built hook against them.
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
 import nock from 'nock';
 import { AUTHORITY_HOSTS, cloudOf, type ResolvedConfig } from './config.js';
+import { HookError } from './errors.js';
 
 const FIXTURES = new URL('../test/fixtures/', import.meta.url);
 
@@ -76,6 +78,27 @@ export function serveRecordedResponses(config: ResolvedConfig, options: StandInO
     // Net connect stays disabled: re-enabling it would open the network to whatever runs next.
     close: () => nock.cleanAll(),
   };
+}
+
+/**
+ * After the token reply is served, MSAL parses and caches it a few event-loop turns later. A
+ * registration arriving sooner is still correct (it joins the request in flight, no second one);
+ * the wait only makes the first registration's latency that of a deployed, warm hook.
+ */
+const TOKEN_CACHE_SETTLE_MS = 50;
+
+/**
+ * Waits for a freshly loaded hook's token pre-fetch, as Strivacity's long-lived instance would
+ * have before its first registration: until the stand-in served the token, then the settle time
+ * above. Throws if no token request arrives within `timeoutMs` (the pre-fetch is broken).
+ */
+export async function waitForTokenPrefetch(standIn: StandIn, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (standIn.counts.token === 0) {
+    if (performance.now() >= deadline) throw new HookError('timeout', `The hook's token pre-fetch did not reach the stand-in within ${timeoutMs} ms.`, { stage: 'token' });
+    await setTimeout(5);
+  }
+  await setTimeout(TOKEN_CACHE_SETTLE_MS);
 }
 
 /** One write the stand-in answered: which contact, and the columns written (names only, never values). */

@@ -15,7 +15,7 @@ import { getPath } from './attributes.js';
 import { buildHook } from './build.js';
 import { parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from './config.js';
 import { discoverEnvironment } from './discovery.js';
-import { captureConsole, describeResult, maskEmail, registrationPayload, runHook, type HookRun } from './drive.js';
+import { captureConsole, describeResult, EMAIL_LIKE, maskEmail, registrationPayload, resultClassOf, runHook, type HookRun } from './drive.js';
 import { configError } from './errors.js';
 import { loadBuiltHook } from './load-hook.js';
 import { createLogger } from './log.js';
@@ -76,7 +76,7 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
         reason,
         via: run.via,
         calls: run.calls,
-        resultClass: classOf(run.result),
+        resultClass: resultClassOf(run.result),
         result: maskForDisplay(run.result, options.payload, options.live),
         logLines,
         elapsedMs: run.elapsedMs,
@@ -126,15 +126,6 @@ function provideOfflineCredential(config: ResolvedConfig): () => void {
     delete process.env[name];
   };
 }
-
-function classOf(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return typeof value;
-  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'Object';
-  // load-hook.ts names its stand-ins of the runtime's globals `StrivacityShowErrorMessage`, ...
-  return name.replace(/^Strivacity(?=[A-Z])/, '');
-}
-
-const EMAIL_LIKE = /^[^\s@]+@[^\s@]+$/;
 
 /**
  * A plain-data copy of `value` for printing: emails masked; with `live`, attribute values that the

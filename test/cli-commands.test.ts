@@ -2,9 +2,11 @@
  * The operator commands through `runCli`, as a shell would run them: exit codes, plain and `--json`
  * output, and nothing secret printed.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli.js';
@@ -25,9 +27,8 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  // Net connect needs no restoring: the offline stand-in's close() only removes its interceptors.
   vi.unstubAllEnvs();
-  // The offline stand-in re-enables connections when it closes.
-  nock.disableNetConnect();
 });
 
 function writeConfig(config: unknown): string {
@@ -48,6 +49,43 @@ function mockHealthyDataverse(): void {
   nock(ORG).get(`${API}/contacts`).query(true).reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS);
   nock(ORG).get(`${API}/EntityDefinitions(LogicalName='contact')/Attributes`).query(true).reply(200, readFixture('dataverse-contact-attributes.json') as nock.Body, JSON_HEADERS);
 }
+
+const PROJECT = fileURLToPath(new URL('..', import.meta.url));
+
+function run(file: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number | null), stdout, stderr }));
+  });
+}
+
+/** The installed bin as npm links it: a symlink in another directory, run by its shebang. */
+function runInstalledBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = join(dir, 'bin', 'dynamics-hook');
+  mkdirSync(join(dir, 'bin'));
+  symlinkSync(join(PROJECT, 'src', 'dynamics-hook.mjs'), bin);
+  return run(bin, args, dir);
+}
+
+describe('the installed dynamics-hook bin', () => {
+  it('runs through a symlink: a failed doctor prints the failure and exits non-zero', async () => {
+    const { code, stdout } = await runInstalledBin(['doctor', '--config', '/nonexistent.json']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^FAIL {2}config/m);
+    expect(stdout).toContain('Cannot read /nonexistent.json.');
+  });
+
+  it('an unknown command prints the usage and exits 2', async () => {
+    const { code, stderr } = await runInstalledBin(['frobnicate']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: dynamics-hook <command> [options]');
+  });
+
+  it('`tsx src/cli.ts` (the npm scripts build and cli) still runs the command line', async () => {
+    const { code, stderr } = await run(join(PROJECT, 'node_modules', '.bin', 'tsx'), ['src/cli.ts', 'frobnicate'], PROJECT);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: dynamics-hook <command> [options]');
+  });
+});
 
 describe('dynamics-hook doctor', () => {
   it('exits 0 on a healthy setup and prints every step', async () => {
@@ -176,5 +214,12 @@ describe('dynamics-hook record', () => {
   it('without --email it is a usage error (exit 2)', async () => {
     expect(await runCli(['record', '--config', writeConfig(BASE_CONFIG), '--out', dir])).toBe(2);
     expect(printed()).toContain('record needs --config <file>, --out <dir> and at least one --email <address>.');
+  });
+
+  it('an invalid --email is a usage error (exit 2) naming which one, masked', async () => {
+    expect(await runCli(['record', '--config', writeConfig(BASE_CONFIG), '--out', dir, '--email', 'ada.lovelace@example.com', '--email', 'ada lovelace@example.com'])).toBe(2);
+    const text = printed();
+    expect(text).toContain('--email #2 (a***e@example.com) is not a valid email address.');
+    expect(text).not.toContain('ada lovelace');
   });
 });

@@ -195,6 +195,28 @@ describe('doctor names the cause and the fix of each broken setup', () => {
     expect(step(report, 'columns').fix).toMatch(/logical name/);
   });
 
+  it('a secret value shaped like a GUID: says a "Secret ID" was probably copied, without showing it', async () => {
+    const secretId = '0b9f5a1e-aaaa-4000-8000-00000000abcd';
+    mockToken(entra(7000215));
+    const report = await runDoctor(BASE_CONFIG, { readSecret: () => secretId });
+    expect(step(report, 'secret')).toMatchObject({ status: 'ok' });
+    expect(step(report, 'secret').detail).toBe(
+      'DYNAMICS_CLIENT_SECRET is set (value not shown); it looks like a GUID, which is what a "Secret ID" looks like: the secret\'s Value is needed',
+    );
+    expect(JSON.stringify(report)).not.toContain(secretId);
+  });
+
+  it('gives each probe at least 10 s: a token slower than policy.timeoutMs still passes', async () => {
+    const slowToken = nock('https://login.microsoftonline.com').post(`/${TENANT}/oauth2/v2.0/token`).query(true).delay(600).reply(200, readFixture('token.json') as nock.Body);
+    mockWhoAmI();
+    mockReadProbe();
+    mockAttributes();
+    const report = await runDoctor(configWith({ policy: { timeoutMs: 200 } }), { readSecret: secrets });
+    expect(step(report, 'token')).toMatchObject({ status: 'ok' });
+    expect(report.ok).toBe(true);
+    expect(slowToken.isDone()).toBe(true);
+  });
+
   it('a missing secret variable: named, and nothing is sent', async () => {
     const report = await runDoctor(BASE_CONFIG, { readSecret: () => undefined });
     expect(report.ok).toBe(false);

@@ -4,16 +4,16 @@
  * server answers with everything a live environment would leak: a real-looking token, cookies,
  * request ids, the real host in `@odata.context`, names, phones and emails.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamicsWebApi } from 'dynamics-web-api';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPreRegistrationHook } from '../src/hook.js';
-import { recordLookups, writeRecordings } from '../src/record.js';
+import { recordCommand, recordLookups, type RecordOptions, writeRecordings } from '../src/record.js';
 import { PLACEHOLDER_CLIENT_ID, PLACEHOLDER_DATAVERSE_URL, PLACEHOLDER_TENANT_ID, prepareForReplay, SCRUBBED_ACCESS_TOKEN, Scrubber } from '../src/scrub.js';
 import { callHook } from './helpers.js';
 
@@ -30,6 +30,9 @@ const LEAKS = [REAL_TENANT, REAL_CLIENT, 'realcorp', REAL_SECRET, REAL_TOKEN, RE
 let server: Server;
 let base = '';
 const received: string[] = [];
+/** What the stand-in's Dataverse answers a lookup with; each test that changes it is reset after. */
+let dataverseReply: 'contacts' | 'no-application-user' | 'wrong-audience' = 'contacts';
+let tokenDelayMs = 0;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -43,7 +46,19 @@ beforeAll(async () => {
       response.setHeader('content-type', 'application/json; odata.metadata=minimal');
       response.setHeader('odata-version', '4.0');
       if (request.url?.includes('/oauth2/v2.0/token') === true) {
-        response.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: REAL_TOKEN }));
+        setTimeout(() => response.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: REAL_TOKEN })), tokenDelayMs);
+        return;
+      }
+      if (dataverseReply === 'no-application-user') {
+        response.statusCode = 403;
+        response.end(readFileSync(new URL('fixtures/dataverse-403-no-application-user.json', import.meta.url)));
+        return;
+      }
+      if (dataverseReply === 'wrong-audience') {
+        // Dataverse names the tenant and the environment it expected, in a header the scrubber keeps.
+        response.statusCode = 401;
+        response.setHeader('www-authenticate', `Bearer authorization_uri=https://login.microsoftonline.com/${REAL_TENANT}/oauth2/authorize, resource_id=${REAL_ORG}/`);
+        response.end();
         return;
       }
       const filter = new URL(request.url ?? '', 'http://x').searchParams.get('$filter') ?? '';
@@ -63,6 +78,8 @@ afterAll(async () => {
 
 afterEach(() => {
   nock.disableNetConnect();
+  dataverseReply = 'contacts';
+  tokenDelayMs = 0;
 });
 
 const REAL_CONFIG = {
@@ -71,16 +88,34 @@ const REAL_CONFIG = {
   enrich: { 'name.givenName': 'firstname', 'name.familyName': 'lastname', 'phoneNumbers.primaryPhoneNumber': 'mobilephone' },
 };
 
-async function recordAgainstStandIn() {
+/** The transports of `record`, pointed at the stand-in. */
+function standInSeams(): Pick<RecordOptions, 'readSecret' | 'fetch' | 'createClient'> {
   nock.enableNetConnect('127.0.0.1');
-  return recordLookups({
-    rawConfig: REAL_CONFIG,
-    emails: [JANE, UNKNOWN],
+  return {
     readSecret: (name) => (name === 'DYNAMICS_CLIENT_SECRET' ? REAL_SECRET : undefined),
     // Entra's host is sent to the stand-in; the recorder sees the exchange with 127.0.0.1.
     fetch: (input, init) => globalThis.fetch(String(input).replace('https://login.microsoftonline.com', base), init),
     createClient: (config) => new DynamicsWebApi({ serverUrl: base, dataApi: { version: config.dataverse.apiVersion } }),
-  });
+  };
+}
+
+async function recordAgainstStandIn(rawConfig: unknown = REAL_CONFIG) {
+  return recordLookups({ ...standInSeams(), rawConfig, emails: [JANE, UNKNOWN] });
+}
+
+/** `record` as the command line runs it: the files it wrote, what it printed, its exit code. */
+async function runRecordCommand(): Promise<{ exitCode: number; printed: string; written: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'record-cli-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify(REAL_CONFIG));
+  const out = join(dir, 'out');
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => lines.push(parts.map(String).join(' ')));
+  const { exitCode } = await recordCommand(['--config', config, '--email', JANE, '--out', out], standInSeams());
+  const written = readdirSync(out)
+    .map((file) => readFileSync(join(out, file), 'utf8'))
+    .join('\n');
+  return { exitCode, printed: lines.join('\n'), written, dir: out };
 }
 
 describe('record', () => {
@@ -138,6 +173,60 @@ describe('record', () => {
     ]);
   });
 
+  it('records a lookup Dataverse refused (403 0x80072560): codes in the files, the cause on the console', async () => {
+    dataverseReply = 'no-application-user';
+    const { exitCode, printed, written, dir } = await runRecordCommand();
+    expect(exitCode).toBe(1);
+    for (const leak of LEAKS) expect(written.toLowerCase(), leak).not.toContain(leak.toLowerCase());
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toEqual([
+      { file: 'lookup-1.json', email: 'person1@example.com', outcome: { failure: 'forbidden', status: 403, dataverseCode: '0x80072560' } },
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, 'lookup-1.json'), 'utf8'))).toMatchObject([
+      { method: 'POST', status: 200 },
+      { method: 'GET', status: 403, response: { error: { code: '0x80072560', message: 'The user is not a member of the organization.' } } },
+    ]);
+    expect(printed).toContain('j***e@realcorp.example.org -> person1@example.com  lookup-1.json  FAILED forbidden (HTTP 403, 0x80072560)');
+    expect(printed).toContain(`cause: The app ${REAL_CLIENT} has no Application User in this environment (0x80072560`);
+    expect(printed).toMatch(/fix: {3}Power Platform admin center > .* > \+ New app user/);
+    expect(printed).not.toContain(JANE);
+  });
+
+  it('records a lookup Dataverse refused (401): the header is scrubbed in the file, its reason shown on the console', async () => {
+    dataverseReply = 'wrong-audience';
+    const { exitCode, printed, written, dir } = await runRecordCommand();
+    expect(exitCode).toBe(1);
+    for (const leak of LEAKS) expect(written.toLowerCase(), leak).not.toContain(leak.toLowerCase());
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toEqual([{ file: 'lookup-1.json', email: 'person1@example.com', outcome: { failure: 'auth', status: 401 } }]);
+    expect(JSON.parse(readFileSync(join(dir, 'lookup-1.json'), 'utf8'))[1]).toMatchObject({
+      status: 401,
+      rawHeaders: { 'www-authenticate': `Bearer authorization_uri=https://login.microsoftonline.com/${PLACEHOLDER_TENANT_ID}/oauth2/authorize, resource_id=${PLACEHOLDER_DATAVERSE_URL}/` },
+    });
+    expect(printed).toContain('FAILED auth (HTTP 401)');
+    expect(printed).toContain(`cause: Dataverse refused the token (401): Bearer authorization_uri=https://login.microsoftonline.com/${REAL_TENANT}/oauth2/authorize`);
+    expect(printed).toMatch(/fix: {3}Check dataverse.url is this environment's URL/);
+  });
+
+  it('gives the token request the probe timeout (at least 10 s), not the hook\'s policy.timeoutMs', async () => {
+    tokenDelayMs = 600;
+    const lookups = await recordAgainstStandIn({ ...REAL_CONFIG, policy: { timeoutMs: 200 } });
+    expect(lookups.map((lookup) => lookup.outcome)).toEqual([{ matches: 1 }, { matches: 0 }]);
+  });
+
+  it('an exchange the recorder never sees fails the recording loudly, and nothing is returned', async () => {
+    const token = JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: REAL_TOKEN });
+    // Answered without going through the (recorder's) global fetch: the token exchange never arrives.
+    const unseen: typeof fetch = () => Promise.resolve(new Response(token, { status: 200, headers: { 'content-type': 'application/json' } }));
+    const failure = await recordLookups({ ...standInSeams(), fetch: unseen, rawConfig: REAL_CONFIG, emails: [JANE] }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'HookError', code: 'bad_response', message: "nock's recorder handed over 1 of the 2 exchanges answered; nothing was written." });
+  });
+
+  it('refuses an invalid email before sending anything, naming which --email (masked)', async () => {
+    received.length = 0;
+    const failure = await recordLookups({ ...standInSeams(), rawConfig: REAL_CONFIG, emails: [JANE, 'not an email'] }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'UsageError', message: '--email #2 (n***) is not a valid email address.' });
+    expect(received).toEqual([]);
+  });
+
   it('replays offline: the hook decides on the scrubbed recording with the placeholder config', async () => {
     const lookups = await recordAgainstStandIn();
     nock.disableNetConnect();
@@ -178,6 +267,23 @@ describe('Scrubber', () => {
       status: 403,
       response: { error: { code: '0x80040220', message: 'Principal user (Id=00000000-0000-4000-8000-000000000001, type=8) is missing prvReadContact privilege' } },
       rawHeaders: { 'content-type': 'application/json' },
+    });
+  });
+
+  it('replaces numbers and flags in records too (a loyalty number), keeping the keys the hook needs', () => {
+    const [scrubbed] = scrubber().scrub([
+      {
+        scope: REAL_ORG,
+        method: 'GET',
+        path: '/api/data/v9.2/contacts',
+        status: 200,
+        response: {
+          value: [{ contactid: REAL_CONTACT, modifiedon: '2026-10-01T09:30:00Z', statecode: 0, versionnumber: 8812345, new_loyaltynumber: 73920154, creditlimit: 2500.5, donotemail: true, new_tier: null }],
+        },
+      },
+    ]);
+    expect(scrubbed?.response).toEqual({
+      value: [{ contactid: '00000000-0000-4000-8000-000000000001', modifiedon: '2026-10-01T09:30:00Z', statecode: 0, versionnumber: 8812345, new_loyaltynumber: 1, creditlimit: 2, donotemail: false, new_tier: null }],
     });
   });
 
