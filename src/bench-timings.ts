@@ -313,7 +313,8 @@ async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<S
   const { hook, unload } = loadBuiltHook(code.replaceAll(RETRIEVE_CALL, 'globalThis.__hookBenchRetrieve({'));
   try {
     const series = newSeries();
-    const run = (count: number, into: Series) => timeRegistrations(hook, into, count, `The hook without network did not allow the known customer (${dataverseUrl}).`);
+    const run = (count: number, into: Series) =>
+      timeRegistrations(hook, into, count, `The hook without network did not allow the known customer (${dataverseUrl}).`);
     await run(2000, newSeries());
     await run(20_000, series);
     return statsOf(series);

@@ -61,7 +61,13 @@ async function countRequests(): Promise<{ rows: RequestCounts[]; sizeCharacters:
           ? await Promise.all(Array.from({ length: registrations }, () => registerOnce(hook)))
           : await sequentially(registrations, () => registerOnce(hook));
         if (!answers.every(isAllow)) throw new Error(`${label}: not every registration was allowed.`);
-        rows.push({ label, registrations, tokenDuring: standIn.counts.token - token0, tokenTotal: standIn.counts.token, dataverse: standIn.counts.contacts - contacts0 });
+        rows.push({
+          label,
+          registrations,
+          tokenDuring: standIn.counts.token - token0,
+          tokenTotal: standIn.counts.token,
+          dataverse: standIn.counts.contacts - contacts0,
+        });
       } finally {
         unload();
         standIn.close();
@@ -123,7 +129,14 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
   console.log(
     table([
       ['scenario', 'registrations', 'token requests during', 'token requests since load', 'Dataverse requests', 'Dataverse per registration'],
-      ...counts.map((r) => [r.label, String(r.registrations), String(r.tokenDuring), String(r.tokenTotal), String(r.dataverse), (r.dataverse / r.registrations).toFixed(2)]),
+      ...counts.map((r) => [
+        r.label,
+        String(r.registrations),
+        String(r.tokenDuring),
+        String(r.tokenTotal),
+        String(r.dataverse),
+        (r.dataverse / r.registrations).toFixed(2),
+      ]),
       [
         `warm: local HTTPS stand-in, timed phases below`,
         String(t.localServer.registrations),
@@ -138,7 +151,9 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
   const ratioMedian = t.hookUs.median / t.bareUs.median;
   const ratioP99 = t.hookUs.p99 / t.bareUs.p99;
   const ratioCpu = t.hookUs.cpu / t.bareUs.cpu;
-  console.log(`\nThe hook's own overhead (warm, concurrency 1, local HTTPS stand-in answering at once, ${t.samples.toLocaleString('en')} samples each, interleaved in rounds)\n`);
+  console.log(
+    `\nThe hook's own overhead (warm, concurrency 1, local HTTPS stand-in answering at once, ${t.samples.toLocaleString('en')} samples each, interleaved in rounds)\n`,
+  );
   console.log(
     table([
       ['', 'median (wall)', 'p99 (wall)', 'client CPU per call (mean)'],
@@ -153,7 +168,9 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
     ]),
   );
 
-  console.log('\nThroughput (median of 3 alternating rounds of 1,000 per side, local HTTPS stand-in; the hook caps Dataverse requests in flight at policy.maxConcurrentRequests = 10)\n');
+  console.log(
+    '\nThroughput (median of 3 alternating rounds of 1,000 per side, local HTTPS stand-in; the hook caps Dataverse requests in flight at policy.maxConcurrentRequests = 10)\n',
+  );
   console.log(
     table([
       ['concurrency', 'built hook, registrations/s', 'bare retrieveMultiple, calls/s', 'hook / bare'],
@@ -166,10 +183,20 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
   console.log(
     table([
       ['figure', 'value', 'target', 'verdict'],
-      [`heap after GC, before -> after ${t.memory.registrations.toLocaleString('en')} registrations`, `${t.memory.beforeMb.toFixed(1)} MB -> ${t.memory.afterMb.toFixed(1)} MB (${growthMb >= 0 ? '+' : ''}${growthMb.toFixed(2)} MB)`, 'within 5 MB', verdict(Math.abs(growthMb) <= 5)],
+      [
+        `heap after GC, before -> after ${t.memory.registrations.toLocaleString('en')} registrations`,
+        `${t.memory.beforeMb.toFixed(1)} MB -> ${t.memory.afterMb.toFixed(1)} MB (${growthMb >= 0 ? '+' : ''}${growthMb.toFixed(2)} MB)`,
+        'within 5 MB',
+        verdict(Math.abs(growthMb) <= 5),
+      ],
       ['load time of the built file, first load (requires its packages)', `${t.loadColdMs.toFixed(1)} ms`, '-', '-'],
       ['load time, later loads (packages cached), median of 20', `${t.loadWarmMedianMs.toFixed(2)} ms`, '-', '-'],
-      ['size of the built file', `${sizeCharacters.toLocaleString('en')} characters`, `<= ${MAX_HOOK_CHARACTERS.toLocaleString('en')}`, verdict(sizeCharacters <= MAX_HOOK_CHARACTERS)],
+      [
+        'size of the built file',
+        `${sizeCharacters.toLocaleString('en')} characters`,
+        `<= ${MAX_HOOK_CHARACTERS.toLocaleString('en')}`,
+        verdict(sizeCharacters <= MAX_HOOK_CHARACTERS),
+      ],
     ]),
   );
 
@@ -184,9 +211,18 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
       [
         'warm: 1 request per registration',
         `${warm?.tokenDuring ?? '?'} token + ${((warm?.dataverse ?? 0) / (warm?.registrations ?? 1)).toFixed(2)} Dataverse per registration (nock); ${t.localServer.tokenRequests} token + ${(t.localServer.dataverseRequests / t.localServer.registrations).toFixed(2)} Dataverse (local server)`,
-        verdict(warm?.tokenDuring === 0 && warm.dataverse === warm.registrations && t.localServer.tokenRequests === 0 && t.localServer.dataverseRequests === t.localServer.registrations),
+        verdict(
+          warm?.tokenDuring === 0 &&
+            warm.dataverse === warm.registrations &&
+            t.localServer.tokenRequests === 0 &&
+            t.localServer.dataverseRequests === t.localServer.registrations,
+        ),
       ],
-      ['cold after pre-fetch: 1 request', `${coldSettled?.tokenDuring ?? '?'} token + ${coldSettled?.dataverse ?? '?'} Dataverse`, verdict(coldSettled?.tokenDuring === 0 && coldSettled.dataverse === 1)],
+      [
+        'cold after pre-fetch: 1 request',
+        `${coldSettled?.tokenDuring ?? '?'} token + ${coldSettled?.dataverse ?? '?'} Dataverse`,
+        verdict(coldSettled?.tokenDuring === 0 && coldSettled.dataverse === 1),
+      ],
       ['50 concurrent cold: 1 token request in total', `${concurrent?.tokenTotal ?? '?'} token request(s)`, verdict(concurrent?.tokenTotal === 1)],
       ['overhead ratio <= 1.2 (median, p99)', `${ratioMedian.toFixed(2)}, ${ratioP99.toFixed(2)}`, verdict(ratioMedian <= 1.2 && ratioP99 <= 1.2)],
       ['heap growth within 5 MB', `${growthMb.toFixed(2)} MB`, verdict(Math.abs(growthMb) <= 5)],

@@ -52,7 +52,10 @@ export async function buildHook(kind: HookKind, rawConfig: unknown): Promise<Bui
   const code = `${renderConfigBlock(kind, config, packageDependencies)}\n${bundled}`;
   if (code.length > MAX_HOOK_CHARACTERS) {
     // Only the config can make the file grow this much (long messages, many locales).
-    throw configError('The built hook is too long for the Strivacity console.', `${code.length} characters; the console accepts ${MAX_HOOK_CHARACTERS} (shorten messages or remove locales)`);
+    throw configError(
+      'The built hook is too long for the Strivacity console.',
+      `${code.length} characters; the console accepts ${MAX_HOOK_CHARACTERS} (shorten messages or remove locales)`,
+    );
   }
   return { code, packageDependencies };
 }

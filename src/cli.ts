@@ -39,7 +39,11 @@ Commands:
 `;
 
 const build: Command = async (argv) => {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, out: { type: 'string' }, hook: { type: 'string', default: 'pre-registration' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, out: { type: 'string' }, hook: { type: 'string', default: 'pre-registration' } },
+    strict: true,
+  });
   if (values.config === undefined) throw new UsageError('build needs --config <file>.');
   if (values.hook !== 'pre-registration' && values.hook !== 'post-registration') throw new UsageError('--hook must be pre-registration or post-registration.');
   const kind: HookKind = values.hook;

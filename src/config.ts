@@ -56,67 +56,76 @@ export const DEFAULT_MESSAGES: Messages = {
 
 const allowShowDeny = z.enum(['allow', 'showError', 'deny']);
 
-export const configSchema = z
-  .strictObject({
-    dataverse: z
-      .strictObject({
-        url: httpsUrl.optional(),
-        organization: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be an organisation unique name').optional(),
-        apiVersion: z.string().regex(/^\d+\.\d+$/, 'must look like 9.2').default('9.2'),
-      })
-      .refine((d) => d.url !== undefined || d.organization !== undefined, { message: 'set url (or organization, for the CLI)' }),
-    auth: z
-      .strictObject({
-        tenantId: z.string().regex(GUID, 'must be a GUID'),
-        clientId: z.string().regex(GUID, 'must be a GUID'),
-        clientSecretVariable: z.string().regex(VARIABLE_NAME, 'must be a variable name').optional(),
-        clientCertificate: z
-          .strictObject({
-            thumbprintSha256: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (SHA-256)'),
-            privateKeyVariable: z.string().regex(VARIABLE_NAME, 'must be a variable name'),
-          })
-          .optional(),
-        cloud: z.enum(CLOUDS).optional(),
-      })
-      .refine((a) => (a.clientSecretVariable === undefined) !== (a.clientCertificate === undefined), {
-        message: 'set exactly one of clientSecretVariable or clientCertificate',
-      }),
-    lookup: z
-      .strictObject({
-        emailFields: z
-          .array(z.enum(['emailaddress1', 'emailaddress2', 'emailaddress3']))
-          .min(1)
-          .refine((fields) => new Set(fields).size === fields.length, 'must not repeat a field')
-          .default(['emailaddress1']),
-        activeOnly: z.boolean().default(true),
-      })
-      .prefault({}),
-    policy: z
-      .strictObject({
-        notFound: allowShowDeny.default('allow'),
-        multipleMatches: z.enum(['allowMostRecent', 'showError', 'deny']).default('allowMostRecent'),
-        invalidEmail: allowShowDeny.default('showError'),
-        onError: allowShowDeny.default('showError'),
-        /** Whole-hook deadline in ms: token + lookup + retries + backoff. */
-        timeoutMs: z.number().int().min(200).max(30_000).default(2500),
-        /** Dataverse requests in flight per loaded hook; Dataverse allows 52 per user. */
-        maxConcurrentRequests: z.number().int().min(1).max(50).default(10),
-      })
-      .prefault({}),
-    enrich: z.record(z.string().regex(ATTRIBUTE_PATH, 'keys must be attribute paths'), z.string().regex(COLUMN, 'must be a Dataverse column logical name')).default({}),
-    enrichOverwrite: z.boolean().default(false),
-    sync: z
-      .strictObject({
-        columns: z.record(z.string().regex(COLUMN, 'keys must be Dataverse column logical names'), z.string().regex(ATTRIBUTE_PATH, 'must be an attribute path')).optional(),
-        createIfMissing: z.boolean().default(true),
-      })
-      .optional(),
-    messages: z
-      .record(z.string().regex(LOCALE, 'keys must be locales such as en or de-DE'), messagesSchema)
-      .refine((m) => m['en'] !== undefined, 'must have an "en" entry')
-      .default({ en: DEFAULT_MESSAGES }),
-    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  });
+export const configSchema = z.strictObject({
+  dataverse: z
+    .strictObject({
+      url: httpsUrl.optional(),
+      organization: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be an organisation unique name')
+        .optional(),
+      apiVersion: z
+        .string()
+        .regex(/^\d+\.\d+$/, 'must look like 9.2')
+        .default('9.2'),
+    })
+    .refine((d) => d.url !== undefined || d.organization !== undefined, { message: 'set url (or organization, for the CLI)' }),
+  auth: z
+    .strictObject({
+      tenantId: z.string().regex(GUID, 'must be a GUID'),
+      clientId: z.string().regex(GUID, 'must be a GUID'),
+      clientSecretVariable: z.string().regex(VARIABLE_NAME, 'must be a variable name').optional(),
+      clientCertificate: z
+        .strictObject({
+          thumbprintSha256: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (SHA-256)'),
+          privateKeyVariable: z.string().regex(VARIABLE_NAME, 'must be a variable name'),
+        })
+        .optional(),
+      cloud: z.enum(CLOUDS).optional(),
+    })
+    .refine((a) => (a.clientSecretVariable === undefined) !== (a.clientCertificate === undefined), {
+      message: 'set exactly one of clientSecretVariable or clientCertificate',
+    }),
+  lookup: z
+    .strictObject({
+      emailFields: z
+        .array(z.enum(['emailaddress1', 'emailaddress2', 'emailaddress3']))
+        .min(1)
+        .refine((fields) => new Set(fields).size === fields.length, 'must not repeat a field')
+        .default(['emailaddress1']),
+      activeOnly: z.boolean().default(true),
+    })
+    .prefault({}),
+  policy: z
+    .strictObject({
+      notFound: allowShowDeny.default('allow'),
+      multipleMatches: z.enum(['allowMostRecent', 'showError', 'deny']).default('allowMostRecent'),
+      invalidEmail: allowShowDeny.default('showError'),
+      onError: allowShowDeny.default('showError'),
+      /** Whole-hook deadline in ms: token + lookup + retries + backoff. */
+      timeoutMs: z.number().int().min(200).max(30_000).default(2500),
+      /** Dataverse requests in flight per loaded hook; Dataverse allows 52 per user. */
+      maxConcurrentRequests: z.number().int().min(1).max(50).default(10),
+    })
+    .prefault({}),
+  enrich: z
+    .record(z.string().regex(ATTRIBUTE_PATH, 'keys must be attribute paths'), z.string().regex(COLUMN, 'must be a Dataverse column logical name'))
+    .default({}),
+  enrichOverwrite: z.boolean().default(false),
+  sync: z
+    .strictObject({
+      columns: z
+        .record(z.string().regex(COLUMN, 'keys must be Dataverse column logical names'), z.string().regex(ATTRIBUTE_PATH, 'must be an attribute path'))
+        .optional(),
+      createIfMissing: z.boolean().default(true),
+    })
+    .optional(),
+  messages: z
+    .record(z.string().regex(LOCALE, 'keys must be locales such as en or de-DE'), messagesSchema)
+    .refine((m) => m['en'] !== undefined, 'must have an "en" entry')
+    .default({ en: DEFAULT_MESSAGES }),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
 
 /** The config as written by an administrator (defaults not yet applied). */
 export type ConfigInput = z.input<typeof configSchema>;

@@ -58,16 +58,17 @@ export interface LookupRequest {
 export async function findContactsByEmail(client: DynamicsWebApi, config: Config, request: LookupRequest): Promise<Contact[]> {
   let response: unknown;
   try {
-    response = await withMalformedBodyGuard(() =>
-      client.retrieveMultiple({
-        collection: 'contacts',
-        select: cachedLookupColumns(config),
-        filter: emailFilter(request.email, config.lookup.emailFields, config.lookup.activeOnly),
-        orderBy: ['modifiedon desc'],
-        top: 2,
-        token: request.token,
-        signal: request.signal,
-      }),
+    response = await withMalformedBodyGuard(
+      () =>
+        client.retrieveMultiple({
+          collection: 'contacts',
+          select: cachedLookupColumns(config),
+          filter: emailFilter(request.email, config.lookup.emailFields, config.lookup.activeOnly),
+          orderBy: ['modifiedon desc'],
+          top: 2,
+          token: request.token,
+          signal: request.signal,
+        }),
       request.signal,
     );
   } catch (error) {
@@ -85,7 +86,17 @@ interface DwaErrorShape {
   headers?: unknown;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_NOCK_NO_MATCH']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_NOCK_NO_MATCH',
+]);
 
 /**
  * Classifies what dynamics-web-api rejects with: an HTTP error carrying Dataverse's `error` object
@@ -96,9 +107,11 @@ export function classifyDataverseError(error: unknown): HookError {
   const shape: DwaErrorShape = typeof error === 'object' && error !== null ? (error as DwaErrorShape) : {};
   const stage = 'dataverse' as const;
   if (Array.isArray(error)) return new HookError('bad_response', 'Dataverse returned an unexpected batch response.', { stage, cause: error });
-  if (shape.name === 'AbortError' || shape.code === 'ABORT_ERR') return new HookError('timeout', 'The deadline passed before the request completed.', { stage, cause: error });
+  if (shape.name === 'AbortError' || shape.code === 'ABORT_ERR')
+    return new HookError('timeout', 'The deadline passed before the request completed.', { stage, cause: error });
   if (typeof shape.status !== 'number') {
-    if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code)) return new HookError('network', 'Dataverse could not be reached.', { stage, cause: error });
+    if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code))
+      return new HookError('network', 'Dataverse could not be reached.', { stage, cause: error });
     return new HookError('network', 'The Dataverse request failed.', { stage, cause: error });
   }
   const status = shape.status;
@@ -144,7 +157,6 @@ function authenticateReason(headers: Record<string, unknown>): string | undefine
 // ---------------------------------------------------------------------------------------------
 // Writes, for the post-registration hook.
 
-
 /** True for a contact id that may go into a request path (dynamics-web-api puts keys there unencoded). */
 export function isContactId(value: unknown): value is string {
   return typeof value === 'string' && GUID.test(value);
@@ -168,8 +180,8 @@ export async function updateContact(client: DynamicsWebApi, request: WriteReques
   if (!isContactId(request.contactId)) throw new HookError('bad_response', 'The contact id is not a GUID.', { stage: 'dataverse' });
   let result: unknown;
   try {
-    result = await withMalformedBodyGuard(() =>
-      client.update({ collection: 'contacts', key: request.contactId, data: request.data, ifmatch: '*', token: request.token, signal: request.signal }),
+    result = await withMalformedBodyGuard(
+      () => client.update({ collection: 'contacts', key: request.contactId, data: request.data, ifmatch: '*', token: request.token, signal: request.signal }),
       request.signal,
     );
   } catch (error) {
@@ -192,7 +204,10 @@ export async function updateContact(client: DynamicsWebApi, request: WriteReques
 export async function createContact(client: DynamicsWebApi, request: WriteRequest): Promise<string> {
   let result: unknown;
   try {
-    result = await withMalformedBodyGuard(() => client.create({ collection: 'contacts', data: request.data, token: request.token, signal: request.signal }), request.signal);
+    result = await withMalformedBodyGuard(
+      () => client.create({ collection: 'contacts', data: request.data, token: request.token, signal: request.signal }),
+      request.signal,
+    );
   } catch (error) {
     throw classifyDataverseError(error);
   }

@@ -32,7 +32,11 @@ async function showPreRegistration(): Promise<void> {
   // first registration arrives. Wait for that, so the first row shows a deployed hook's latency.
   await waitForTokenPrefetch(standIn, 5_000);
   const enrichPaths = Object.keys(config.enrich);
-  console.log(`Built pre-registration hook: ${code.length.toLocaleString('en')} characters, needs ${Object.entries(packageDependencies).map(([n, v]) => `${n}@${v}`).join(', ')}`);
+  console.log(
+    `Built pre-registration hook: ${code.length.toLocaleString('en')} characters, needs ${Object.entries(packageDependencies)
+      .map(([n, v]) => `${n}@${v}`)
+      .join(', ')}`,
+  );
   console.log('Deciding sample registrations against recorded Entra and Dataverse responses (offline):\n');
   const rows: string[][] = [['sample', 'email (masked)', 'decision', 'message or enrichment', 'ms']];
   for (const sample of SAMPLES) {
@@ -48,11 +52,24 @@ async function showPreRegistration(): Promise<void> {
 
 /** Post-registration samples: who registered, and the contact the pre-registration hook linked. */
 const SYNC_SAMPLES: ReadonlyArray<{ label: string; email: string; linked?: string; givenName: string; familyName: string; phone?: string }> = [
-  { label: 'linked by pre-registration', email: 'ada.lovelace@example.com', linked: '0f8fad5b-d9cb-469f-a165-70867728950e', givenName: 'Ada', familyName: 'Lovelace', phone: '+44 20 7946 0018' },
+  {
+    label: 'linked by pre-registration',
+    email: 'ada.lovelace@example.com',
+    linked: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    phone: '+44 20 7946 0018',
+  },
   { label: 'known email, not linked', email: 'grace.hopper@example.com', givenName: 'Grace', familyName: 'Hopper' },
   { label: 'new customer', email: 'alan.turing@example.com', givenName: 'Alan', familyName: 'Turing' },
   { label: 'same registration again (retry)', email: 'alan.turing@example.com', givenName: 'Alan', familyName: 'Turing' },
-  { label: 'linked contact deleted since', email: "siobhan.o'brien@example.com", linked: '5a7e1c2b-0d3f-4e8a-9b6c-2f1d0e9c8b7a', givenName: 'Siobhan', familyName: "O'Brien" },
+  {
+    label: 'linked contact deleted since',
+    email: "siobhan.o'brien@example.com",
+    linked: '5a7e1c2b-0d3f-4e8a-9b6c-2f1d0e9c8b7a',
+    givenName: 'Siobhan',
+    familyName: "O'Brien",
+  },
 ];
 
 /** A Strivacity-shaped post-registration payload: the registration as completed, and its session. */
@@ -79,9 +96,20 @@ async function showPostRegistrationSync(): Promise<void> {
   for (const sample of SYNC_SAMPLES) {
     const before = standIn.writes.length;
     const run = await runHook(hook, syncPayload(sample));
-    const line = run.logLines.find((l): l is Record<string, unknown> => typeof l === 'object' && l !== null && (l as Record<string, unknown>)['event'] === 'registration.synced');
-    const writes = standIn.writes.slice(before).map((w) => `${w.method} ${w.contactId.slice(0, 8)}... ${w.status}${w.status < 300 ? ` (${w.columns.join(', ')})` : ''}`);
-    rows.push([sample.label, maskEmail(sample.email), String(line?.['outcome'] ?? 'none'), String(line?.['reason'] ?? ''), writes.join('; ') || '-', run.elapsedMs.toFixed(1)]);
+    const line = run.logLines.find(
+      (l): l is Record<string, unknown> => typeof l === 'object' && l !== null && (l as Record<string, unknown>)['event'] === 'registration.synced',
+    );
+    const writes = standIn.writes
+      .slice(before)
+      .map((w) => `${w.method} ${w.contactId.slice(0, 8)}... ${w.status}${w.status < 300 ? ` (${w.columns.join(', ')})` : ''}`);
+    rows.push([
+      sample.label,
+      maskEmail(sample.email),
+      String(line?.['outcome'] ?? 'none'),
+      String(line?.['reason'] ?? ''),
+      writes.join('; ') || '-',
+      run.elapsedMs.toFixed(1),
+    ]);
   }
   console.log(formatTable(rows));
   const creates = standIn.writes.filter((w) => w.method === 'POST').length;

@@ -70,7 +70,10 @@ export function diagnoseDiscovery(error: HookError, config: Config | undefined):
     };
   }
   if (error.code === 'not_found') {
-    return { cause: `No environment named "${config?.dataverse.organization ?? ''}" (unique name or URL name) is visible to this app${error.diagnostic === undefined ? '' : ` (${error.diagnostic})`}.`, fix: ENVIRONMENT_URL_FIX };
+    return {
+      cause: `No environment named "${config?.dataverse.organization ?? ''}" (unique name or URL name) is visible to this app${error.diagnostic === undefined ? '' : ` (${error.diagnostic})`}.`,
+      fix: ENVIRONMENT_URL_FIX,
+    };
   }
   return { cause: `The Global Discovery Service lookup failed: ${diagnose(error, config).cause}`, fix: ENVIRONMENT_URL_FIX };
 }
@@ -83,7 +86,10 @@ function diagnoseConfig(error: HookError): Diagnosis {
       fix: `Set ${variable} in this shell (export ${variable}=...) to the value you will store as the Strivacity hook secret of the same name.`,
     };
   }
-  return { cause: `${error.message}${error.diagnostic === undefined ? '' : ` ${error.diagnostic}.`}`, fix: 'Correct the keys named above in the config file (see the README, "Write the config").' };
+  return {
+    cause: `${error.message}${error.diagnostic === undefined ? '' : ` ${error.diagnostic}.`}`,
+    fix: 'Correct the keys named above in the config file (see the README, "Write the config").',
+  };
 }
 
 function diagnoseToken(error: HookError, config: Config | undefined): Diagnosis {
@@ -119,7 +125,8 @@ function diagnoseToken(error: HookError, config: Config | undefined): Diagnosis 
       };
     case 700027:
       return {
-        cause: 'Entra could not verify the client assertion (AADSTS700027): the private key does not belong to a certificate uploaded to this app, or the thumbprint is wrong.',
+        cause:
+          'Entra could not verify the client assertion (AADSTS700027): the private key does not belong to a certificate uploaded to this app, or the thumbprint is wrong.',
         fix: `${SECRETS_PATH} > Certificates: upload the certificate whose private key is in ${variable}, and copy its SHA-256 thumbprint into auth.clientCertificate.thumbprintSha256.`,
       };
     default:
@@ -127,12 +134,21 @@ function diagnoseToken(error: HookError, config: Config | undefined): Diagnosis 
   }
   switch (error.code) {
     case 'network':
-      return { cause: 'Entra ID could not be reached (DNS, proxy or network).', fix: 'Check this machine reaches the Entra login host over HTTPS. msal-node uses Node\'s fetch, which ignores HTTPS_PROXY.' };
+      return {
+        cause: 'Entra ID could not be reached (DNS, proxy or network).',
+        fix: "Check this machine reaches the Entra login host over HTTPS. msal-node uses Node's fetch, which ignores HTTPS_PROXY.",
+      };
     case 'timeout':
-      return { cause: 'The token request did not finish within policy.timeoutMs.', fix: 'Try again; if it persists, check the network path to Entra ID or raise policy.timeoutMs.' };
+      return {
+        cause: 'The token request did not finish within policy.timeoutMs.',
+        fix: 'Try again; if it persists, check the network path to Entra ID or raise policy.timeoutMs.',
+      };
     case 'throttled':
     case 'server':
-      return { cause: `Entra is throttling or failing (${error.status ?? 'no status'}).`, fix: 'Wait a minute and run again; see https://status.cloud.microsoft for incidents.' };
+      return {
+        cause: `Entra is throttling or failing (${error.status ?? 'no status'}).`,
+        fix: 'Wait a minute and run again; see https://status.cloud.microsoft for incidents.',
+      };
     default:
       break;
   }
@@ -150,7 +166,7 @@ function diagnoseDataverse(error: HookError, config: Config | undefined): Diagno
   if (error.status === 401) {
     return {
       cause: `Dataverse refused the token (401)${error.diagnostic === undefined ? '' : `: ${error.diagnostic}`}. The token's audience or tenant does not match this environment.`,
-      fix: 'Check dataverse.url is this environment\'s URL (the token is requested for <url>/.default) and auth.tenantId is the tenant the environment belongs to.',
+      fix: "Check dataverse.url is this environment's URL (the token is requested for <url>/.default) and auth.tenantId is the tenant the environment belongs to.",
     };
   }
   if (error.status === 403) {
@@ -161,7 +177,10 @@ function diagnoseDataverse(error: HookError, config: Config | undefined): Diagno
       };
     }
     if (error.dataverseCode === '0x80095ffc') {
-      return { cause: 'Dataverse API access is restricted for this application id (0x80095ffc).', fix: 'Ask a Power Platform administrator to allow this app id for the Dataverse API in the tenant settings.' };
+      return {
+        cause: 'Dataverse API access is restricted for this application id (0x80095ffc).',
+        fix: 'Ask a Power Platform administrator to allow this app id for the Dataverse API in the tenant settings.',
+      };
     }
     const privilege = missingPrivilegeOf(error);
     if (privilege !== undefined) {
@@ -170,22 +189,43 @@ function diagnoseDataverse(error: HookError, config: Config | undefined): Diagno
         fix: `${SECURITY_ROLES_PATH} > (the role of the app user): grant "${privilegeSetting(privilege)}" at Organization (or Business Unit) level, save, and wait a minute.`,
       };
     }
-    return { cause: `Dataverse denied access (403${error.dataverseCode === undefined ? '' : `, ${error.dataverseCode}`}).`, fix: `Check the Application User of ${clientId} and its security role (${APPLICATION_USERS_PATH}).` };
+    return {
+      cause: `Dataverse denied access (403${error.dataverseCode === undefined ? '' : `, ${error.dataverseCode}`}).`,
+      fix: `Check the Application User of ${clientId} and its security role (${APPLICATION_USERS_PATH}).`,
+    };
   }
   switch (error.code) {
     case 'not_found':
-      return { cause: 'Dataverse answered 404: the Web API path does not exist.', fix: 'Check dataverse.url (the environment URL, nothing after the host) and dataverse.apiVersion (9.2).' };
+      return {
+        cause: 'Dataverse answered 404: the Web API path does not exist.',
+        fix: 'Check dataverse.url (the environment URL, nothing after the host) and dataverse.apiVersion (9.2).',
+      };
     case 'config':
-      return { cause: `Dataverse rejected the query (400${error.dataverseCode === undefined ? '' : `, ${error.dataverseCode}`}): a configured column does not exist.`, fix: 'Correct the column names in enrich / sync.columns (logical names, lower case).' };
+      return {
+        cause: `Dataverse rejected the query (400${error.dataverseCode === undefined ? '' : `, ${error.dataverseCode}`}): a configured column does not exist.`,
+        fix: 'Correct the column names in enrich / sync.columns (logical names, lower case).',
+      };
     case 'network':
       return { cause: 'Dataverse could not be reached (DNS, proxy or network).', fix: 'Check dataverse.url; open it in a browser from this machine.' };
     case 'timeout':
-      return { cause: 'Dataverse did not answer within the time allowed.', fix: 'Run again; if it persists, the environment is slow or unreachable: raise policy.timeoutMs or check the network.' };
+      return {
+        cause: 'Dataverse did not answer within the time allowed.',
+        fix: 'Run again; if it persists, the environment is slow or unreachable: raise policy.timeoutMs or check the network.',
+      };
     case 'throttled':
-      return { cause: 'Dataverse throttled the request (429, service protection limits).', fix: 'Wait for the Retry-After period; other integrations using the same Application User share its limits.' };
+      return {
+        cause: 'Dataverse throttled the request (429, service protection limits).',
+        fix: 'Wait for the Retry-After period; other integrations using the same Application User share its limits.',
+      };
     case 'server':
-      return { cause: `Dataverse failed the request (${error.status ?? '5xx'}).`, fix: 'Run again in a few minutes; check the environment\'s state in the Power Platform admin center.' };
+      return {
+        cause: `Dataverse failed the request (${error.status ?? '5xx'}).`,
+        fix: "Run again in a few minutes; check the environment's state in the Power Platform admin center.",
+      };
     default:
-      return { cause: `${error.message} (${error.code}${error.status === undefined ? '' : `, HTTP ${error.status}`}).`, fix: 'Run with the same config again; if it persists, record the exchange with `record` and look at the scrubbed responses.' };
+      return {
+        cause: `${error.message} (${error.code}${error.status === undefined ? '' : `, HTTP ${error.status}`}).`,
+        fix: 'Run with the same config again; if it persists, record the exchange with `record` and look at the scrubbed responses.',
+      };
   }
 }

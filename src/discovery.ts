@@ -67,7 +67,12 @@ export async function discoverEnvironment(options: DiscoveryOptions): Promise<Di
   const fetchImpl = options.fetch ?? fetch;
   // The token is for the GDS resource: TokenSource asks for `<dataverse.url>/.default`.
   const gdsConfig = { ...config, dataverse: { ...config.dataverse, url: discoveryUrl } } as ResolvedConfig;
-  const tokens = new TokenSource({ config: gdsConfig, credential: options.credential, log: options.log, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+  const tokens = new TokenSource({
+    config: gdsConfig,
+    credential: options.credential,
+    log: options.log,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
   let token: string;
   try {
     token = await tokens.getToken(AbortSignal.timeout(timeoutMs));
@@ -85,7 +90,8 @@ export async function discoverEnvironment(options: DiscoveryOptions): Promise<Di
   }
   if (instance.State === 1) throw new HookError('not_found', 'The environment is disabled.', { stage: 'dataverse', diagnostic: 'GDS State 1 (disabled)' });
   const url = httpsOrigin(instance.Url);
-  if (url === undefined) throw new HookError('bad_response', 'The Global Discovery Service returned an environment without an https URL.', { stage: 'dataverse' });
+  if (url === undefined)
+    throw new HookError('bad_response', 'The Global Discovery Service returned an environment without an https URL.', { stage: 'dataverse' });
   return { url, discoveryUrl, instance, visible: instances.length };
 }
 
@@ -95,7 +101,9 @@ async function listInstances(fetchImpl: typeof fetch, discoveryUrl: string, toke
   try {
     response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    throw classifyDataverseError(error instanceof Error && error.name === 'TimeoutError' ? { name: 'AbortError', cause: error } : { code: 'ECONNRESET', cause: error });
+    throw classifyDataverseError(
+      error instanceof Error && error.name === 'TimeoutError' ? { name: 'AbortError', cause: error } : { code: 'ECONNRESET', cause: error },
+    );
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {

@@ -66,7 +66,9 @@ const TITLES: Record<StepName, string> = {
 };
 
 /** A step's outcome before timing is added. */
-type Outcome = { readonly status: 'ok'; readonly detail: string } | { readonly status: 'fail'; readonly detail: string; readonly cause: string; readonly fix: string; readonly code?: string };
+type Outcome =
+  | { readonly status: 'ok'; readonly detail: string }
+  | { readonly status: 'fail'; readonly detail: string; readonly cause: string; readonly fix: string; readonly code?: string };
 
 /** Runs every check it can; a failed step skips the steps that depend on it. Never throws. */
 export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {}): Promise<DoctorReport> {
@@ -82,7 +84,8 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
     try {
       outcome = await check();
     } catch (error) {
-      const failure = error instanceof HookError ? error : new HookError('bad_response', 'The check failed unexpectedly.', { stage: 'dataverse', cause: error });
+      const failure =
+        error instanceof HookError ? error : new HookError('bad_response', 'The check failed unexpectedly.', { stage: 'dataverse', cause: error });
       outcome = { status: 'fail', detail: failure.message, code: codeOf(failure), ...diagnose(failure, config) };
     }
     steps.push({ step, title: TITLES[step], latencyMs: Math.round(performance.now() - started), ...outcome });
@@ -93,11 +96,18 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
     const order = Object.keys(TITLES) as StepName[];
     for (const step of order.slice(order.indexOf(from))) skip(step, reason);
   };
-  const finish = (dataverseUrl?: string): DoctorReport => ({ ok: steps.every((s) => s.status !== 'fail'), steps, ...(dataverseUrl === undefined ? {} : { dataverseUrl }) });
+  const finish = (dataverseUrl?: string): DoctorReport => ({
+    ok: steps.every((s) => s.status !== 'fail'),
+    steps,
+    ...(dataverseUrl === undefined ? {} : { dataverseUrl }),
+  });
 
   const configOk = await run('config', async () => {
     config = parseConfig(rawConfig);
-    return { status: 'ok', detail: `tenant ${config.auth.tenantId}, client ${config.auth.clientId}, ${config.dataverse.url ?? `organization "${config.dataverse.organization}"`}` };
+    return {
+      status: 'ok',
+      detail: `tenant ${config.auth.tenantId}, client ${config.auth.clientId}, ${config.dataverse.url ?? `organization "${config.dataverse.organization}"`}`,
+    };
   });
   if (!configOk || config === undefined) {
     skipRest('secret', 'needs a valid config');
@@ -180,7 +190,8 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
 async function checkColumns(client: DynamicsWebApi, config: Config, request: { token: string; signal: AbortSignal }): Promise<Outcome> {
   const wanted = new Map<string, string>();
   for (const [path, column] of Object.entries(config.enrich)) wanted.set(column, `enrich ${path}`);
-  if (config.sync !== undefined) for (const [column, path] of Object.entries(syncColumnsOf(config))) if (!wanted.has(column)) wanted.set(column, `sync ${path}`);
+  if (config.sync !== undefined)
+    for (const [column, path] of Object.entries(syncColumnsOf(config))) if (!wanted.has(column)) wanted.set(column, `sync ${path}`);
   if (wanted.size === 0) return { status: 'ok', detail: 'no enrich or sync columns configured' };
   const existing = await contactColumns(client, request);
   const missing = [...wanted.keys()].filter((column) => !existing.has(column));
@@ -194,7 +205,7 @@ async function checkColumns(client: DynamicsWebApi, config: Config, request: { t
     detail: `${missing.length} configured column(s) not found on contact`,
     code: 'unknown column',
     cause: `contact has no column ${described.join('; ')}`,
-    fix: 'Use the column\'s logical name (lower case), as shown in Power Apps > Tables > Contact > Columns > (column) > Advanced options > Logical name.',
+    fix: "Use the column's logical name (lower case), as shown in Power Apps > Tables > Contact > Columns > (column) > Advanced options > Logical name.",
   };
 }
 
@@ -299,7 +310,18 @@ export async function doctorCommand(argv: string[]): Promise<{ exitCode: number 
     const failure = configError(error.message);
     report = {
       ok: false,
-      steps: [{ step: 'config', title: TITLES.config, status: 'fail', latencyMs: 0, detail: error.message, code: 'config', ...diagnose(failure, undefined), fix: 'Give the path of a JSON config file (see the README, "Write the config").' }],
+      steps: [
+        {
+          step: 'config',
+          title: TITLES.config,
+          status: 'fail',
+          latencyMs: 0,
+          detail: error.message,
+          code: 'config',
+          ...diagnose(failure, undefined),
+          fix: 'Give the path of a JSON config file (see the README, "Write the config").',
+        },
+      ],
     };
   }
   console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));

@@ -69,7 +69,11 @@ async function lookUp(runtime: Runtime, registration: Registration): Promise<{ l
   const deadline = new Deadline(runtime.config.policy.timeoutMs);
   const counter = { attempts: 0 };
   try {
-    const contacts = await runtime.call((token, signal) => findContactsByEmail(runtime.client, runtime.config, { email: registration.email, token, signal }), deadline, counter);
+    const contacts = await runtime.call(
+      (token, signal) => findContactsByEmail(runtime.client, runtime.config, { email: registration.email, token, signal }),
+      deadline,
+      counter,
+    );
     return { lookup: { kind: 'contacts', contacts }, attempts: counter.attempts };
   } catch (error) {
     return { lookup: { kind: 'failed', error: toHookError(error, 'dataverse') }, attempts: counter.attempts };

@@ -64,14 +64,16 @@ export const consoleSink: LogSink = (line) => {
 };
 
 export function createLogger(minimum: LogLevel, sink: LogSink = consoleSink): Logger {
-  const write = (level: LogLevel) => (event: LogEvent, fields: LogFields = {}) => {
-    if (RANK[level] < RANK[minimum]) return;
-    try {
-      sink({ level, event, ...fields });
-    } catch {
-      // A broken sink must never break a registration.
-    }
-  };
+  const write =
+    (level: LogLevel) =>
+    (event: LogEvent, fields: LogFields = {}) => {
+      if (RANK[level] < RANK[minimum]) return;
+      try {
+        sink({ level, event, ...fields });
+      } catch {
+        // A broken sink must never break a registration.
+      }
+    };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 

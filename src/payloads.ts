@@ -32,7 +32,12 @@ function withTypedName(payload: Record<string, unknown>, givenName: string): Rec
 /** The main cases, in the order an administrator would try them. */
 export function samplePayloads(knownEmail = 'ada.lovelace@example.com'): PayloadCase[] {
   return [
-    { file: '01-known-customer.json', description: 'one contact has this email', expect: 'allow, enriched, contact id in session', payload: registrationPayload(knownEmail) },
+    {
+      file: '01-known-customer.json',
+      description: 'one contact has this email',
+      expect: 'allow, enriched, contact id in session',
+      payload: registrationPayload(knownEmail),
+    },
     {
       file: '02-known-customer-name-typed.json',
       description: 'known customer who typed a first name',
@@ -40,11 +45,36 @@ export function samplePayloads(knownEmail = 'ada.lovelace@example.com'): Payload
       payload: withTypedName(registrationPayload(knownEmail), 'Augusta'),
     },
     { file: '03-not-in-crm.json', description: 'no contact has this email', expect: 'policy.notFound', payload: registrationPayload('new.person@example.com') },
-    { file: '04-not-in-crm-german.json', description: 'unknown email, German UI', expect: 'policy.notFound, message in "de" if configured', payload: registrationPayload('neu@example.de', ['de-DE', 'en']) },
-    { file: '05-two-contacts.json', description: 'two contacts share the email', expect: 'policy.multipleMatches', payload: registrationPayload('grace.hopper@example.com') },
-    { file: '06-apostrophe.json', description: "an apostrophe in the email (OData quote doubling)", expect: 'allow', payload: registrationPayload("siobhan.o'brien@example.com") },
-    { file: '07-invalid-email.json', description: 'not an email address', expect: 'policy.invalidEmail, Dataverse not asked', payload: registrationPayload('not-an-email') },
-    { file: '08-injection-attempt.json', description: 'an OData injection attempt', expect: 'policy.invalidEmail (refused before any query)', payload: registrationPayload("x' or emailaddress1 ne 'y@example.com") },
+    {
+      file: '04-not-in-crm-german.json',
+      description: 'unknown email, German UI',
+      expect: 'policy.notFound, message in "de" if configured',
+      payload: registrationPayload('neu@example.de', ['de-DE', 'en']),
+    },
+    {
+      file: '05-two-contacts.json',
+      description: 'two contacts share the email',
+      expect: 'policy.multipleMatches',
+      payload: registrationPayload('grace.hopper@example.com'),
+    },
+    {
+      file: '06-apostrophe.json',
+      description: 'an apostrophe in the email (OData quote doubling)',
+      expect: 'allow',
+      payload: registrationPayload("siobhan.o'brien@example.com"),
+    },
+    {
+      file: '07-invalid-email.json',
+      description: 'not an email address',
+      expect: 'policy.invalidEmail, Dataverse not asked',
+      payload: registrationPayload('not-an-email'),
+    },
+    {
+      file: '08-injection-attempt.json',
+      description: 'an OData injection attempt',
+      expect: 'policy.invalidEmail (refused before any query)',
+      payload: registrationPayload("x' or emailaddress1 ne 'y@example.com"),
+    },
   ];
 }
 
@@ -60,7 +90,11 @@ export function writePayloads(dir: string, knownEmail?: string): Array<{ file: s
 }
 
 export async function payloadsCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, 'known-email': { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' }, 'known-email': { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
   if (values.out === undefined) throw new UsageError('payloads needs --out <dir>.');
   const written = writePayloads(values.out, values['known-email']);
   if (values.json) {

@@ -43,8 +43,7 @@ export interface RecordOptions {
 
 /** What `index.json` says of a lookup: codes only, nothing that names the environment. */
 export type RecordedOutcome =
-  | { readonly matches: number }
-  | { readonly failure: FailureCode; readonly status?: number; readonly dataverseCode?: string; readonly aadsts?: number };
+  { readonly matches: number } | { readonly failure: FailureCode; readonly status?: number; readonly dataverseCode?: string; readonly aadsts?: number };
 
 export interface RecordedLookup {
   /** Position of the email on the command line, from 1. */
@@ -139,7 +138,14 @@ interface LookupResult {
   readonly dataverseAnswered: boolean;
 }
 
-async function lookUp(tokens: TokenSource, client: DynamicsWebApi, config: ResolvedConfig, email: string, timeoutMs: number, forbidden: string[]): Promise<LookupResult> {
+async function lookUp(
+  tokens: TokenSource,
+  client: DynamicsWebApi,
+  config: ResolvedConfig,
+  email: string,
+  timeoutMs: number,
+  forbidden: string[],
+): Promise<LookupResult> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const token = await tokens.getToken(signal);
@@ -169,7 +175,9 @@ async function recordedExchanges(play: () => unknown[], expected: number): Promi
     const recorded = play().filter((definition): definition is RecordedDefinition => typeof definition === 'object' && definition !== null);
     if (recorded.length >= expected) return recorded;
     if (performance.now() >= deadline) {
-      throw new HookError('bad_response', `nock's recorder handed over ${recorded.length} of the ${expected} exchanges answered; nothing was written.`, { stage: 'dataverse' });
+      throw new HookError('bad_response', `nock's recorder handed over ${recorded.length} of the ${expected} exchanges answered; nothing was written.`, {
+        stage: 'dataverse',
+      });
     }
     await setTimeout(5);
   }
@@ -215,11 +223,16 @@ export async function recordCommand(argv: string[], seams: Pick<RecordOptions, '
   const files = writeRecordings(values.out, lookups);
   const ok = lookups.every((lookup) => 'matches' in lookup.outcome);
   if (values.json) {
-    console.log(JSON.stringify({ ok, files, lookups: lookups.map(({ index, fakeEmail, outcome, diagnosis }) => ({ index, fakeEmail, outcome, ...diagnosis })) }, null, 2));
+    console.log(
+      JSON.stringify({ ok, files, lookups: lookups.map(({ index, fakeEmail, outcome, diagnosis }) => ({ index, fakeEmail, outcome, ...diagnosis })) }, null, 2),
+    );
   } else {
     for (const [position, lookup] of lookups.entries()) {
       const asked = maskEmail(values.email[position]);
-      const result = 'matches' in lookup.outcome ? `${lookup.outcome.matches} contact(s)` : `FAILED ${describeFailure(lookup.outcome)}\n    cause: ${lookup.diagnosis?.cause}\n    fix:   ${lookup.diagnosis?.fix}`;
+      const result =
+        'matches' in lookup.outcome
+          ? `${lookup.outcome.matches} contact(s)`
+          : `FAILED ${describeFailure(lookup.outcome)}\n    cause: ${lookup.diagnosis?.cause}\n    fix:   ${lookup.diagnosis?.fix}`;
       console.log(`${asked} -> ${lookup.fakeEmail}  lookup-${lookup.index}.json  ${result}`);
     }
     console.log(`Wrote ${files.length} files to ${values.out} (scrubbed: placeholder org, fake ids and personal data).`);
@@ -229,6 +242,10 @@ export async function recordCommand(argv: string[], seams: Pick<RecordOptions, '
 
 /** `forbidden (HTTP 403, 0x80072560)`: the codes a search engine knows. */
 function describeFailure(outcome: Exclude<RecordedOutcome, { matches: number }>): string {
-  const codes = [outcome.status === undefined ? undefined : `HTTP ${outcome.status}`, outcome.dataverseCode, outcome.aadsts === undefined ? undefined : `AADSTS${outcome.aadsts}`].filter((code) => code !== undefined);
+  const codes = [
+    outcome.status === undefined ? undefined : `HTTP ${outcome.status}`,
+    outcome.dataverseCode,
+    outcome.aadsts === undefined ? undefined : `AADSTS${outcome.aadsts}`,
+  ].filter((code) => code !== undefined);
   return codes.length === 0 ? outcome.failure : `${outcome.failure} (${codes.join(', ')})`;
 }

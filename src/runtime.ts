@@ -112,7 +112,10 @@ export function readCredential(config: ResolvedConfig, secrets: SecretReader): C
   try {
     createPrivateKey(privateKey);
   } catch {
-    throw configError('The private key variable does not hold a PEM private key.', `variable ${clientCertificate.privateKeyVariable} is not an unencrypted PEM private key`);
+    throw configError(
+      'The private key variable does not hold a PEM private key.',
+      `variable ${clientCertificate.privateKeyVariable} is not an unencrypted PEM private key`,
+    );
   }
   return { clientCertificate: { thumbprintSha256: clientCertificate.thumbprintSha256, privateKey } };
 }

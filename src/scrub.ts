@@ -149,7 +149,10 @@ export class Scrubber {
       const [key = '', value = ''] = pair.split(/=(.*)/s);
       // dynamics-web-api sends `$filter` through encodeURIComponent and the rest as is.
       if (key !== '$filter') return `${key}=${this.#scrubStrings(value) as string}`;
-      const literalsScrubbed = safeDecode(value).replace(/'((?:[^']|'')*)'/g, (_literal, inner: string) => `'${this.#scrubLiteral(inner.replaceAll("''", "'")).replaceAll("'", "''")}'`);
+      const literalsScrubbed = safeDecode(value).replace(
+        /'((?:[^']|'')*)'/g,
+        (_literal, inner: string) => `'${this.#scrubLiteral(inner.replaceAll("''", "'")).replaceAll("'", "''")}'`,
+      );
       return `${key}=${encodeURIComponent(this.#scrubStrings(literalsScrubbed) as string)}`;
     });
     return `${cleanPath}?${params.join('&')}`;
@@ -226,7 +229,9 @@ export class Scrubber {
     const pairs: Array<[string, string]> = Array.isArray(headers)
       ? headers.flatMap((value, index, all) => (index % 2 === 0 ? [[value, all[index + 1] ?? ''] as [string, string]] : []))
       : Object.entries(headers ?? {});
-    return Object.fromEntries(pairs.filter(([name]) => KEPT_HEADERS.has(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), this.#scrubStrings(value) as string]));
+    return Object.fromEntries(
+      pairs.filter(([name]) => KEPT_HEADERS.has(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), this.#scrubStrings(value) as string]),
+    );
   }
 }
 
@@ -235,7 +240,9 @@ export class Scrubber {
  * MSAL puts in the query (a random UUID per request).
  */
 export function prepareForReplay(definitions: readonly RecordedDefinition[]): Array<RecordedDefinition & { filteringPath?: (path: string) => string }> {
-  return definitions.map((definition) => (TOKEN_PATH.test(definition.path) ? { ...definition, filteringPath: (path: string) => path.replace(/\?.*$/, '') } : { ...definition }));
+  return definitions.map((definition) =>
+    TOKEN_PATH.test(definition.path) ? { ...definition, filteringPath: (path: string) => path.replace(/\?.*$/, '') } : { ...definition },
+  );
 }
 
 function omit(record: Record<string, unknown>, key: string): Record<string, unknown> {

@@ -95,7 +95,8 @@ const TOKEN_CACHE_SETTLE_MS = 50;
 export async function waitForTokenPrefetch(standIn: StandIn, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (standIn.counts.token === 0) {
-    if (performance.now() >= deadline) throw new HookError('timeout', `The hook's token pre-fetch did not reach the stand-in within ${timeoutMs} ms.`, { stage: 'token' });
+    if (performance.now() >= deadline)
+      throw new HookError('timeout', `The hook's token pre-fetch did not reach the stand-in within ${timeoutMs} ms.`, { stage: 'token' });
     await setTimeout(5);
   }
   await setTimeout(TOKEN_CACHE_SETTLE_MS);

@@ -111,7 +111,8 @@ export class TokenSource {
       // After a 429 or 5xx, msal-node's throttle cache refuses further requests locally for the
       // server's Retry-After (60 s by default, msal-common ThrottlingUtils) and throws a ServerError
       // without a status: nothing was sent, and it is not an authentication problem.
-      if (this.requests === requestsBefore && error instanceof Error && error.name === 'ServerError') throw new HookError('throttled', 'Token requests are held back after Entra throttled or failed.', { stage: 'token', cause: error });
+      if (this.requests === requestsBefore && error instanceof Error && error.name === 'ServerError')
+        throw new HookError('throttled', 'Token requests are held back after Entra throttled or failed.', { stage: 'token', cause: error });
       throw this.#transportFailure ?? classifyTokenError(error);
     }
     this.#stale = false;

@@ -67,7 +67,10 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
       const run = await runHook(loaded.hook, options.payload);
       const { decision } = describeResult(run, Object.keys(resolved.enrich));
       const logLines = [...loadLines, ...run.logLines];
-      const decided = logLines.find((line): line is { event: string; reason?: string } => typeof line === 'object' && line !== null && (line as { event?: unknown }).event === 'registration.decided');
+      const decided = logLines.find(
+        (line): line is { event: string; reason?: string } =>
+          typeof line === 'object' && line !== null && (line as { event?: unknown }).event === 'registration.decided',
+      );
       const reason = decided?.reason;
       return {
         mode,
@@ -185,7 +188,8 @@ export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> 
   if (values.config === undefined) throw new UsageError('try needs --config <file>.');
   if ((values.email === undefined) === (values.payload === undefined)) throw new UsageError('try needs exactly one of --email <address> or --payload <file>.');
   const payload = values.payload === undefined ? registrationPayload(values.email, [values.locale]) : readJsonFile(values.payload);
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw configError('The payload file must hold a JSON object (a Strivacity registration).');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw configError('The payload file must hold a JSON object (a Strivacity registration).');
   const email = (payload as { customer?: { attributes?: { emails?: { primaryEmail?: unknown } } } }).customer?.attributes?.emails?.primaryEmail;
   const report = await tryRegistration({ rawConfig: readJsonFile(values.config), payload, live: values.live });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatTryReport(report, maskEmail(email)));

@@ -72,9 +72,13 @@ describe('answerOnce', () => {
 
   it('logs, and does not throw, when the error function throws', () => {
     const { lines, log } = capturedLog();
-    const answer = answerOnce(vi.fn(), () => {
-      throw new TypeError('not a constructor');
-    }, log);
+    const answer = answerOnce(
+      vi.fn(),
+      () => {
+        throw new TypeError('not a constructor');
+      },
+      log,
+    );
     expect(() => answer.deny('denied', () => 'fallback')).not.toThrow();
     expect(lines).toEqual([{ level: 'error', event: 'hook.callback_threw' }]);
   });

@@ -7,7 +7,14 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../src/build.js';
 import type { ConfigInput } from '../src/config.js';
 import { registrationPayload } from '../src/drive.js';
-import { type DenyGlobal, loadBuiltHook, StrivacityDenyRequest, StrivacityErrorDenyRequest, strivacityGlobals, StrivacityShowErrorMessage } from '../src/load-hook.js';
+import {
+  type DenyGlobal,
+  loadBuiltHook,
+  StrivacityDenyRequest,
+  StrivacityErrorDenyRequest,
+  strivacityGlobals,
+  StrivacityShowErrorMessage,
+} from '../src/load-hook.js';
 import { BASE_CONFIG, callHook, configWith, mockContacts, mockToken, useBuiltHooks } from './helpers.js';
 
 const builds = new Map<string, string>();
@@ -21,7 +28,8 @@ async function codeFor(config: ConfigInput): Promise<string> {
 let logged: string[] = [];
 beforeEach(() => {
   logged = [];
-  for (const method of ['log', 'error'] as const) vi.spyOn(console, method).mockImplementation((...parts: unknown[]) => void logged.push(parts.map(String).join(' ')));
+  for (const method of ['log', 'error'] as const)
+    vi.spyOn(console, method).mockImplementation((...parts: unknown[]) => void logged.push(parts.map(String).join(' ')));
 });
 
 const builtHooks = useBuiltHooks();
@@ -30,7 +38,6 @@ async function load(config: ConfigInput = BASE_CONFIG, deny: DenyGlobal = 'Error
   builtHooks.track(unload);
   return hook;
 }
-
 
 describe('the built pre-registration hook', () => {
   it('allows a known customer, completes empty attributes from the contact and links the contact in the session', async () => {
@@ -46,7 +53,12 @@ describe('the built pre-registration hook', () => {
     expect(calls).toHaveLength(1);
     const [call] = calls;
     expect(call?.via).toBe('callback');
-    const result = call?.value as { constructor: { name: string }; attributes: Record<string, unknown>; additionalAuthenticators: unknown[]; session: Record<string, unknown> };
+    const result = call?.value as {
+      constructor: { name: string };
+      attributes: Record<string, unknown>;
+      additionalAuthenticators: unknown[];
+      session: Record<string, unknown>;
+    };
     expect(result.constructor.name).toBe('RegistrationData');
     expect(result.attributes).toEqual({
       emails: { primaryEmail: '  Ada.Lovelace@example.com ' },
@@ -58,7 +70,17 @@ describe('the built pre-registration hook', () => {
     expect(filters).toEqual(["emailaddress1 eq 'Ada.Lovelace@example.com' and statecode eq 0"]);
     expect(token.isDone() && contacts.isDone()).toBe(true);
     expect(logged.map((line) => JSON.parse(line) as unknown)).toEqual([
-      { level: 'info', event: 'registration.decided', hook: 'pre-registration', outcome: 'allow', reason: 'matched', latencyMs: expect.any(Number), attempts: 1, emailHash: expect.stringMatching(/^[0-9a-f]{12}$/), matches: 1 },
+      {
+        level: 'info',
+        event: 'registration.decided',
+        hook: 'pre-registration',
+        outcome: 'allow',
+        reason: 'matched',
+        latencyMs: expect.any(Number),
+        attempts: 1,
+        emailHash: expect.stringMatching(/^[0-9a-f]{12}$/),
+        matches: 1,
+      },
     ]);
   });
 
@@ -81,7 +103,10 @@ describe('the built pre-registration hook', () => {
     mockToken();
     const filters: string[] = [];
     mockContacts('contacts-apostrophe.json', filters);
-    const { calls } = await callHook(await load(configWith({ lookup: { emailFields: ['emailaddress1', 'emailaddress2'], activeOnly: false } })), registrationPayload("siobhan.o'brien@example.com"));
+    const { calls } = await callHook(
+      await load(configWith({ lookup: { emailFields: ['emailaddress1', 'emailaddress2'], activeOnly: false } })),
+      registrationPayload("siobhan.o'brien@example.com"),
+    );
 
     expect(filters).toEqual(["(emailaddress1 eq 'siobhan.o''brien@example.com' or emailaddress2 eq 'siobhan.o''brien@example.com')"]);
     expect((calls[0]?.value as { session: { dynamics: { contactId: string } } }).session.dynamics.contactId).toBe('9b2f3c1e-5a4d-4e6f-8a7b-1c2d3e4f5a6b');
@@ -108,7 +133,9 @@ describe('the built pre-registration hook', () => {
     mockContacts('contacts-none.json');
     const { calls } = await callHook(await load(configWith({ policy: { notFound: 'deny' } }), 'DenyRequest'), registrationPayload('new.person@example.com'));
 
-    expect(calls).toStrictEqual([{ via: 'error', value: new StrivacityDenyRequest('access_denied', 'We could not find your customer record. Please contact support to register.') }]);
+    expect(calls).toStrictEqual([
+      { via: 'error', value: new StrivacityDenyRequest('access_denied', 'We could not find your customer record. Please contact support to register.') },
+    ]);
     expect(calls[0]?.value).toBeInstanceOf(StrivacityDenyRequest);
   });
 
@@ -118,7 +145,10 @@ describe('the built pre-registration hook', () => {
     const { calls } = await callHook(await load(configWith({ policy: { notFound: 'deny' } }), 'none'), registrationPayload('new.person@example.com'));
 
     expect(calls[0]?.via).toBe('error');
-    expect(calls[0]?.value).toMatchObject({ error: 'access_denied', description: 'We could not find your customer record. Please contact support to register.' });
+    expect(calls[0]?.value).toMatchObject({
+      error: 'access_denied',
+      description: 'We could not find your customer record. Please contact support to register.',
+    });
     expect(calls[0]?.value).not.toBeInstanceOf(StrivacityErrorDenyRequest);
   });
 
@@ -127,7 +157,9 @@ describe('the built pre-registration hook', () => {
     mockContacts('contacts-two.json');
     const { calls } = await callHook(await load(configWith({ policy: { multipleMatches: 'deny' } })), registrationPayload('grace.hopper@example.com'));
 
-    expect(calls).toStrictEqual([{ via: 'error', value: new StrivacityErrorDenyRequest('We could not verify your details. Please contact support to register.', '') }]);
+    expect(calls).toStrictEqual([
+      { via: 'error', value: new StrivacityErrorDenyRequest('We could not verify your details. Please contact support to register.', '') },
+    ]);
   });
 
   it('allows the most recently modified contact when several match and the policy is allowMostRecent', async () => {
@@ -142,14 +174,17 @@ describe('the built pre-registration hook', () => {
     expect(result.attributes.phoneNumbers).toBeUndefined();
   });
 
-  it('shows the multiple-matches message in the person\'s language', async () => {
+  it("shows the multiple-matches message in the person's language", async () => {
     mockToken();
     mockContacts('contacts-two.json');
     const messages = {
       en: { notFound: 'nf', multipleMatches: 'several', invalidEmail: 'bad', unavailable: 'down' },
       de: { notFound: 'nf-de', multipleMatches: 'mehrere', invalidEmail: 'ungültig', unavailable: 'nicht verfügbar' },
     };
-    const { calls } = await callHook(await load(configWith({ policy: { multipleMatches: 'showError' }, messages })), registrationPayload('grace.hopper@example.com', ['fr', 'de-DE']));
+    const { calls } = await callHook(
+      await load(configWith({ policy: { multipleMatches: 'showError' }, messages })),
+      registrationPayload('grace.hopper@example.com', ['fr', 'de-DE']),
+    );
 
     expect(calls).toStrictEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('mehrere', { journey: 'register' }) }]);
   });
@@ -181,10 +216,19 @@ describe('the built pre-registration hook', () => {
 
   it('answers by policy.onError when Dataverse fails, with a message that names nothing internal', async () => {
     mockToken();
-    nock('https://contoso.crm4.dynamics.com').get('/api/data/v9.2/contacts').query(true).times(3).reply(500, { error: { code: '0x80040216', message: 'SQL timeout on contactbase' } });
+    nock('https://contoso.crm4.dynamics.com')
+      .get('/api/data/v9.2/contacts')
+      .query(true)
+      .times(3)
+      .reply(500, { error: { code: '0x80040216', message: 'SQL timeout on contactbase' } });
     const { calls } = await callHook(await load(), registrationPayload('ada.lovelace@example.com'));
 
-    expect(calls).toStrictEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }) }]);
+    expect(calls).toStrictEqual([
+      {
+        via: 'callback',
+        value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }),
+      },
+    ]);
   });
 
   it('fails closed with the generic message when the pasted config block is invalid', async () => {
@@ -195,10 +239,21 @@ describe('the built pre-registration hook', () => {
     builtHooks.track(unload);
     const { calls } = await callHook(hook, registrationPayload('ada.lovelace@example.com'));
 
-    expect(calls).toStrictEqual([{ via: 'callback', value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }) }]);
+    expect(calls).toStrictEqual([
+      {
+        via: 'callback',
+        value: new StrivacityShowErrorMessage('Registration is temporarily unavailable. Please try again in a few minutes.', { journey: 'register' }),
+      },
+    ]);
     // The config, not a lookup failure: the log names the bad key and the reason.
     expect(logged.map((line) => JSON.parse(line) as unknown)).toContainEqual(
-      expect.objectContaining({ event: 'registration.decided', outcome: 'showError', reason: 'config_invalid', failure: 'config', diagnostic: expect.stringContaining('policy.notFound') }),
+      expect.objectContaining({
+        event: 'registration.decided',
+        outcome: 'showError',
+        reason: 'config_invalid',
+        failure: 'config',
+        diagnostic: expect.stringContaining('policy.notFound'),
+      }),
     );
   });
 });

@@ -45,9 +45,17 @@ function printed(): string {
 }
 
 function mockHealthyDataverse(): void {
-  nock(ORG).get(`${API}/WhoAmI()`).reply(200, readFixture('dataverse-whoami.json') as nock.Body, JSON_HEADERS);
-  nock(ORG).get(`${API}/contacts`).query(true).reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS);
-  nock(ORG).get(`${API}/EntityDefinitions(LogicalName='contact')/Attributes`).query(true).reply(200, readFixture('dataverse-contact-attributes.json') as nock.Body, JSON_HEADERS);
+  nock(ORG)
+    .get(`${API}/WhoAmI()`)
+    .reply(200, readFixture('dataverse-whoami.json') as nock.Body, JSON_HEADERS);
+  nock(ORG)
+    .get(`${API}/contacts`)
+    .query(true)
+    .reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS);
+  nock(ORG)
+    .get(`${API}/EntityDefinitions(LogicalName='contact')/Attributes`)
+    .query(true)
+    .reply(200, readFixture('dataverse-contact-attributes.json') as nock.Body, JSON_HEADERS);
 }
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
@@ -114,7 +122,9 @@ describe('dynamics-hook doctor', () => {
   it('--json prints the report as data, with the same exit code', async () => {
     vi.stubEnv('DYNAMICS_CLIENT_SECRET', SECRET);
     mockToken();
-    nock(ORG).get(`${API}/WhoAmI()`).reply(403, readFixture('dataverse-403-no-application-user.json') as nock.Body, JSON_HEADERS);
+    nock(ORG)
+      .get(`${API}/WhoAmI()`)
+      .reply(403, readFixture('dataverse-403-no-application-user.json') as nock.Body, JSON_HEADERS);
     expect(await runCli(['doctor', '--config', writeConfig(BASE_CONFIG), '--json'])).toBe(1);
     const report = JSON.parse(printed()) as { ok: boolean; steps: Array<{ step: string; status: string; code?: string }> };
     expect(report.ok).toBe(false);
@@ -160,7 +170,10 @@ describe('dynamics-hook try', () => {
   it('exits 1 when the hook could only answer because of a failure', async () => {
     const config = writeConfig({ ...BASE_CONFIG, enrich: {}, dataverse: { url: 'https://fabrikam.crm4.dynamics.com' } });
     // The stand-in serves fabrikam; a 403 is arranged ahead of it.
-    nock('https://fabrikam.crm4.dynamics.com').get(`${API}/contacts`).query(true).reply(403, readFixture('dataverse-403-no-application-user.json') as nock.Body, JSON_HEADERS);
+    nock('https://fabrikam.crm4.dynamics.com')
+      .get(`${API}/contacts`)
+      .query(true)
+      .reply(403, readFixture('dataverse-403-no-application-user.json') as nock.Body, JSON_HEADERS);
     expect(await runCli(['try', '--config', config, '--email', 'ada.lovelace@example.com'])).toBe(1);
     expect(printed()).toContain('decision      showError (lookup_failed)');
   });
@@ -177,7 +190,10 @@ describe('dynamics-hook try', () => {
 
   it('masks CRM-filled values in live mode and emails always', () => {
     const payload = { customer: { attributes: { emails: { primaryEmail: 'ada.lovelace@example.com' }, name: { givenName: 'Augusta' } } } };
-    const result = { attributes: { emails: { primaryEmail: 'ada.lovelace@example.com' }, name: { givenName: 'Augusta', familyName: 'Lovelace' } }, session: { dynamics: { contactId: 'x' } } };
+    const result = {
+      attributes: { emails: { primaryEmail: 'ada.lovelace@example.com' }, name: { givenName: 'Augusta', familyName: 'Lovelace' } },
+      session: { dynamics: { contactId: 'x' } },
+    };
     expect(maskForDisplay(result, payload, true)).toEqual({
       attributes: { emails: { primaryEmail: 'a***e@example.com' }, name: { givenName: 'Augusta', familyName: '<from the CRM: 8 characters>' } },
       session: { dynamics: { contactId: 'x' } },
@@ -205,7 +221,9 @@ describe('dynamics-hook payloads', () => {
       expect(text.length).toBeLessThan(MAX_PAYLOAD_CHARACTERS);
       expect(JSON.parse(text)).toMatchObject({ customer: { attributes: { emails: {} } }, oidc_context: { ui_locales: expect.any(Array) as unknown } });
     }
-    expect(JSON.parse(readFileSync(join(out, '01-known-customer.json'), 'utf8'))).toMatchObject({ customer: { attributes: { emails: { primaryEmail: 'real.customer@example.org' } } } });
+    expect(JSON.parse(readFileSync(join(out, '01-known-customer.json'), 'utf8'))).toMatchObject({
+      customer: { attributes: { emails: { primaryEmail: 'real.customer@example.org' } } },
+    });
     expect(printed()).not.toContain('real.customer@example.org');
   });
 });
@@ -217,7 +235,19 @@ describe('dynamics-hook record', () => {
   });
 
   it('an invalid --email is a usage error (exit 2) naming which one, masked', async () => {
-    expect(await runCli(['record', '--config', writeConfig(BASE_CONFIG), '--out', dir, '--email', 'ada.lovelace@example.com', '--email', 'ada lovelace@example.com'])).toBe(2);
+    expect(
+      await runCli([
+        'record',
+        '--config',
+        writeConfig(BASE_CONFIG),
+        '--out',
+        dir,
+        '--email',
+        'ada.lovelace@example.com',
+        '--email',
+        'ada lovelace@example.com',
+      ]),
+    ).toBe(2);
     const text = printed();
     expect(text).toContain('--email #2 (a***e@example.com) is not a valid email address.');
     expect(text).not.toContain('ada lovelace');

@@ -27,7 +27,9 @@ describe('renderConfigBlock', () => {
 
   it('opens with use strict and a comment that names the hook and its packageDependencies', () => {
     expect(block.startsWith("'use strict';\n/*\n * Strivacity pre-registration hook: Microsoft Dynamics 365 (Dataverse contacts).\n")).toBe(true);
-    expect(block).toContain(' * Hook settings > Dependencies (packageDependencies):\n *   @azure/msal-node: 7.2.1\n *   dynamics-web-api: 2.5.0\n *   zod: 4.6.7\n');
+    expect(block).toContain(
+      ' * Hook settings > Dependencies (packageDependencies):\n *   @azure/msal-node: 7.2.1\n *   dynamics-web-api: 2.5.0\n *   zod: 4.6.7\n',
+    );
   });
 
   it('names the kind of hook it is for', () => {
@@ -53,17 +55,23 @@ describe('renderConfigBlock', () => {
 
   it('does not comment keys inside free-form maps (enrich entries, message texts)', () => {
     expect(block).toContain('  "enrich": {\n    "name.givenName": "firstname",\n    "addresses.primary.city": "address1_city"\n  },\n');
-    expect(block).toContain('  "messages": {\n    "en": {\n      "notFound": "We could not find your customer record. Please contact support to register.",\n      "multipleMatches": ');
+    expect(block).toContain(
+      '  "messages": {\n    "en": {\n      "notFound": "We could not find your customer record. Please contact support to register.",\n      "multipleMatches": ',
+    );
   });
 
   it('writes arrays on one line and empty objects as {}', () => {
-    const rendered = renderConfigBlock('pre-registration', parseResolvedConfig({ ...RAW, enrich: {}, lookup: { emailFields: ['emailaddress1', 'emailaddress3'] } }), DEPENDENCIES);
+    const rendered = renderConfigBlock(
+      'pre-registration',
+      parseResolvedConfig({ ...RAW, enrich: {}, lookup: { emailFields: ['emailaddress1', 'emailaddress3'] } }),
+      DEPENDENCIES,
+    );
     expect(rendered).toContain('  "enrich": {},\n');
     expect(rendered).toContain('    "emailFields": ["emailaddress1","emailaddress3"],\n');
   });
 
   it('keeps hostile message text inside its string: comment ends, newlines, quotes, line separators', () => {
-    const hostile = "*/ throw new Error('escaped'); /* \n // \"quoted\" \u2028 </script> ${x}";
+    const hostile = '*/ throw new Error(\'escaped\'); /* \n // "quoted" \u2028 </script> ${x}';
     const messages = { en: { notFound: hostile, multipleMatches: 'm', invalidEmail: 'i', unavailable: 'u' } };
     const withHostile = parseResolvedConfig({ ...RAW, messages });
     const rendered = renderConfigBlock('pre-registration', withHostile, DEPENDENCIES);

@@ -44,7 +44,14 @@ describe('parseConfig', () => {
       dataverse: { url: 'https://contoso.crm4.dynamics.com', apiVersion: '9.2' },
       auth: { tenantId: TENANT, clientId: CLIENT, clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
       lookup: { emailFields: ['emailaddress1'], activeOnly: true },
-      policy: { notFound: 'allow', multipleMatches: 'allowMostRecent', invalidEmail: 'showError', onError: 'showError', timeoutMs: 2500, maxConcurrentRequests: 10 },
+      policy: {
+        notFound: 'allow',
+        multipleMatches: 'allowMostRecent',
+        invalidEmail: 'showError',
+        onError: 'showError',
+        timeoutMs: 2500,
+        maxConcurrentRequests: 10,
+      },
       enrich: {},
       enrichOverwrite: false,
       messages: { en: DEFAULT_MESSAGES },
@@ -64,7 +71,14 @@ describe('parseConfig', () => {
       }),
     );
     expect(config.lookup).toEqual({ emailFields: ['emailaddress2', 'emailaddress1'], activeOnly: false });
-    expect(config.policy).toEqual({ notFound: 'deny', multipleMatches: 'showError', invalidEmail: 'allow', onError: 'deny', timeoutMs: 200, maxConcurrentRequests: 50 });
+    expect(config.policy).toEqual({
+      notFound: 'deny',
+      multipleMatches: 'showError',
+      invalidEmail: 'allow',
+      onError: 'deny',
+      timeoutMs: 200,
+      maxConcurrentRequests: 50,
+    });
     expect(config.enrich).toEqual({ 'addresses.primary.city': 'address1_city' });
     expect(config.enrichOverwrite).toBe(true);
     expect(config.messages).toEqual({ en: MESSAGES, 'de-DE': MESSAGES });
@@ -100,7 +114,9 @@ describe('parseConfig', () => {
     });
 
     it('refuses an API version that is not major.minor', () => {
-      expect(rejectionOf(configWith({ dataverse: { url: MINIMAL.dataverse.url, apiVersion: 'v9' } })).diagnostic).toBe('dataverse.apiVersion: must look like 9.2');
+      expect(rejectionOf(configWith({ dataverse: { url: MINIMAL.dataverse.url, apiVersion: 'v9' } })).diagnostic).toBe(
+        'dataverse.apiVersion: must look like 9.2',
+      );
     });
   });
 
@@ -127,7 +143,9 @@ describe('parseConfig', () => {
     });
 
     it('refuses neither a secret nor a certificate', () => {
-      expect(rejectionOf(configWith({ auth: { tenantId: TENANT, clientId: CLIENT } })).diagnostic).toBe('auth: set exactly one of clientSecretVariable or clientCertificate');
+      expect(rejectionOf(configWith({ auth: { tenantId: TENANT, clientId: CLIENT } })).diagnostic).toBe(
+        'auth: set exactly one of clientSecretVariable or clientCertificate',
+      );
     });
 
     it.each([
@@ -140,11 +158,15 @@ describe('parseConfig', () => {
     });
 
     it('refuses a secret variable name that is not a variable name', () => {
-      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, clientSecretVariable: '1-SECRET' } })).diagnostic).toBe('auth.clientSecretVariable: must be a variable name');
+      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, clientSecretVariable: '1-SECRET' } })).diagnostic).toBe(
+        'auth.clientSecretVariable: must be a variable name',
+      );
     });
 
     it('refuses an unknown cloud', () => {
-      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, cloud: 'germany' } })).diagnostic).toBe('auth.cloud: Invalid option: expected one of "public"|"usgov"|"china"');
+      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, cloud: 'germany' } })).diagnostic).toBe(
+        'auth.cloud: Invalid option: expected one of "public"|"usgov"|"china"',
+      );
     });
   });
 
@@ -156,7 +178,9 @@ describe('parseConfig', () => {
     });
 
     it('refuses a repeated email field', () => {
-      expect(rejectionOf(configWith({ lookup: { emailFields: ['emailaddress2', 'emailaddress2'] } })).diagnostic).toBe('lookup.emailFields: must not repeat a field');
+      expect(rejectionOf(configWith({ lookup: { emailFields: ['emailaddress2', 'emailaddress2'] } })).diagnostic).toBe(
+        'lookup.emailFields: must not repeat a field',
+      );
     });
 
     it('refuses an empty list of email fields', () => {
@@ -190,7 +214,9 @@ describe('parseConfig', () => {
 
   describe('enrich and sync', () => {
     it('refuses an enrich column that is not a Dataverse logical name', () => {
-      expect(rejectionOf(configWith({ enrich: { 'name.givenName': 'FirstName' } })).diagnostic).toBe('enrich.name.givenName: must be a Dataverse column logical name');
+      expect(rejectionOf(configWith({ enrich: { 'name.givenName': 'FirstName' } })).diagnostic).toBe(
+        'enrich.name.givenName: must be a Dataverse column logical name',
+      );
     });
 
     it('refuses an enrich key that is not an attribute path, and says why', () => {
@@ -210,11 +236,15 @@ describe('parseConfig', () => {
 
     it('refuses a message set that misses a message, naming it', () => {
       const incomplete = { notFound: 'nf', multipleMatches: 'mm', invalidEmail: 'ie' };
-      expect(rejectionOf(configWith({ messages: { en: incomplete } })).diagnostic).toBe('messages.en.unavailable: Invalid input: expected string, received undefined');
+      expect(rejectionOf(configWith({ messages: { en: incomplete } })).diagnostic).toBe(
+        'messages.en.unavailable: Invalid input: expected string, received undefined',
+      );
     });
 
     it('refuses a key that is not a locale', () => {
-      expect(rejectionOf(configWith({ messages: { en: MESSAGES, german: MESSAGES } })).diagnostic).toBe('messages.german: keys must be locales such as en or de-DE');
+      expect(rejectionOf(configWith({ messages: { en: MESSAGES, german: MESSAGES } })).diagnostic).toBe(
+        'messages.german: keys must be locales such as en or de-DE',
+      );
     });
   });
 
@@ -258,7 +288,16 @@ describe('parseConfig', () => {
       messages: { en: { ...MESSAGES, notFound: 123 } },
       logLevel: SECRET,
     });
-    expect(pathsOf(failure)).toEqual(['dataverse.url', 'auth.tenantId', 'auth.clientSecretVariable', 'policy.onError', 'policy.timeoutMs', 'enrich.name.givenName', 'messages.en.notFound', 'logLevel']);
+    expect(pathsOf(failure)).toEqual([
+      'dataverse.url',
+      'auth.tenantId',
+      'auth.clientSecretVariable',
+      'policy.onError',
+      'policy.timeoutMs',
+      'enrich.name.givenName',
+      'messages.en.notFound',
+      'logLevel',
+    ]);
     expect(failure.message).not.toContain('S3cr3t');
     expect(failure.diagnostic).not.toContain('S3cr3t');
     expect(String(failure.stack)).not.toContain('S3cr3t');
@@ -276,7 +315,9 @@ describe('parseResolvedConfig', () => {
   });
 
   it('refuses an invalid config like parseConfig', () => {
-    expect(rejectionOf(configWith({ dataverse: { url: 'http://x.example' } }), parseResolvedConfig).diagnostic).toBe('dataverse.url: must be an https URL without credentials, query or fragment');
+    expect(rejectionOf(configWith({ dataverse: { url: 'http://x.example' } }), parseResolvedConfig).diagnostic).toBe(
+      'dataverse.url: must be an https URL without credentials, query or fragment',
+    );
   });
 });
 

@@ -35,7 +35,7 @@ afterEach(() => {
 });
 
 describe('isMalformedBodyCrash', () => {
-  it('recognises a JSON SyntaxError thrown by dynamics-web-api\'s response parser', () => {
+  it("recognises a JSON SyntaxError thrown by dynamics-web-api's response parser", () => {
     expect(isMalformedBodyCrash(parserSyntaxError())).toBe(true);
   });
 
@@ -62,7 +62,10 @@ describe('withMalformedBodyGuard', () => {
   it('fails only the call whose async context raised the parser error', async () => {
     const first = pendingCall();
     const second = pendingCall();
-    const failing = withMalformedBodyGuard(() => new Promise<string>(() => setImmediate(() => shared().capture(parserSyntaxError()))), new AbortController().signal);
+    const failing = withMalformedBodyGuard(
+      () => new Promise<string>(() => setImmediate(() => shared().capture(parserSyntaxError()))),
+      new AbortController().signal,
+    );
     const a = withMalformedBodyGuard(first.call, new AbortController().signal);
     const b = withMalformedBodyGuard(second.call, new AbortController().signal);
 
@@ -72,7 +75,7 @@ describe('withMalformedBodyGuard', () => {
     await expect(Promise.all([a, b])).resolves.toEqual(['done', 'done']);
   });
 
-  it('hands any other uncaught error to the process\'s listeners unchanged', async () => {
+  it("hands any other uncaught error to the process's listeners unchanged", async () => {
     const emitted: unknown[][] = [];
     const emit = vi.spyOn(process, 'emit').mockImplementation(((...args: unknown[]) => emitted.push(args) > 0) as typeof process.emit);
     const pending = pendingCall();

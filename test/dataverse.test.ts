@@ -108,7 +108,9 @@ describe('findContactsByEmail on real sockets', () => {
   });
 
   const lookup = (email: string, timeoutMs = 1000) =>
-    findContactsByEmail(createDataverseClient(config), config, { email, token: 'fixture-token', signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => error);
+    findContactsByEmail(createDataverseClient(config), config, { email, token: 'fixture-token', signal: AbortSignal.timeout(timeoutMs) }).catch(
+      (error: unknown) => error,
+    );
 
   it('returns the contacts of a well-formed answer', async () => {
     handler = (_url, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(readFixture('contacts-one.json')));
@@ -123,14 +125,20 @@ describe('findContactsByEmail on real sockets', () => {
 
   it('classifies a refused connection as a network failure', async () => {
     const refused = { ...config, dataverse: { url: 'http://127.0.0.1:1', apiVersion: '9.2' } };
-    const failure = await findContactsByEmail(createDataverseClient(refused), refused, { email: 'a@example.com', token: 't', signal: AbortSignal.timeout(1000) }).catch((error: unknown) => error);
+    const failure = await findContactsByEmail(createDataverseClient(refused), refused, {
+      email: 'a@example.com',
+      token: 't',
+      signal: AbortSignal.timeout(1000),
+    }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'network' });
   });
 
   it('turns a malformed 2xx body into bad_response for that request only, and releases the process handler once no request is in flight', async () => {
     handler = (url, response) => {
       const malformed = decodeURIComponent(url).includes('broken@example.com');
-      response.writeHead(200, { 'content-type': 'application/json' }).end(malformed ? '{"value": [{"contactid":' : JSON.stringify(readFixture('contacts-one.json')));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(malformed ? '{"value": [{"contactid":' : JSON.stringify(readFixture('contacts-one.json')));
     };
     const [broken, fine, alsoBroken] = await Promise.all([lookup('broken@example.com'), lookup('ada.lovelace@example.com'), lookup('broken@example.com')]);
 

@@ -16,7 +16,11 @@ const FR_CA = { notFound: 'fr-CA: not found', multipleMatches: 'fr-CA: several',
 function config(sections: Record<string, unknown> = {}): Config {
   return parseConfig({
     dataverse: { url: 'https://contoso.crm4.dynamics.com' },
-    auth: { tenantId: '11111111-2222-3333-4444-555555555555', clientId: '66666666-7777-8888-9999-000000000000', clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
+    auth: {
+      tenantId: '11111111-2222-3333-4444-555555555555',
+      clientId: '66666666-7777-8888-9999-000000000000',
+      clientSecretVariable: 'DYNAMICS_CLIENT_SECRET',
+    },
     enrich: { 'name.givenName': 'firstname', 'name.familyName': 'lastname', 'phoneNumbers.primaryPhoneNumber': 'mobilephone' },
     messages: { en: EN, de: DE, 'fr-CA': FR_CA },
     ...sections,
@@ -97,7 +101,12 @@ describe('decide: one contact', () => {
 describe('decide: no contact', () => {
   it('allows unchanged when notFound is allow, without a contact id', () => {
     const input = registration({ name: { givenName: 'Ada' } }, { journey: 'signup' });
-    expect(decide(config({ policy: { notFound: 'allow' } }), input, found())).toEqual({ outcome: 'allow', reason: 'not_found', attributes: input.attributes, session: { journey: 'signup' } });
+    expect(decide(config({ policy: { notFound: 'allow' } }), input, found())).toEqual({
+      outcome: 'allow',
+      reason: 'not_found',
+      attributes: input.attributes,
+      session: { journey: 'signup' },
+    });
   });
 
   it('shows the notFound message when notFound is showError', () => {
@@ -110,7 +119,12 @@ describe('decide: no contact', () => {
   });
 
   it('denies with the notFound message when notFound is deny', () => {
-    expect(decide(config({ policy: { notFound: 'deny' } }), registration(), found())).toEqual({ outcome: 'deny', reason: 'not_found', message: 'en: not found', session: {} });
+    expect(decide(config({ policy: { notFound: 'deny' } }), registration(), found())).toEqual({
+      outcome: 'deny',
+      reason: 'not_found',
+      message: 'en: not found',
+      session: {},
+    });
   });
 });
 
@@ -125,7 +139,13 @@ describe('decide: several contacts', () => {
     ['newest in the middle', [middle, newest, older]],
   ])('allowMostRecent picks the newest modifiedon (%s)', (_label, contacts) => {
     const decision = decide(config({ policy: { multipleMatches: 'allowMostRecent' } }), registration(), found(...contacts));
-    expect(decision).toMatchObject({ outcome: 'allow', reason: 'matched_most_recent', contactId: ID_NEW, attributes: { name: { givenName: 'New' } }, session: { dynamics: { contactId: ID_NEW } } });
+    expect(decision).toMatchObject({
+      outcome: 'allow',
+      reason: 'matched_most_recent',
+      contactId: ID_NEW,
+      attributes: { name: { givenName: 'New' } },
+      session: { dynamics: { contactId: ID_NEW } },
+    });
   });
 
   it('shows the multipleMatches message when multipleMatches is showError', () => {
@@ -157,7 +177,10 @@ describe('decide: invalid email', () => {
   });
 
   it('decides by invalidEmail whatever the lookup says', () => {
-    expect(decide(config({ policy: { invalidEmail: 'deny' } }), invalid, found(contact(ID_NEW, '2024-01-01T00:00:00Z')))).toMatchObject({ outcome: 'deny', reason: 'invalid_email' });
+    expect(decide(config({ policy: { invalidEmail: 'deny' } }), invalid, found(contact(ID_NEW, '2024-01-01T00:00:00Z')))).toMatchObject({
+      outcome: 'deny',
+      reason: 'invalid_email',
+    });
   });
 });
 
@@ -171,7 +194,12 @@ describe('decide: lookup failed', () => {
 
   it('allows unchanged when onError is allow', () => {
     const input = registration({ name: { givenName: 'Ada' } });
-    expect(decide(config({ policy: { onError: 'allow' } }), input, failed)).toEqual({ outcome: 'allow', reason: 'lookup_failed', attributes: input.attributes, session: {} });
+    expect(decide(config({ policy: { onError: 'allow' } }), input, failed)).toEqual({
+      outcome: 'allow',
+      reason: 'lookup_failed',
+      attributes: input.attributes,
+      session: {},
+    });
   });
 
   it('never puts the failure into the message', () => {

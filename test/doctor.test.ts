@@ -14,19 +14,29 @@ function entra(code: number): { status: number; body: unknown } {
 }
 
 function mockWhoAmI(status = 200, body: unknown = WHOAMI, headers: Record<string, string> = JSON_HEADERS): nock.Scope {
-  return nock(ORG).get(`${API}/WhoAmI()`).reply(status, body as nock.Body, headers);
+  return nock(ORG)
+    .get(`${API}/WhoAmI()`)
+    .reply(status, body as nock.Body, headers);
 }
 
 function mockReadProbe(status = 200, body: unknown = readFixture('contacts-none.json')): nock.Scope {
-  return nock(ORG).get(`${API}/contacts`).query(true).reply(status, body as nock.Body, JSON_HEADERS);
+  return nock(ORG)
+    .get(`${API}/contacts`)
+    .query(true)
+    .reply(status, body as nock.Body, JSON_HEADERS);
 }
 
 function mockAttributes(status = 200, body: unknown = readFixture('dataverse-contact-attributes.json')): nock.Scope {
-  return nock(ORG).get(`${API}/EntityDefinitions(LogicalName='contact')/Attributes`).query({ $select: 'LogicalName' }).reply(status, body as nock.Body, JSON_HEADERS);
+  return nock(ORG)
+    .get(`${API}/EntityDefinitions(LogicalName='contact')/Attributes`)
+    .query({ $select: 'LogicalName' })
+    .reply(status, body as nock.Body, JSON_HEADERS);
 }
 
 function mockPrivileges(body: unknown = readFixture('dataverse-user-privileges.json')): nock.Scope {
-  return nock(ORG).get(`${API}/systemusers(${USER})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`).reply(200, body as nock.Body, JSON_HEADERS);
+  return nock(ORG)
+    .get(`${API}/systemusers(${USER})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`)
+    .reply(200, body as nock.Body, JSON_HEADERS);
 }
 
 /** BASE_CONFIG naming the environment by organisation instead of URL. */
@@ -87,7 +97,9 @@ describe('doctor on a healthy setup', () => {
     mockAttributes();
     const report = await runDoctor(configWith({ lookup: { emailFields: ['emailaddress1', 'emailaddress2'] } }), { readSecret: secrets });
     expect(report.ok).toBe(true);
-    expect(filter).toBe("(emailaddress1 eq 'dynamics-hook-doctor@example.invalid' or emailaddress2 eq 'dynamics-hook-doctor@example.invalid') and statecode eq 0");
+    expect(filter).toBe(
+      "(emailaddress1 eq 'dynamics-hook-doctor@example.invalid' or emailaddress2 eq 'dynamics-hook-doctor@example.invalid') and statecode eq 0",
+    );
     expect(select).toBe('contactid,emailaddress1,emailaddress2');
   });
 
@@ -125,11 +137,23 @@ describe('doctor on a healthy setup', () => {
 
 describe('doctor names the cause and the fix of each broken setup', () => {
   const tokenFailures: Array<[number, RegExp, RegExp]> = [
-    [7000215, /client secret \(AADSTS7000215\).*"Secret ID" was copied instead of its "Value"/, /Certificates & secrets: add a new client secret, copy its Value/],
+    [
+      7000215,
+      /client secret \(AADSTS7000215\).*"Secret ID" was copied instead of its "Value"/,
+      /Certificates & secrets: add a new client secret, copy its Value/,
+    ],
     [7000222, /client secret has expired \(AADSTS7000222\)/, /add a new client secret.*delete the expired one/],
-    [700016, new RegExp(`No application with client id ${CLIENT} exists in tenant ${TENANT} \\(AADSTS700016\\)`), /"Application \(client\) ID".*"Directory \(tenant\) ID"/],
+    [
+      700016,
+      new RegExp(`No application with client id ${CLIENT} exists in tenant ${TENANT} \\(AADSTS700016\\)`),
+      /"Application \(client\) ID".*"Directory \(tenant\) ID"/,
+    ],
     [90002, new RegExp(`Tenant ${TENANT} was not found \\(AADSTS90002\\)`), /Set auth.tenantId to the "Directory \(tenant\) ID".*auth.cloud/],
-    [500011, /no resource https:\/\/contoso.crm4.dynamics.com in this tenant \(AADSTS500011\): the Dataverse URL or the cloud is wrong/, /"Environment URL".*dataverse.url/],
+    [
+      500011,
+      /no resource https:\/\/contoso.crm4.dynamics.com in this tenant \(AADSTS500011\): the Dataverse URL or the cloud is wrong/,
+      /"Environment URL".*dataverse.url/,
+    ],
   ];
 
   it.each(tokenFailures)('AADSTS%i at the token step', async (code, cause, fix) => {
@@ -162,7 +186,9 @@ describe('doctor names the cause and the fix of each broken setup', () => {
     const report = await runDoctor(BASE_CONFIG, { readSecret: secrets });
     expect(report.ok).toBe(false);
     expect(step(report, 'whoami')).toMatchObject({ status: 'fail', code: '0x80072560' });
-    expect(step(report, 'whoami').cause).toBe(`The app ${CLIENT} has no Application User in this environment (0x80072560 "The user is not a member of the organization").`);
+    expect(step(report, 'whoami').cause).toBe(
+      `The app ${CLIENT} has no Application User in this environment (0x80072560 "The user is not a member of the organization").`,
+    );
     expect(step(report, 'whoami').fix).toBe(
       `Power Platform admin center > Environments > (your environment) > Settings > Users + permissions > Application users > + New app user: pick the app (client id ${CLIENT}), a business unit, and a security role that can read contacts.`,
     );
@@ -175,7 +201,11 @@ describe('doctor names the cause and the fix of each broken setup', () => {
     mockAttributes();
     const report = await runDoctor(BASE_CONFIG, { readSecret: secrets });
     expect(report.ok).toBe(false);
-    expect(step(report, 'read')).toMatchObject({ status: 'fail', code: '0x80040220', cause: "The Application User's security role lacks prvReadContact (0x80040220)." });
+    expect(step(report, 'read')).toMatchObject({
+      status: 'fail',
+      code: '0x80040220',
+      cause: "The Application User's security role lacks prvReadContact (0x80040220).",
+    });
     expect(step(report, 'read').fix).toMatch(/Security roles > \(the role of the app user\): grant "Contact: Read" at Organization/);
     expect(step(report, 'columns').status).toBe('ok');
   });
@@ -207,7 +237,11 @@ describe('doctor names the cause and the fix of each broken setup', () => {
   });
 
   it('gives each probe at least 10 s: a token slower than policy.timeoutMs still passes', async () => {
-    const slowToken = nock('https://login.microsoftonline.com').post(`/${TENANT}/oauth2/v2.0/token`).query(true).delay(600).reply(200, readFixture('token.json') as nock.Body);
+    const slowToken = nock('https://login.microsoftonline.com')
+      .post(`/${TENANT}/oauth2/v2.0/token`)
+      .query(true)
+      .delay(600)
+      .reply(200, readFixture('token.json') as nock.Body);
     mockWhoAmI();
     mockReadProbe();
     mockAttributes();
@@ -227,7 +261,12 @@ describe('doctor names the cause and the fix of each broken setup', () => {
   });
 
   it('an invalid config: every bad key by path, no value echoed', async () => {
-    const raw = { ...BASE_CONFIG, dataverse: { url: 'http://contoso.crm4.dynamics.com' }, auth: { ...BASE_CONFIG.auth, tenantId: 'not-a-guid' }, extra: SECRET } as unknown as ConfigInput;
+    const raw = {
+      ...BASE_CONFIG,
+      dataverse: { url: 'http://contoso.crm4.dynamics.com' },
+      auth: { ...BASE_CONFIG.auth, tenantId: 'not-a-guid' },
+      extra: SECRET,
+    } as unknown as ConfigInput;
     const report = await runDoctor(raw, { readSecret: secrets });
     expect(report.ok).toBe(false);
     const config = step(report, 'config');
@@ -241,7 +280,11 @@ describe('doctor names the cause and the fix of each broken setup', () => {
 
   it('sync without prvWriteContact: the privileges step fails and names the role setting', async () => {
     const privileges = readFixture('dataverse-user-privileges.json') as { RolePrivileges: Array<{ PrivilegeName: string; Depth: string }> };
-    const withoutWrite = { RolePrivileges: privileges.RolePrivileges.filter((p) => p.PrivilegeName !== 'prvWriteContact').map((p) => (p.PrivilegeName === 'prvReadContact' ? { ...p, Depth: 'Basic' } : p)) };
+    const withoutWrite = {
+      RolePrivileges: privileges.RolePrivileges.filter((p) => p.PrivilegeName !== 'prvWriteContact').map((p) =>
+        p.PrivilegeName === 'prvReadContact' ? { ...p, Depth: 'Basic' } : p,
+      ),
+    };
     mockToken();
     mockWhoAmI();
     mockReadProbe();
@@ -258,13 +301,17 @@ describe('doctor names the cause and the fix of each broken setup', () => {
 
   it('the Global Discovery Service refusing an app-only token: says so and asks for the URL', async () => {
     mockToken();
-    nock('https://globaldisco.crm.dynamics.com').get('/api/discovery/v2.0/Instances').query(true).reply(401, '', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    nock('https://globaldisco.crm.dynamics.com')
+      .get('/api/discovery/v2.0/Instances')
+      .query(true)
+      .reply(401, '', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     const report = await runDoctor(byOrganization('contoso'), { readSecret: secrets });
     expect(report.ok).toBe(false);
     expect(step(report, 'discovery')).toMatchObject({
       status: 'fail',
       code: 'HTTP 401',
-      cause: 'The Global Discovery Service refused the app-only token (HTTP 401); it is documented for signed-in users, and client-credential access is not guaranteed.',
+      cause:
+        'The Global Discovery Service refused the app-only token (HTTP 401); it is documented for signed-in users, and client-credential access is not guaranteed.',
     });
     expect(step(report, 'discovery').fix).toMatch(/^Set dataverse.url to the environment URL instead/);
     expect(step(report, 'token')).toMatchObject({ status: 'skip', detail: 'needs the Dataverse URL' });
@@ -272,10 +319,15 @@ describe('doctor names the cause and the fix of each broken setup', () => {
 
   it('an organisation the Global Discovery Service does not list: asks for the URL', async () => {
     mockToken();
-    nock('https://globaldisco.crm.dynamics.com').get('/api/discovery/v2.0/Instances').query(true).reply(200, readFixture('gds-instances.json') as nock.Body, JSON_HEADERS);
+    nock('https://globaldisco.crm.dynamics.com')
+      .get('/api/discovery/v2.0/Instances')
+      .query(true)
+      .reply(200, readFixture('gds-instances.json') as nock.Body, JSON_HEADERS);
     const report = await runDoctor(byOrganization('fabrikam'), { readSecret: secrets });
     expect(step(report, 'discovery')).toMatchObject({ status: 'fail', detail: 'The Global Discovery Service lists no environment of that name.' });
-    expect(step(report, 'discovery').cause).toBe('No environment named "fabrikam" (unique name or URL name) is visible to this app (it sees 2 environment(s)).');
+    expect(step(report, 'discovery').cause).toBe(
+      'No environment named "fabrikam" (unique name or URL name) is visible to this app (it sees 2 environment(s)).',
+    );
     expect(step(report, 'discovery').fix).toMatch(/^Set dataverse.url/);
   });
 });

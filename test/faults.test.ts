@@ -50,7 +50,12 @@ async function register(fault: string): Promise<HookRun & { decided: Record<stri
     // Let late events (an aborted socket, a timer) fire before checking for strays.
     await new Promise((resolve) => setTimeout(resolve, 30));
     const decided = run.logLines.find((line) => (line as { event?: string }).event === 'registration.decided') as Record<string, unknown>;
-    measured.push({ fault, outcome: run.via === 'error' ? 'deny' : String(decided?.['outcome']), failure: String(decided?.['failure'] ?? '-'), ms: run.elapsedMs });
+    measured.push({
+      fault,
+      outcome: run.via === 'error' ? 'deny' : String(decided?.['outcome']),
+      failure: String(decided?.['failure'] ?? '-'),
+      ms: run.elapsedMs,
+    });
     return { ...run, decided };
   } finally {
     unload();
@@ -83,7 +88,9 @@ describe('token endpoint faults', () => {
   });
 
   it('a token endpoint that never answers ends at the deadline as a timeout', async () => {
-    entra().delay(10_000).reply(200, readFixture('token.json') as nock.Body);
+    entra()
+      .delay(10_000)
+      .reply(200, readFixture('token.json') as nock.Body);
     const run = await register('token hang');
 
     expectOnErrorOutcome(run);
@@ -95,7 +102,10 @@ describe('token endpoint faults', () => {
 describe('Dataverse faults', () => {
   it('401 with an empty body is an auth failure whose reason comes from WWW-Authenticate', async () => {
     mockToken();
-    contacts().reply(401, '', { 'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/x/oauth2/authorize", error="invalid_token", error_description="IDX10214: Audience validation failed."' });
+    contacts().reply(401, '', {
+      'www-authenticate':
+        'Bearer authorization_uri="https://login.microsoftonline.com/x/oauth2/authorize", error="invalid_token", error_description="IDX10214: Audience validation failed."',
+    });
     const run = await register('Dataverse 401 (audience)');
 
     expectOnErrorOutcome(run);
@@ -141,7 +151,9 @@ describe('Dataverse faults', () => {
 
   it('500 is retried with backoff while the deadline allows, then reported as a server failure', async () => {
     mockToken();
-    contacts().times(3).reply(500, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    contacts()
+      .times(3)
+      .reply(500, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
     const run = await register('Dataverse 500');
 
     expectOnErrorOutcome(run);
@@ -159,7 +171,9 @@ describe('Dataverse faults', () => {
 
   it('a lookup that never answers ends at the deadline as a timeout', async () => {
     mockToken();
-    contacts().delay(10_000).reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
+    contacts()
+      .delay(10_000)
+      .reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
     const run = await register('Dataverse hang');
 
     expectOnErrorOutcome(run);
@@ -250,7 +264,11 @@ describe('what a failure leaves behind for the next registration', () => {
   const decidedOf = (run: HookRun) => run.logLines.find((line) => (line as { event?: string }).event === 'registration.decided');
 
   it('after an Entra 503, msal-node holds token requests back: the next registration fails fast as throttled, sending nothing', async () => {
-    const token = entra().reply(503, { error: 'temporarily_unavailable', error_description: 'AADSTS90033: A transient error has occurred.', error_codes: [90033] });
+    const token = entra().reply(503, {
+      error: 'temporarily_unavailable',
+      error_description: 'AADSTS90033: A transient error has occurred.',
+      error_codes: [90033],
+    });
     const [first, second] = await twoRegistrations();
 
     expect(token.isDone()).toBe(true);
@@ -262,10 +280,12 @@ describe('what a failure leaves behind for the next registration', () => {
 
   it('after Dataverse refuses the token (401), the next registration gets a new token instead of the cached one', async () => {
     const tokens: string[] = [];
-    entra().times(2).reply(() => {
-      tokens.push(`AT-${tokens.length + 1}`);
-      return [200, { token_type: 'Bearer', expires_in: 3599, access_token: tokens.at(-1) }];
-    });
+    entra()
+      .times(2)
+      .reply(() => {
+        tokens.push(`AT-${tokens.length + 1}`);
+        return [200, { token_type: 'Bearer', expires_in: 3599, access_token: tokens.at(-1) }];
+      });
     const bearers: string[] = [];
     contacts().reply(function () {
       bearers.push(String(this.req.headers['authorization']));

@@ -28,14 +28,21 @@ export function configWith(overrides: Partial<Record<keyof ConfigInput, unknown>
   const merged: Record<string, unknown> = { ...BASE_CONFIG };
   for (const [key, value] of Object.entries(overrides)) {
     const base = merged[key];
-    merged[key] = typeof base === 'object' && base !== null && !Array.isArray(base) && typeof value === 'object' && value !== null ? { ...base, ...value } : value;
+    merged[key] =
+      typeof base === 'object' && base !== null && !Array.isArray(base) && typeof value === 'object' && value !== null ? { ...base, ...value } : value;
   }
   return merged as ConfigInput;
 }
 
 /** Entra's token endpoint answering with the recorded token (or `status`/`body`). */
-export function mockToken(reply: { status: number; body: unknown } = { status: 200, body: readFixture('token.json') }, host = 'https://login.microsoftonline.com'): nock.Scope {
-  return nock(host).post(`/${TENANT}/oauth2/v2.0/token`).query(true).reply(reply.status, reply.body as nock.Body);
+export function mockToken(
+  reply: { status: number; body: unknown } = { status: 200, body: readFixture('token.json') },
+  host = 'https://login.microsoftonline.com',
+): nock.Scope {
+  return nock(host)
+    .post(`/${TENANT}/oauth2/v2.0/token`)
+    .query(true)
+    .reply(reply.status, reply.body as nock.Body);
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8' };

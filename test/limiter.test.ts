@@ -90,7 +90,12 @@ describe('Limiter', () => {
     const runningResult = limiter.run(running.task, never, 'dataverse');
     const waitingResult = limiter.run(waiting.task, controller.signal, 'dataverse');
     controller.abort();
-    await expect(waitingResult).rejects.toMatchObject({ name: 'HookError', code: 'timeout', stage: 'dataverse', message: 'The deadline passed before the request completed.' });
+    await expect(waitingResult).rejects.toMatchObject({
+      name: 'HookError',
+      code: 'timeout',
+      stage: 'dataverse',
+      message: 'The deadline passed before the request completed.',
+    });
 
     // The abandoned wait took no slot and gave none back: the running task still holds the only one.
     expect(limiter.active).toBe(1);

@@ -71,11 +71,21 @@ describe('failureFields', () => {
       diagnostic: 'no application user',
       cause: new Error('raw body with ada@example.com'),
     });
-    expect(failureFields(error)).toEqual({ failure: 'forbidden', stage: 'dataverse', status: 403, dataverseCode: '0x80072560', diagnostic: 'no application user' });
+    expect(failureFields(error)).toEqual({
+      failure: 'forbidden',
+      stage: 'dataverse',
+      status: 403,
+      dataverseCode: '0x80072560',
+      diagnostic: 'no application user',
+    });
   });
 
   it('omits the details a failure does not have', () => {
-    expect(failureFields(new HookError('auth', 'Entra refused.', { stage: 'token', aadsts: 7000215 }))).toEqual({ failure: 'auth', stage: 'token', aadsts: 7000215 });
+    expect(failureFields(new HookError('auth', 'Entra refused.', { stage: 'token', aadsts: 7000215 }))).toEqual({
+      failure: 'auth',
+      stage: 'token',
+      aadsts: 7000215,
+    });
   });
 });
 

@@ -3,7 +3,12 @@ import type { Messages } from '../src/config.js';
 import { pickMessages } from '../src/messages.js';
 
 function messagesIn(language: string): Messages {
-  return { notFound: `${language}: not found`, multipleMatches: `${language}: several`, invalidEmail: `${language}: invalid`, unavailable: `${language}: unavailable` };
+  return {
+    notFound: `${language}: not found`,
+    multipleMatches: `${language}: several`,
+    invalidEmail: `${language}: invalid`,
+    unavailable: `${language}: unavailable`,
+  };
 }
 
 const CONFIGURED = { en: messagesIn('en'), de: messagesIn('de'), 'fr-CA': messagesIn('fr-CA'), fr: messagesIn('fr') };

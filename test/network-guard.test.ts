@@ -7,7 +7,7 @@ import { DynamicsWebApi } from 'dynamics-web-api';
 import { describe, expect, it } from 'vitest';
 
 describe('the offline guard', () => {
-  it('refuses an unmocked dynamics-web-api request with nock\'s error, not a DNS lookup', async () => {
+  it("refuses an unmocked dynamics-web-api request with nock's error, not a DNS lookup", async () => {
     const client = new DynamicsWebApi({ serverUrl: 'https://unmocked-org.crm4.dynamics.com' });
     const failure: unknown = await client.retrieveMultiple({ collection: 'contacts', token: 'x' }).catch((error: unknown) => error);
 

@@ -31,7 +31,9 @@ describe('emailFilter', () => {
   });
 
   it('groups several fields even without statecode', () => {
-    expect(emailFilter('ada@example.com', ['emailaddress2', 'emailaddress1'], false)).toBe("(emailaddress2 eq 'ada@example.com' or emailaddress1 eq 'ada@example.com')");
+    expect(emailFilter('ada@example.com', ['emailaddress2', 'emailaddress1'], false)).toBe(
+      "(emailaddress2 eq 'ada@example.com' or emailaddress1 eq 'ada@example.com')",
+    );
   });
 
   it("keeps an apostrophe email one literal: o'brien becomes o''brien", () => {

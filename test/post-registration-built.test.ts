@@ -52,7 +52,6 @@ async function drive(hook: BuiltHookFunction, args: unknown): Promise<{ calls: u
   return { calls, logs: printed.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
-
 describe('the built post-registration hook', () => {
   it('is built from the same config as the pre-registration hook, within the console limit, requiring only its declared packages', async () => {
     const pre = await buildHook('pre-registration', CONFIG);
@@ -81,7 +80,9 @@ describe('the built post-registration hook', () => {
     expect(bodies).toEqual([{ firstname: 'Alan', lastname: 'Turing' }]);
     token.done();
     update.done();
-    expect(logs).toEqual([expect.objectContaining({ level: 'info', event: 'registration.synced', hook: 'post-registration', outcome: 'updated', reason: 'session_contact' })]);
+    expect(logs).toEqual([
+      expect.objectContaining({ level: 'info', event: 'registration.synced', hook: 'post-registration', outcome: 'updated', reason: 'session_contact' }),
+    ]);
   });
 
   it('creates a missing contact, and a second run for the same registration updates it instead of creating another', async () => {
@@ -110,7 +111,11 @@ describe('the built post-registration hook', () => {
 
   it('swallows a Dataverse outage: calls back once and logs the failure class without personal data', async () => {
     mockToken();
-    const lookups = nock(ORG).get(`${API}/contacts`).query(true).times(3).reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    const lookups = nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .times(3)
+      .reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
     const hook = await load();
 
     const { calls, logs } = await drive(hook, payload('alan.turing@example.com'));

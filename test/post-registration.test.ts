@@ -297,7 +297,11 @@ describe('post-registration hook: idempotency', () => {
 describe('post-registration hook: failures are logged and swallowed', () => {
   it('gives up after the retries when Dataverse keeps failing with 500', async () => {
     mockToken();
-    const lookups = nock(ORG).get(`${API}/contacts`).query(true).times(3).reply(500, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    const lookups = nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .times(3)
+      .reply(500, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
     const { hook, lines } = loadHook();
 
     const calls = await run(hook, registration('ada.lovelace@example.com'));
@@ -330,7 +334,11 @@ describe('post-registration hook: failures are logged and swallowed', () => {
   });
 
   it('names the token stage when the deadline passes while Entra does not answer', async () => {
-    nock('https://login.microsoftonline.com').post(/oauth2\/v2.0\/token/).query(true).delay(5000).reply(200, readFixture('token.json') as nock.Body);
+    nock('https://login.microsoftonline.com')
+      .post(/oauth2\/v2.0\/token/)
+      .query(true)
+      .delay(5000)
+      .reply(200, readFixture('token.json') as nock.Body);
     const { hook, lines } = loadHook({ ...BASE_CONFIG, policy: { timeoutMs: 300 } });
 
     const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID }));
@@ -393,7 +401,8 @@ describe('post-registration hook: failures are logged and swallowed', () => {
     await run(hook, registration("siobhan.o'brien@example.com", { givenName: 'Siobhan', familyName: "O'Brien", phone: '+353 1 555 0102' }));
 
     const text = JSON.stringify(lines);
-    for (const secretOrPersonal of ['siobhan', 'brien', '+353', 'test-secret', 'RECORDED-FIXTURE-TOKEN', CREATED_ID]) expect(text.toLowerCase()).not.toContain(secretOrPersonal.toLowerCase());
+    for (const secretOrPersonal of ['siobhan', 'brien', '+353', 'test-secret', 'RECORDED-FIXTURE-TOKEN', CREATED_ID])
+      expect(text.toLowerCase()).not.toContain(secretOrPersonal.toLowerCase());
     expect(syncLine(lines).emailHash).toMatch(/^[0-9a-f]{12}$/);
   });
 });

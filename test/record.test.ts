@@ -25,7 +25,25 @@ const REAL_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.REAL-LIVE-TOKEN.c2lnbmF
 const REAL_CONTACT = 'c0ffee00-1234-4567-89ab-cdef01234567';
 const JANE = 'jane.doe@realcorp.example.org';
 const UNKNOWN = "o'neil@realcorp.example.org";
-const LEAKS = [REAL_TENANT, REAL_CLIENT, 'realcorp', REAL_SECRET, REAL_TOKEN, REAL_CONTACT, 'Jane', 'Doe', '7700 900123', '1984-02-29', 'ARRAffinity', 'req-7f3a', 'svc-9e2b', 'client_secret', 'client_assertion', '127.0.0.1', 'neil'];
+const LEAKS = [
+  REAL_TENANT,
+  REAL_CLIENT,
+  'realcorp',
+  REAL_SECRET,
+  REAL_TOKEN,
+  REAL_CONTACT,
+  'Jane',
+  'Doe',
+  '7700 900123',
+  '1984-02-29',
+  'ARRAffinity',
+  'req-7f3a',
+  'svc-9e2b',
+  'client_secret',
+  'client_assertion',
+  '127.0.0.1',
+  'neil',
+];
 
 let server: Server;
 let base = '';
@@ -46,7 +64,10 @@ beforeAll(async () => {
       response.setHeader('content-type', 'application/json; odata.metadata=minimal');
       response.setHeader('odata-version', '4.0');
       if (request.url?.includes('/oauth2/v2.0/token') === true) {
-        setTimeout(() => response.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: REAL_TOKEN })), tokenDelayMs);
+        setTimeout(
+          () => response.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: REAL_TOKEN })),
+          tokenDelayMs,
+        );
         return;
       }
       if (dataverseReply === 'no-application-user') {
@@ -57,15 +78,31 @@ beforeAll(async () => {
       if (dataverseReply === 'wrong-audience') {
         // Dataverse names the tenant and the environment it expected, in a header the scrubber keeps.
         response.statusCode = 401;
-        response.setHeader('www-authenticate', `Bearer authorization_uri=https://login.microsoftonline.com/${REAL_TENANT}/oauth2/authorize, resource_id=${REAL_ORG}/`);
+        response.setHeader(
+          'www-authenticate',
+          `Bearer authorization_uri=https://login.microsoftonline.com/${REAL_TENANT}/oauth2/authorize, resource_id=${REAL_ORG}/`,
+        );
         response.end();
         return;
       }
       const filter = new URL(request.url ?? '', 'http://x').searchParams.get('$filter') ?? '';
       const value = filter.includes('jane.doe')
-        ? [{ '@odata.etag': 'W/"1234"', contactid: REAL_CONTACT, modifiedon: '2026-10-01T09:30:00Z', firstname: 'Jane', lastname: 'Doe', mobilephone: '+44 7700 900123', emailaddress1: JANE, birthdate: '1984-02-29' }]
+        ? [
+            {
+              '@odata.etag': 'W/"1234"',
+              contactid: REAL_CONTACT,
+              modifiedon: '2026-10-01T09:30:00Z',
+              firstname: 'Jane',
+              lastname: 'Doe',
+              mobilephone: '+44 7700 900123',
+              emailaddress1: JANE,
+              birthdate: '1984-02-29',
+            },
+          ]
         : [];
-      response.end(JSON.stringify({ '@odata.context': `${REAL_ORG}/api/data/v9.2/$metadata#contacts(contactid,modifiedon,firstname,lastname,mobilephone)`, value }));
+      response.end(
+        JSON.stringify({ '@odata.context': `${REAL_ORG}/api/data/v9.2/$metadata#contacts(contactid,modifiedon,firstname,lastname,mobilephone)`, value }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -196,17 +233,23 @@ describe('record', () => {
     const { exitCode, printed, written, dir } = await runRecordCommand();
     expect(exitCode).toBe(1);
     for (const leak of LEAKS) expect(written.toLowerCase(), leak).not.toContain(leak.toLowerCase());
-    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toEqual([{ file: 'lookup-1.json', email: 'person1@example.com', outcome: { failure: 'auth', status: 401 } }]);
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))).toEqual([
+      { file: 'lookup-1.json', email: 'person1@example.com', outcome: { failure: 'auth', status: 401 } },
+    ]);
     expect(JSON.parse(readFileSync(join(dir, 'lookup-1.json'), 'utf8'))[1]).toMatchObject({
       status: 401,
-      rawHeaders: { 'www-authenticate': `Bearer authorization_uri=https://login.microsoftonline.com/${PLACEHOLDER_TENANT_ID}/oauth2/authorize, resource_id=${PLACEHOLDER_DATAVERSE_URL}/` },
+      rawHeaders: {
+        'www-authenticate': `Bearer authorization_uri=https://login.microsoftonline.com/${PLACEHOLDER_TENANT_ID}/oauth2/authorize, resource_id=${PLACEHOLDER_DATAVERSE_URL}/`,
+      },
     });
     expect(printed).toContain('FAILED auth (HTTP 401)');
-    expect(printed).toContain(`cause: Dataverse refused the token (401): Bearer authorization_uri=https://login.microsoftonline.com/${REAL_TENANT}/oauth2/authorize`);
+    expect(printed).toContain(
+      `cause: Dataverse refused the token (401): Bearer authorization_uri=https://login.microsoftonline.com/${REAL_TENANT}/oauth2/authorize`,
+    );
     expect(printed).toMatch(/fix: {3}Check dataverse.url is this environment's URL/);
   });
 
-  it('gives the token request the probe timeout (at least 10 s), not the hook\'s policy.timeoutMs', async () => {
+  it("gives the token request the probe timeout (at least 10 s), not the hook's policy.timeoutMs", async () => {
     tokenDelayMs = 600;
     const lookups = await recordAgainstStandIn({ ...REAL_CONFIG, policy: { timeoutMs: 200 } });
     expect(lookups.map((lookup) => lookup.outcome)).toEqual([{ matches: 1 }, { matches: 0 }]);
@@ -217,7 +260,11 @@ describe('record', () => {
     // Answered without going through the (recorder's) global fetch: the token exchange never arrives.
     const unseen: typeof fetch = () => Promise.resolve(new Response(token, { status: 200, headers: { 'content-type': 'application/json' } }));
     const failure = await recordLookups({ ...standInSeams(), fetch: unseen, rawConfig: REAL_CONFIG, emails: [JANE] }).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ name: 'HookError', code: 'bad_response', message: "nock's recorder handed over 1 of the 2 exchanges answered; nothing was written." });
+    expect(failure).toMatchObject({
+      name: 'HookError',
+      code: 'bad_response',
+      message: "nock's recorder handed over 1 of the 2 exchanges answered; nothing was written.",
+    });
   });
 
   it('refuses an invalid email before sending anything, naming which --email (masked)', async () => {
@@ -232,7 +279,11 @@ describe('record', () => {
     nock.disableNetConnect();
     nock.define(prepareForReplay(lookups[0]?.definitions ?? []) as nock.Definition[]);
     const hook = createPreRegistrationHook(
-      { ...REAL_CONFIG, dataverse: { url: PLACEHOLDER_DATAVERSE_URL }, auth: { ...REAL_CONFIG.auth, tenantId: PLACEHOLDER_TENANT_ID, clientId: PLACEHOLDER_CLIENT_ID } },
+      {
+        ...REAL_CONFIG,
+        dataverse: { url: PLACEHOLDER_DATAVERSE_URL },
+        auth: { ...REAL_CONFIG.auth, tenantId: PLACEHOLDER_TENANT_ID, clientId: PLACEHOLDER_CLIENT_ID },
+      },
       { readSecret: () => 'any-secret-will-do', logSink: () => undefined, prefetchToken: false },
     );
     const { calls } = await callHook(hook, { customer: { attributes: { emails: { primaryEmail: 'person1@example.com' } } }, session: {} });
@@ -265,7 +316,9 @@ describe('Scrubber', () => {
       method: 'GET',
       path: `/api/data/v9.2/contacts?$select=contactid&$filter=${encodeURIComponent("emailaddress1 eq 'person1@example.com'")}`,
       status: 403,
-      response: { error: { code: '0x80040220', message: 'Principal user (Id=00000000-0000-4000-8000-000000000001, type=8) is missing prvReadContact privilege' } },
+      response: {
+        error: { code: '0x80040220', message: 'Principal user (Id=00000000-0000-4000-8000-000000000001, type=8) is missing prvReadContact privilege' },
+      },
       rawHeaders: { 'content-type': 'application/json' },
     });
   });
@@ -278,12 +331,34 @@ describe('Scrubber', () => {
         path: '/api/data/v9.2/contacts',
         status: 200,
         response: {
-          value: [{ contactid: REAL_CONTACT, modifiedon: '2026-10-01T09:30:00Z', statecode: 0, versionnumber: 8812345, new_loyaltynumber: 73920154, creditlimit: 2500.5, donotemail: true, new_tier: null }],
+          value: [
+            {
+              contactid: REAL_CONTACT,
+              modifiedon: '2026-10-01T09:30:00Z',
+              statecode: 0,
+              versionnumber: 8812345,
+              new_loyaltynumber: 73920154,
+              creditlimit: 2500.5,
+              donotemail: true,
+              new_tier: null,
+            },
+          ],
         },
       },
     ]);
     expect(scrubbed?.response).toEqual({
-      value: [{ contactid: '00000000-0000-4000-8000-000000000001', modifiedon: '2026-10-01T09:30:00Z', statecode: 0, versionnumber: 8812345, new_loyaltynumber: 1, creditlimit: 2, donotemail: false, new_tier: null }],
+      value: [
+        {
+          contactid: '00000000-0000-4000-8000-000000000001',
+          modifiedon: '2026-10-01T09:30:00Z',
+          statecode: 0,
+          versionnumber: 8812345,
+          new_loyaltynumber: 1,
+          creditlimit: 2,
+          donotemail: false,
+          new_tier: null,
+        },
+      ],
     });
   });
 
@@ -295,7 +370,10 @@ describe('Scrubber', () => {
         path: `/${REAL_TENANT}/oauth2/v2.0/token?client-request-id=5f0c2f1e-1111-4222-8333-444455556666`,
         body: 'client_assertion=eyJhbGciOiJQUzI1NiJ9.xyz&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer',
         status: 401,
-        response: { error: 'invalid_client', error_description: `AADSTS7000222: The provided client secret keys for app '${REAL_CLIENT}' are expired. Trace ID: 0b9f5a1e-aaaa-4000-8000-000000000000` },
+        response: {
+          error: 'invalid_client',
+          error_description: `AADSTS7000222: The provided client secret keys for app '${REAL_CLIENT}' are expired. Trace ID: 0b9f5a1e-aaaa-4000-8000-000000000000`,
+        },
         rawHeaders: {},
       },
     ]);

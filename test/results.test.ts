@@ -22,7 +22,11 @@ describe('RegistrationData and AdditionalAuthenticator', () => {
   it('carry attributes, authenticators and session under Strivacity’s property names', () => {
     const authenticator = new AdditionalAuthenticator('phone', '+44 20 7946 0000');
     const data = new RegistrationData({ name: { givenName: 'Ada' } }, [authenticator], { journey: 'signup' });
-    expect(data).toEqual({ attributes: { name: { givenName: 'Ada' } }, additionalAuthenticators: [{ type: 'phone', target: '+44 20 7946 0000' }], session: { journey: 'signup' } });
+    expect(data).toEqual({
+      attributes: { name: { givenName: 'Ada' } },
+      additionalAuthenticators: [{ type: 'phone', target: '+44 20 7946 0000' }],
+      session: { journey: 'signup' },
+    });
   });
 });
 

@@ -3,7 +3,13 @@ import { Deadline } from '../src/deadline.js';
 import { type FailureCode, HookError } from '../src/errors.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs, withRetries } from '../src/retry.js';
 
-const policy = (random = 0.5, overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({ maxAttempts: 3, baseDelayMs: 100, minAttemptMs: 100, random: () => random, ...overrides });
+const policy = (random = 0.5, overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({
+  maxAttempts: 3,
+  baseDelayMs: 100,
+  minAttemptMs: 100,
+  random: () => random,
+  ...overrides,
+});
 const failure = (code: FailureCode, retryAfterMs?: number): HookError =>
   new HookError(code, `failed: ${code}`, retryAfterMs === undefined ? { stage: 'dataverse' } : { stage: 'dataverse', retryAfterMs });
 
@@ -136,9 +142,15 @@ describe('withRetries', () => {
   it('reports a timeout, not the library error, when the deadline aborted the attempt', async () => {
     const counter = { attempts: 0 };
     const classify = classifyAs(failure('network'));
-    const attempt = (signal: AbortSignal) => new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('This operation was aborted'))));
+    const attempt = (signal: AbortSignal) =>
+      new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('This operation was aborted'))));
     const result = withRetries(attempt, classify, startDeadline(500), counter, policy());
-    const settled = expect(result).rejects.toMatchObject({ name: 'HookError', code: 'timeout', stage: 'dataverse', message: 'The deadline passed before the request completed.' });
+    const settled = expect(result).rejects.toMatchObject({
+      name: 'HookError',
+      code: 'timeout',
+      stage: 'dataverse',
+      message: 'The deadline passed before the request completed.',
+    });
     await vi.advanceTimersByTimeAsync(500);
     await settled;
     expect(counter.attempts).toBe(1);

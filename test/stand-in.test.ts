@@ -25,7 +25,12 @@ describe('waitForTokenPrefetch', () => {
     try {
       const started = performance.now();
       const failure = await waitForTokenPrefetch(standIn, 100).catch((error: unknown) => error);
-      expect(failure).toMatchObject({ name: 'HookError', code: 'timeout', stage: 'token', message: "The hook's token pre-fetch did not reach the stand-in within 100 ms." });
+      expect(failure).toMatchObject({
+        name: 'HookError',
+        code: 'timeout',
+        stage: 'token',
+        message: "The hook's token pre-fetch did not reach the stand-in within 100 ms.",
+      });
       expect(performance.now() - started).toBeLessThan(1_000);
     } finally {
       standIn.close();

@@ -16,7 +16,12 @@ describe('columnValues', () => {
   });
 
   it('uses sync.columns when set, keeps numbers and booleans, and drops objects and lists', () => {
-    const withColumns = parseConfig({ ...BASE_CONFIG, sync: { columns: { numberofchildren: 'profile.children', donotemail: 'profile.noEmail', description: 'profile', address1_city: 'addresses.primary.city' } } });
+    const withColumns = parseConfig({
+      ...BASE_CONFIG,
+      sync: {
+        columns: { numberofchildren: 'profile.children', donotemail: 'profile.noEmail', description: 'profile', address1_city: 'addresses.primary.city' },
+      },
+    });
     const data = columnValues(withColumns, { profile: { children: 2, noEmail: false }, addresses: { primary: { city: ['London'] } } });
     expect(data).toEqual({ numberofchildren: 2, donotemail: false });
   });
@@ -34,10 +39,14 @@ describe('linkedContactId', () => {
     expect(linkedContactId({ dynamics: { contactId: '0F8FAD5B-D9CB-469F-A165-70867728950E' } })).toBe('0f8fad5b-d9cb-469f-a165-70867728950e');
   });
 
-  it.each([[{}], [{ dynamics: null }], [{ dynamics: ['x'] }], [{ dynamics: { contactId: 42 } }], [{ dynamics: { contactId: "0f8fad5b-d9cb-469f-a165-70867728950e)/x" } }], [{ dynamics: { contactId: '{0f8fad5b-d9cb-469f-a165-70867728950e}' } }]])(
-    'ignores anything else: %j',
-    (session) => {
-      expect(linkedContactId(session)).toBeUndefined();
-    },
-  );
+  it.each([
+    [{}],
+    [{ dynamics: null }],
+    [{ dynamics: ['x'] }],
+    [{ dynamics: { contactId: 42 } }],
+    [{ dynamics: { contactId: '0f8fad5b-d9cb-469f-a165-70867728950e)/x' } }],
+    [{ dynamics: { contactId: '{0f8fad5b-d9cb-469f-a165-70867728950e}' } }],
+  ])('ignores anything else: %j', (session) => {
+    expect(linkedContactId(session)).toBeUndefined();
+  });
 });

@@ -312,7 +312,7 @@ describe('background renewal', () => {
 });
 
 describe('timers', () => {
-  it('the renewal timer is unref\'d', async () => {
+  it("the renewal timer is unref'd", async () => {
     const timers: NodeJS.Timeout[] = [];
     const realSetTimeout = globalThis.setTimeout;
     vi.spyOn(globalThis, 'setTimeout').mockImplementation(((handler: () => void, delayMs?: number) => {
@@ -336,14 +336,18 @@ describe('timers', () => {
     try {
       const hookFile = join(dir, 'hook.js');
       writeFileSync(hookFile, code);
-      const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./helpers/serve-one-registration.ts', import.meta.url)), hookFile, JSON.stringify(CONFIG_INPUT)], {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        env: { ...process.env, DYNAMICS_CLIENT_SECRET: 'test-secret-not-real', NODE_OPTIONS: '' },
-        encoding: 'utf8',
-        // Generous: the child only has to load tsx, the hook and its packages. A pending ref'd
-        // timer (the renewal is due in ~50 minutes) would run into this limit.
-        timeout: 15_000,
-      });
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./helpers/serve-one-registration.ts', import.meta.url)), hookFile, JSON.stringify(CONFIG_INPUT)],
+        {
+          cwd: fileURLToPath(new URL('..', import.meta.url)),
+          env: { ...process.env, DYNAMICS_CLIENT_SECRET: 'test-secret-not-real', NODE_OPTIONS: '' },
+          encoding: 'utf8',
+          // Generous: the child only has to load tsx, the hook and its packages. A pending ref'd
+          // timer (the renewal is due in ~50 minutes) would run into this limit.
+          timeout: 15_000,
+        },
+      );
       expect(child.error).toBeUndefined();
       expect(child.signal).toBeNull();
       expect(child.stdout.trim().split('\n').at(-1)).toBe('answered RegistrationData; token requests 1; lookups 1');
@@ -364,7 +368,8 @@ describe('the token request makes no metadata or discovery call', () => {
   it.each(['public', 'usgov', 'china'] as const)('%s cloud: only the token POST reaches the network', async (cloud) => {
     const config = parseResolvedConfig({ ...CONFIG_INPUT, dataverse: { url: DATAVERSE_URL[cloud] } });
     const unmatched: string[] = [];
-    const onNoMatch = (req: { method?: string; href?: string; path?: string; hostname?: string }) => unmatched.push(`${req.method ?? ''} ${req.href ?? `${req.hostname ?? ''}${req.path ?? ''}`}`);
+    const onNoMatch = (req: { method?: string; href?: string; path?: string; hostname?: string }) =>
+      unmatched.push(`${req.method ?? ''} ${req.href ?? `${req.hostname ?? ''}${req.path ?? ''}`}`);
     nock.emitter.on('no match', onNoMatch);
     const seen: string[] = [];
     const scope = nock(`https://${AUTHORITY_HOSTS[cloud]}`)
