@@ -48,7 +48,8 @@ export async function buildHook(kind: HookKind, rawConfig: unknown): Promise<Bui
     charset: 'utf8',
     logLevel: 'silent',
   });
-  const bundled = result.outputFiles[0]?.text ?? '';
+  // The config block opens the file with 'use strict'; esbuild's own directive would be a no-op there.
+  const bundled = (result.outputFiles[0]?.text ?? '').replace(/^"use strict";\n/, '');
   const code = `${renderConfigBlock(kind, config, packageDependencies)}\n${bundled}`;
   if (code.length > MAX_HOOK_CHARACTERS) {
     // Only the config can make the file grow this much (long messages, many locales).
