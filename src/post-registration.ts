@@ -6,10 +6,11 @@
  * failures are logged (one line, no personal data) and swallowed: `callback()` is called exactly
  * once, with no argument, on every path. It never throws and the promise it returns never rejects.
  */
+import { callRuntime } from './answer.js';
 import { Deadline, timeoutError } from './deadline.js';
 import { createContact, findContactsByEmail, updateContact } from './dataverse.js';
 import { mostRecent } from './decide.js';
-import { HookError } from './errors.js';
+import { HookError, toHookError } from './errors.js';
 import { type HookArguments, parseRegistration, type Registration } from './input.js';
 import { KeyedLock } from './keyed-lock.js';
 import { emailHash, failureFields, type LogFields, type Logger } from './log.js';
@@ -60,8 +61,7 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
       const result = await lock.run(key, () => synchronise(runtime, current, deadline, counter));
       fields = { outcome: result.outcome, reason: result.reason, ...(result.matches === undefined ? {} : { matches: result.matches }) };
     } catch (error) {
-      const failure = error instanceof HookError ? error : new HookError('bad_response', 'The sync failed unexpectedly.', { stage: 'dataverse', cause: error });
-      fields = { outcome: 'failed', reason: 'sync_failed', ...failureFields(failure) };
+      fields = { outcome: 'failed', reason: 'sync_failed', ...failureFields(toHookError(error, 'dataverse')) };
     } finally {
       deadline.dispose();
     }
@@ -133,11 +133,6 @@ function completeOnce(callback: unknown, log: Logger): () => void {
   return () => {
     if (completed || typeof callback !== 'function') return;
     completed = true;
-    try {
-      (callback as () => unknown)();
-    } catch {
-      // The runtime's own callback threw; it was called, and nothing here may throw.
-      log.error('hook.callback_threw', { hook: 'post-registration' });
-    }
+    callRuntime(callback as () => unknown, [], log, { hook: 'post-registration' });
   };
 }

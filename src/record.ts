@@ -94,7 +94,12 @@ export async function recordLookups(options: RecordOptions): Promise<RecordedLoo
   const results: RecordedLookup[] = [];
   const placeholders = new Set([new URL(PLACEHOLDER_DATAVERSE_URL).hostname, PLACEHOLDER_TENANT_ID, PLACEHOLDER_CLIENT_ID]);
   const identifiers = [new URL(url).hostname, config.auth.tenantId, config.auth.clientId].filter((value) => !placeholders.has(value));
-  const forbidden = [...Object.values(credential).flatMap((value) => (typeof value === 'string' ? [value] : [value.privateKey])), ...identifiers, ...emails];
+  // Emails also in their URL-encoded form: that is how they appear in a recorded request path.
+  const forbidden = [
+    ...Object.values(credential).flatMap((value) => (typeof value === 'string' ? [value] : [value.privateKey])),
+    ...identifiers,
+    ...emails.flatMap((email) => [email, encodeURIComponent(email)]),
+  ];
   let tokenExchange: RecordedDefinition[] = [];
   try {
     for (const [position, email] of emails.entries()) {

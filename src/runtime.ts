@@ -86,7 +86,7 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
           return await limiter.run(() => operation(token, signal), signal, 'dataverse');
         } catch (error) {
           // Dataverse refused the token (401): the next attempt or registration gets a new one.
-          if (error instanceof HookError && error.code === 'auth') tokenSource().invalidate();
+          if (error instanceof HookError && error.code === 'auth') tokenSource().invalidate(token);
           throw error;
         }
       };

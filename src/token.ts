@@ -80,10 +80,13 @@ export class TokenSource {
   }
 
   /**
-   * Forgets the cached token after Dataverse refused it (401): the next registration asks Entra
-   * for a new one (bypassing MSAL's cache) instead of failing with the same token until it expires.
+   * Forgets the cached token after Dataverse refused it (401), if `refused` is still the cached one:
+   * the next registration asks Entra for a new token (bypassing MSAL's cache) instead of failing
+   * with the same one until it expires.
    */
-  invalidate(): void {
+  invalidate(refused: string): void {
+    // A request still in flight with an older token may be refused after a newer one arrived.
+    if (this.#cached !== undefined && this.#cached.accessToken !== refused) return;
     this.#cached = undefined;
     this.#stale = true;
   }
@@ -166,7 +169,9 @@ export class TokenSource {
       try {
         body = (await response.json()) as T;
       } catch (error) {
-        throw this.#fail(response.status >= 500 ? 'server' : response.status === 429 ? 'throttled' : 'bad_response', error, response.status);
+        // The timeout can also fire while a slow body is still arriving.
+        const code = isAbort(error) ? 'timeout' : response.status >= 500 ? 'server' : response.status === 429 ? 'throttled' : 'bad_response';
+        throw this.#fail(code, error, response.status);
       }
       return { headers, body, status: response.status };
     };

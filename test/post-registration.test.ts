@@ -392,6 +392,28 @@ describe('post-registration hook: failures are logged and swallowed', () => {
     expect(lines.map((line) => line.event)).toContain('hook.callback_threw');
   });
 
+  it('leaves no unhandled rejection when the runtime callback is async and rejects, with a valid or an invalid config', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const rejecting = async () => {
+        throw new Error('runtime bug, later');
+      };
+      const valid = loadHook();
+      const invalid = loadHook({ ...BASE_CONFIG, policy: { timeoutMs: 1 } });
+      await valid.hook(registration('not-an-email') as never, rejecting);
+      await invalid.hook(registration('not-an-email') as never, rejecting);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(rejections).toEqual([]);
+      expect(valid.lines.map((line) => line.event)).toContain('hook.callback_threw');
+      expect(invalid.lines.map((line) => line.event)).toContain('hook.callback_threw');
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
   it('logs neither the email, the written values, the token nor the secret', async () => {
     mockToken();
     mockLookup('contacts-none.json');

@@ -393,3 +393,21 @@ describe('the token request makes no metadata or discovery call', () => {
     expect(source.requests).toBe(1);
   });
 });
+
+describe('invalidate, after Dataverse refused a token', () => {
+  it("drops the cached token only if it is the one refused, and then bypasses MSAL's cache", async () => {
+    const counts = standIns({ tokenReplies: [tokenReply('AT-1'), tokenReply('AT-2')] });
+    const source = tokenSource();
+    sources.push(source);
+    const signal = new AbortController().signal;
+
+    expect(await source.getToken(signal)).toBe('AT-1');
+    source.invalidate('AT-older-one-refused-late');
+    expect(await source.getToken(signal)).toBe('AT-1');
+    expect(counts.token).toBe(1);
+
+    source.invalidate('AT-1');
+    expect(await source.getToken(signal)).toBe('AT-2');
+    expect(counts.token).toBe(2);
+  });
+});
