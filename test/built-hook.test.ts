@@ -3,7 +3,7 @@
  * result classes as globals), driven with recorded Entra and Dataverse responses.
  */
 import nock from 'nock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../src/build.js';
 import type { ConfigInput } from '../src/config.js';
 import { registrationPayload } from '../src/drive.js';
@@ -15,7 +15,7 @@ import {
   strivacityGlobals,
   StrivacityShowErrorMessage,
 } from '../src/load-hook.js';
-import { BASE_CONFIG, callHook, configWith, mockContacts, mockToken, useBuiltHooks } from './helpers.js';
+import { ACCESS_TOKEN, BASE_CONFIG, callHook, configWith, mockContacts, mockToken, SECRET, useBuiltHooks } from './helpers.js';
 
 const builds = new Map<string, string>();
 async function codeFor(config: ConfigInput): Promise<string> {
@@ -30,6 +30,12 @@ beforeEach(() => {
   logged = [];
   for (const method of ['log', 'error'] as const)
     vi.spyOn(console, method).mockImplementation((...parts: unknown[]) => void logged.push(parts.map(String).join(' ')));
+});
+// The log scan covers every decision here too: no secret, token, email or CRM value is written.
+afterEach(() => {
+  for (const forbidden of [SECRET, ACCESS_TOKEN, 'lovelace@example.com', 'Lovelace', "o'brien@example.com", 'Hopper', '+44 20 7946 0018']) {
+    expect(logged.join('\n')).not.toContain(forbidden);
+  }
 });
 
 const builtHooks = useBuiltHooks();

@@ -10,7 +10,7 @@ import { buildHook } from '../src/build.js';
 import { type HookRun, registrationPayload, runHook } from '../src/drive.js';
 import { loadBuiltHook, StrivacityErrorDenyRequest, strivacityGlobals } from '../src/load-hook.js';
 import { readFixture } from '../src/stand-in.js';
-import { API, configWith, JSON_HEADERS, mockToken, ORG, SECRET, TENANT } from './helpers.js';
+import { ACCESS_TOKEN, API, configWith, JSON_HEADERS, mockToken, ORG, SECRET, TENANT } from './helpers.js';
 
 const TIMEOUT_MS = 1500;
 /** The deadline holds to within this much (timer and event-loop slack on a busy CI machine). */
@@ -50,6 +50,9 @@ async function register(fault: string): Promise<HookRun & { decided: Record<stri
     // Let late events (an aborted socket, a timer) fire before checking for strays.
     await new Promise((resolve) => setTimeout(resolve, 30));
     const decided = run.logLines.find((line) => (line as { event?: string }).event === 'registration.decided') as Record<string, unknown>;
+    // The log scan covers the fault matrix too: whatever failed, nothing secret or personal is written.
+    const written = JSON.stringify(run.logLines);
+    for (const forbidden of [SECRET, ACCESS_TOKEN, 'ada.lovelace@example.com', 'Lovelace', '+44 20 7946 0018']) expect(written).not.toContain(forbidden);
     measured.push({
       fault,
       outcome: run.via === 'error' ? 'deny' : String(decided?.['outcome']),
