@@ -2,7 +2,7 @@
  * Strivacity attributes are nested objects addressed by dotted paths (`name.givenName`). Writes are
  * copy-on-write along the path, so the object the runtime passed in is never mutated.
  */
-import type { Attributes } from './input.js';
+import { asObject, type Attributes } from './input.js';
 
 export function getPath(root: Attributes, path: string): unknown {
   let node: unknown = root;
@@ -17,7 +17,7 @@ export function setPath(root: Attributes, path: string, value: unknown): Attribu
   const [head, ...rest] = path.split('.') as [string, ...string[]];
   if (rest.length === 0) return { ...root, [head]: value };
   const child = root[head];
-  const childObject = typeof child === 'object' && child !== null && !Array.isArray(child) ? (child as Attributes) : {};
+  const childObject = asObject(child) ?? {};
   return { ...root, [head]: setPath(childObject, rest.join('.'), value) };
 }
 

@@ -6,7 +6,7 @@ import { getPath, isEmptyValue, setPath, toAttributeValue } from './attributes.j
 import type { Config, Messages } from './config.js';
 import type { Contact } from './dataverse.js';
 import type { HookError } from './errors.js';
-import type { Attributes, Registration, Session } from './input.js';
+import { asObject, type Attributes, type Registration, type Session } from './input.js';
 import { pickMessages } from './messages.js';
 
 export type LookupOutcome =
@@ -51,7 +51,7 @@ export function mostRecent(contacts: readonly Contact[]): Contact {
 
 function allowWith(config: Config, registration: Registration, contact: Contact, reason: Reason): Decision {
   const current = registration.session['dynamics'];
-  const dynamics = typeof current === 'object' && current !== null && !Array.isArray(current) ? current : {};
+  const dynamics = asObject(current) ?? {};
   return {
     outcome: 'allow',
     reason,

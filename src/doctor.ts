@@ -14,7 +14,7 @@ import { AUTHORITY_HOSTS, cloudOf, GUID, parseConfig, syncColumnsOf, type Config
 import { createDataverseClient } from './dataverse.js';
 import { diagnose, diagnoseDiscovery, privilegeSetting } from './diagnosis.js';
 import { discoverEnvironment } from './discovery.js';
-import { configError, HookError } from './errors.js';
+import { configError, HookError, toHookError } from './errors.js';
 import { createLogger } from './log.js';
 import { contactColumns, type PrivilegeDepth, probeContactRead, probeTimeoutMs, userPrivileges, whoAmI } from './probes.js';
 import { readCredential } from './runtime.js';
@@ -84,8 +84,7 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
     try {
       outcome = await check();
     } catch (error) {
-      const failure =
-        error instanceof HookError ? error : new HookError('bad_response', 'The check failed unexpectedly.', { stage: 'dataverse', cause: error });
+      const failure = toHookError(error, 'dataverse');
       outcome = { status: 'fail', detail: failure.message, code: codeOf(failure), ...diagnose(failure, config) };
     }
     steps.push({ step, title: TITLES[step], latencyMs: Math.round(performance.now() - started), ...outcome });

@@ -41,7 +41,7 @@ export const emailSchema = z
  * An object we can read keys from, or `undefined`. Nothing is copied (this runs on every
  * registration); only the email is parsed with zod, and nothing else of the payload is trusted.
  */
-function asObject(value: unknown): Record<string, unknown> | undefined {
+export function asObject(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 

@@ -21,7 +21,7 @@ import { createDataverseClient, findContactsByEmail } from './dataverse.js';
 import { diagnose, type Diagnosis } from './diagnosis.js';
 import { discoverEnvironment } from './discovery.js';
 import { maskEmail } from './drive.js';
-import { type FailureCode, HookError } from './errors.js';
+import { type FailureCode, HookError, toHookError } from './errors.js';
 import { emailSchema } from './input.js';
 import { createLogger } from './log.js';
 import { probeTimeoutMs } from './probes.js';
@@ -158,7 +158,7 @@ async function lookUp(
     const contacts = await findContactsByEmail(client, config, { email, token, signal });
     return { outcome: { matches: contacts.length }, dataverseAnswered: true };
   } catch (error) {
-    const failure = error instanceof HookError ? error : new HookError('bad_response', 'The lookup failed unexpectedly.', { stage: 'dataverse', cause: error });
+    const failure = toHookError(error, 'dataverse');
     const outcome = {
       failure: failure.code,
       ...(failure.status === undefined ? {} : { status: failure.status }),

@@ -5,7 +5,7 @@
 import { getPath, isEmptyValue } from './attributes.js';
 import { type Config, syncColumnsOf } from './config.js';
 import { type ContactData, isContactId } from './dataverse.js';
-import type { Attributes, Session } from './input.js';
+import { asObject, type Attributes, type Session } from './input.js';
 
 /**
  * The values of `sync.columns` (else `enrich` reversed) taken from the registration's attributes.
@@ -34,8 +34,6 @@ export function newContactData(config: Config, email: string, attributes: Attrib
  * Anything else is ignored: the id goes into a request path, so it must never be free text.
  */
 export function linkedContactId(session: Session): string | undefined {
-  const dynamics = session['dynamics'];
-  if (typeof dynamics !== 'object' || dynamics === null || Array.isArray(dynamics)) return undefined;
-  const contactId = (dynamics as Record<string, unknown>)['contactId'];
+  const contactId = asObject(session['dynamics'])?.['contactId'];
   return isContactId(contactId) ? contactId.toLowerCase() : undefined;
 }
