@@ -1,0 +1,332 @@
+/**
+ * The timing half of `npm run bench`, run by `bench.ts` as a child process (`node --expose-gc`,
+ * NODE_EXTRA_CA_CERTS = the stand-in's certificate). No nock here: the built hook talks to a local
+ * HTTPS Dataverse stand-in in its own process, so this process's CPU time is the client's alone,
+ * and Entra is a stub `fetch` that serves the recorded token (fetched once, at load).
+ * Writes its figures as JSON to HOOK_BENCH_RESULT.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { DynamicsWebApi } from 'dynamics-web-api';
+import { EMAIL, PROJECT_ROOT, benchConfig, isAllow, percentile, registerOnce, runConcurrently } from './support.js';
+import { buildHook } from '../build/build-hook.js';
+import { parseResolvedConfig } from '../hook/config.js';
+import { lookupColumns } from '../hook/dataverse.js';
+import { registrationPayload } from '../harness/drive.js';
+import { type BuiltHookFunction, loadBuiltHook } from '../harness/load-hook.js';
+import { emailFilter } from '../hook/odata.js';
+
+const FIXED_TOKEN = 'bench-fixed-token';
+
+/** Wall time per call (median, p99) and this process's CPU time per call (mean), in µs. */
+export interface Stats {
+  median: number;
+  p99: number;
+  cpu: number;
+}
+
+/** Wall-time samples of a series of calls, and the process CPU time they used in total. */
+interface Series {
+  readonly samples: number[];
+  cpuUs: number;
+}
+
+const newSeries = (): Series => ({ samples: [], cpuUs: 0 });
+
+function statsOf(series: Series): Stats {
+  const sorted = [...series.samples].sort((a, b) => a - b);
+  return { median: percentile(sorted, 50), p99: percentile(sorted, 99), cpu: series.cpuUs / series.samples.length };
+}
+
+export interface Timings {
+  loadColdMs: number;
+  loadWarmMedianMs: number;
+  samples: number;
+  bareCleanUs: Stats;
+  bareUs: Stats;
+  hookUs: Stats;
+  /** The built hook with its Dataverse call swapped for an instant in-memory answer: its own work. */
+  noNetworkUs: Stats | undefined;
+  throughput: Array<{ concurrency: number; registrations: number; hookPerS: number; barePerS: number }>;
+  memory: { registrations: number; beforeMb: number; afterMb: number };
+  localServer: { registrations: number; dataverseRequests: number; tokenRequests: number; tokenRequestsSinceLoad: number; bareCalls: number };
+}
+
+/** The Dataverse stand-in: its own process, so the timing process's CPU time is the client's alone. */
+const SERVER_SOURCE = `
+const https = require('node:https');
+const { key, cert, body } = JSON.parse(process.env.HOOK_BENCH_SERVER);
+let requests = 0;
+const server = https.createServer({ key, cert, keepAliveTimeout: 60000 }, (req, res) => {
+  requests += 1;
+  req.resume();
+  res.writeHead(200, { 'content-type': 'application/json; odata.metadata=minimal', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (message) => {
+  if (message === 'count') process.send({ requests });
+  if (message === 'close') { server.closeAllConnections(); server.close(); process.disconnect(); }
+});
+`;
+
+interface LocalServer {
+  readonly url: string;
+  requests(): Promise<number>;
+  close(): void;
+}
+
+async function startLocalServer(key: string, cert: string): Promise<LocalServer> {
+  const body = readFileSync(join(PROJECT_ROOT, 'src/harness/recorded/contacts-one.json'), 'utf8');
+  const server = spawn(process.execPath, ['-e', SERVER_SOURCE], {
+    env: { PATH: process.env['PATH'] ?? '', HOOK_BENCH_SERVER: JSON.stringify({ key, cert, body }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      server.once('message', (message) => resolve(message as T));
+      server.once('exit', (code) => reject(new Error(`The stand-in server exited (${String(code)}).`)));
+    });
+  const { port } = await next<{ port: number }>();
+  return {
+    url: `https://127.0.0.1:${port}`,
+    requests: async () => {
+      const reply = next<{ requests: number }>();
+      server.send('count');
+      return (await reply).requests;
+    },
+    close: () => {
+      if (server.connected) server.send('close');
+    },
+  };
+}
+
+/** Entra stand-in for the child: the recorded token for every POST, counted; anything else refused. */
+function stubTokenEndpoint(): { requests: () => number; restore: () => void } {
+  const original = globalThis.fetch;
+  const token = readFileSync(join(PROJECT_ROOT, 'src/harness/recorded/token.json'), 'utf8');
+  let requests = 0;
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (init?.method !== 'POST' || !url.includes('/oauth2/v2.0/token')) throw new Error('The benchmark allows no other request.');
+    requests += 1;
+    return new Response(token, { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+  return { requests: () => requests, restore: () => (globalThis.fetch = original) };
+}
+
+/**
+ * The hook writes one JSON log line per registration; in the timed phases it goes nowhere. Not
+ * `captureConsole` (drive.ts): that keeps and parses every line, which would add its own CPU time
+ * and heap growth to the very figures measured here.
+ */
+function silenceConsole(): () => void {
+  const original = { log: console.log, error: console.error };
+  console.log = () => undefined;
+  console.error = () => undefined;
+  return () => {
+    console.log = original.log;
+    console.error = original.error;
+  };
+}
+
+async function measureTimings(resultFile: string): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('Run with --expose-gc.');
+  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '');
+  const tokenEndpoint = stubTokenEndpoint();
+  process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
+  const configInput = benchConfig(server.url);
+  const config = parseResolvedConfig(configInput);
+  const { code } = await buildHook('pre-registration', configInput);
+
+  // Load time: the first load compiles the file and requires its three packages from disk (what a
+  // fresh Strivacity instance pays); later loads find the packages in the module cache.
+  let started = performance.now();
+  const first = loadBuiltHook(code);
+  const loadColdMs = performance.now() - started;
+  first.unload();
+  const warmLoadsMs: number[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    started = performance.now();
+    loadBuiltHook(code).unload();
+    warmLoadsMs.push(performance.now() - started);
+  }
+  warmLoadsMs.sort((a, b) => a - b);
+  const loadWarmMedianMs = warmLoadsMs[10] ?? NaN;
+
+  // The bare call: the same request the hook sends, with a fixed token, through the same
+  // dynamics-web-api build (CJS, as the built hook `require`s it) and the same keep-alive agent.
+  const { DynamicsWebApi: Client } = createRequire(join(PROJECT_ROOT, 'package.json'))('dynamics-web-api') as typeof import('dynamics-web-api');
+  const bareClient: DynamicsWebApi = new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
+  const select = lookupColumns(config);
+  const bareCall = () =>
+    bareClient.retrieveMultiple({
+      collection: 'contacts',
+      select,
+      filter: emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly),
+      orderBy: ['modifiedon desc'],
+      top: 2,
+      token: FIXED_TOKEN,
+    });
+  let bareCalls = 0;
+  const timeBare = async (series: Series, count: number) => {
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < count; i += 1) {
+      const t0 = performance.now();
+      const response = (await bareCall()) as { value?: unknown[] };
+      series.samples.push((performance.now() - t0) * 1000);
+      bareCalls += 1;
+      if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
+    }
+    const cpu = process.cpuUsage(cpu0);
+    series.cpuUs += cpu.user + cpu.system;
+  };
+
+  const restoreConsole = silenceConsole();
+  try {
+    // 1. The bare call in a process where the hook has not run yet (see the note on
+    //    AsyncLocalStorage in the printed results: the hook's crash guard enables it).
+    await timeBare(newSeries(), 1000);
+    const bareClean = newSeries();
+    await timeBare(bareClean, 5000);
+
+    const tokenRequestsBeforeLoad = tokenEndpoint.requests();
+    const { hook, unload } = loadBuiltHook(code);
+    let registrations = 0;
+    const timeHook = async (series: Series, count: number) => {
+      await timeRegistrations(hook, series, count, 'The hook did not allow the known customer.');
+      registrations += count;
+    };
+    await timeHook(newSeries(), 1000);
+    const tokenRequestsBefore = tokenEndpoint.requests();
+    const serverRequestsBefore = await server.requests();
+    const registrationsBefore = registrations;
+    const bareCallsBefore = bareCalls;
+
+    // 2. Warm registrations vs bare calls, interleaved in rounds so drift hits both alike.
+    const hookSeries = newSeries();
+    const bareSeries = newSeries();
+    for (let round = 0; round < 20; round += 1) {
+      await timeHook(hookSeries, 250);
+      await timeBare(bareSeries, 250);
+    }
+
+    // 3. Throughput: three alternating rounds of 1,000 per side; the median round counts.
+    const throughput: Timings['throughput'] = [];
+    const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+    for (const concurrency of [1, 10, 50]) {
+      const perRound = 1000;
+      const hookRates: number[] = [];
+      const bareRates: number[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        const hookMs = await runConcurrently(perRound, concurrency, async () => {
+          await registerOnce(hook);
+          registrations += 1;
+        });
+        const bareMs = await runConcurrently(perRound, concurrency, async () => {
+          await bareCall();
+          bareCalls += 1;
+        });
+        hookRates.push((perRound / hookMs) * 1000);
+        bareRates.push((perRound / bareMs) * 1000);
+      }
+      throughput.push({ concurrency, registrations: perRound * 3, hookPerS: medianOf(hookRates), barePerS: medianOf(bareRates) });
+    }
+
+    // 4. Heap after 10,000 registrations (concurrency 10), after a full GC on both sides.
+    const settle = async () => {
+      for (let i = 0; i < 3; i += 1) {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return process.memoryUsage().heapUsed / 2 ** 20;
+    };
+    const beforeMb = await settle();
+    await runConcurrently(10_000, 10, async () => {
+      await registerOnce(hook);
+      registrations += 1;
+    });
+    const afterMb = await settle();
+
+    const localServer = {
+      registrations: registrations - registrationsBefore,
+      dataverseRequests: (await server.requests()) - serverRequestsBefore - (bareCalls - bareCallsBefore),
+      tokenRequests: tokenEndpoint.requests() - tokenRequestsBefore,
+      tokenRequestsSinceLoad: tokenEndpoint.requests() - tokenRequestsBeforeLoad,
+      bareCalls: bareCalls - bareCallsBefore,
+    };
+    unload();
+
+    // 5. The hook's own work, without any network: the built file with `client.retrieveMultiple`
+    //    answered in memory (undefined if the built code no longer has that exact call).
+    const noNetworkUs = await timeWithoutNetwork(code, config.dataverse.url);
+
+    const timings: Timings = {
+      loadColdMs,
+      loadWarmMedianMs,
+      samples: hookSeries.samples.length,
+      bareCleanUs: statsOf(bareClean),
+      bareUs: statsOf(bareSeries),
+      hookUs: statsOf(hookSeries),
+      noNetworkUs,
+      throughput,
+      memory: { registrations: 10_000, beforeMb, afterMb },
+      localServer,
+    };
+    writeFileSync(resultFile, JSON.stringify(timings));
+  } finally {
+    restoreConsole();
+    tokenEndpoint.restore();
+    server.close();
+  }
+}
+
+/** Times `count` sequential registrations of the known customer into `series` (wall µs and CPU). */
+async function timeRegistrations(hook: BuiltHookFunction, series: Series, count: number, notAllowed: string): Promise<void> {
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < count; i += 1) {
+    const payload = registrationPayload(EMAIL);
+    let answer: unknown;
+    const keep = (value: unknown) => {
+      answer = value;
+    };
+    const t0 = performance.now();
+    await hook(payload, keep, keep);
+    series.samples.push((performance.now() - t0) * 1000);
+    if (!isAllow(answer)) throw new Error(notAllowed);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  series.cpuUs += cpu.user + cpu.system;
+}
+
+const RETRIEVE_CALL = 'client.retrieveMultiple({';
+
+async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<Stats | undefined> {
+  if (!code.includes(RETRIEVE_CALL)) return undefined;
+  const fixture = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src/harness/recorded/contacts-one.json'), 'utf8')) as { value: Array<Record<string, unknown>> };
+  const globals = globalThis as { __hookBenchRetrieve?: unknown };
+  // What dynamics-web-api resolves with: the parsed body (a fresh copy per call).
+  globals.__hookBenchRetrieve = () => Promise.resolve({ ...fixture, value: fixture.value.map((contact) => ({ ...contact })) });
+  const { hook, unload } = loadBuiltHook(code.replaceAll(RETRIEVE_CALL, 'globalThis.__hookBenchRetrieve({'));
+  try {
+    const series = newSeries();
+    const run = (count: number, into: Series) =>
+      timeRegistrations(hook, into, count, `The hook without network did not allow the known customer (${dataverseUrl}).`);
+    await run(2000, newSeries());
+    await run(20_000, series);
+    return statsOf(series);
+  } finally {
+    unload();
+    delete globals.__hookBenchRetrieve;
+  }
+}
+
+const resultFile = process.env['HOOK_BENCH_RESULT'];
+if (resultFile !== undefined) {
+  await measureTimings(resultFile);
+  // dynamics-web-api's keep-alive sockets are done with; no need to wait for them to time out.
+  process.exit(0);
+}

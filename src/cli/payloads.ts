@@ -1,0 +1,108 @@
+/**
+ * `dynamics-hook payloads --out <dir> [--known-email <address>] [--json]`: writes sample
+ * registrations in the shape Strivacity passes to a pre-registration hook, one file per case,
+ * ready to paste into the console's Try Out box (which accepts at most 8,000 characters).
+ *
+ * The emails are those of the recorded responses (`npm start`, `try`); in a live Try Out only the
+ * known-customer case needs a real contact's address, given with `--known-email` (it is written to
+ * the file, never printed).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { maskEmail, registrationPayload } from '../harness/drive.js';
+import { UsageError } from './usage.js';
+
+/** The Try Out box of the Strivacity console accepts at most this many characters. */
+export const MAX_PAYLOAD_CHARACTERS = 8000;
+
+export interface PayloadCase {
+  readonly file: string;
+  readonly description: string;
+  /** What the hook decides against the recorded responses with the default policy. */
+  readonly expect: string;
+  readonly payload: Record<string, unknown>;
+}
+
+function withTypedName(payload: Record<string, unknown>, givenName: string): Record<string, unknown> {
+  const customer = payload['customer'] as { attributes: Record<string, unknown> };
+  return { ...payload, customer: { ...customer, attributes: { ...customer.attributes, name: { givenName, familyName: '' } } } };
+}
+
+/** The main cases, in the order an administrator would try them. */
+export function samplePayloads(knownEmail = 'ada.lovelace@example.com'): PayloadCase[] {
+  return [
+    {
+      file: '01-known-customer.json',
+      description: 'one contact has this email',
+      expect: 'allow, enriched, contact id in session',
+      payload: registrationPayload(knownEmail),
+    },
+    {
+      file: '02-known-customer-name-typed.json',
+      description: 'known customer who typed a first name',
+      expect: 'allow; the typed name is kept unless enrichOverwrite is true',
+      payload: withTypedName(registrationPayload(knownEmail), 'Augusta'),
+    },
+    { file: '03-not-in-crm.json', description: 'no contact has this email', expect: 'policy.notFound', payload: registrationPayload('new.person@example.com') },
+    {
+      file: '04-not-in-crm-german.json',
+      description: 'unknown email, German UI',
+      expect: 'policy.notFound, message in "de" if configured',
+      payload: registrationPayload('neu@example.de', ['de-DE', 'en']),
+    },
+    {
+      file: '05-two-contacts.json',
+      description: 'two contacts share the email',
+      expect: 'policy.multipleMatches',
+      payload: registrationPayload('grace.hopper@example.com'),
+    },
+    {
+      file: '06-apostrophe.json',
+      description: 'an apostrophe in the email (OData quote doubling)',
+      expect: 'allow',
+      payload: registrationPayload("siobhan.o'brien@example.com"),
+    },
+    {
+      file: '07-invalid-email.json',
+      description: 'not an email address',
+      expect: 'policy.invalidEmail, Dataverse not asked',
+      payload: registrationPayload('not-an-email'),
+    },
+    {
+      file: '08-injection-attempt.json',
+      description: 'an OData injection attempt',
+      expect: 'policy.invalidEmail (refused before any query)',
+      payload: registrationPayload("x' or emailaddress1 ne 'y@example.com"),
+    },
+  ];
+}
+
+/** Writes every sample to `dir`; throws if one would not fit the Try Out box. */
+export function writePayloads(dir: string, knownEmail?: string): Array<{ file: string; characters: number; description: string; expect: string }> {
+  mkdirSync(dir, { recursive: true });
+  return samplePayloads(knownEmail).map((sample) => {
+    const text = `${JSON.stringify(sample.payload, null, 2)}\n`;
+    if (text.length >= MAX_PAYLOAD_CHARACTERS) throw new Error(`${sample.file} has ${text.length} characters; Try Out accepts ${MAX_PAYLOAD_CHARACTERS}.`);
+    writeFileSync(join(dir, sample.file), text);
+    return { file: join(dir, sample.file), characters: text.length, description: sample.description, expect: sample.expect };
+  });
+}
+
+export async function payloadsCommand(argv: string[]): Promise<{ exitCode: number }> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' }, 'known-email': { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  if (values.out === undefined) throw new UsageError('payloads needs --out <dir>.');
+  const written = writePayloads(values.out, values['known-email']);
+  if (values.json) {
+    console.log(JSON.stringify({ ok: true, payloads: written }, null, 2));
+    return { exitCode: 0 };
+  }
+  console.log(`Wrote ${written.length} Try Out payloads (each under ${MAX_PAYLOAD_CHARACTERS.toLocaleString('en')} characters):`);
+  for (const item of written) console.log(`  ${item.file}  (${item.characters} chars)  ${item.description} -> ${item.expect}`);
+  if (values['known-email'] !== undefined) console.log(`The known-customer cases use ${maskEmail(values['known-email'])}.`);
+  return { exitCode: 0 };
+}

@@ -1,0 +1,197 @@
+/**
+ * `dynamics-hook try --config <file> (--email <address> | --payload <file>) [--live] [--json]`:
+ * builds the hook exactly as `build` does, loads the built file as Strivacity would, and runs it on
+ * one registration: against the recorded Entra and Dataverse responses by default (offline, any
+ * credential), or against the live environment with `--live`. Prints the decision, the object
+ * passed to `callback`/`error`, the hook's log lines and the time taken.
+ *
+ * What is printed is the exact object with two kinds of value masked: emails (always), and in
+ * `--live` mode every attribute value the CRM filled in, since those are a real person's data.
+ * Offline, the recorded fakes are shown as they are.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { getPath } from '../hook/attributes.js';
+import { buildHook } from '../build/build-hook.js';
+import { parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from '../hook/config.js';
+import { discoverEnvironment } from './discovery.js';
+import { captureConsole, describeResult, EMAIL_LIKE, maskEmail, registrationPayload, resultClassOf, runHook, type HookRun } from '../harness/drive.js';
+import { configError } from '../hook/errors.js';
+import { loadBuiltHook } from '../harness/load-hook.js';
+import { createLogger } from '../hook/log.js';
+import { readCredential } from '../hook/loaded-hook.js';
+import { readSecret } from '../hook/secrets.js';
+import { readJsonFile, UsageError } from './usage.js';
+
+export interface TryOptions {
+  readonly rawConfig: unknown;
+  readonly payload: unknown;
+  readonly live: boolean;
+}
+
+export interface TryReport {
+  readonly mode: 'offline' | 'live';
+  readonly dataverseUrl: string;
+  readonly decision: string;
+  /** The reason code of the hook's `registration.decided` log line. */
+  readonly reason: string | undefined;
+  readonly via: HookRun['via'];
+  readonly calls: number;
+  /** The class of the object passed to callback/error (`RegistrationData`, `ShowErrorMessage`, ...). */
+  readonly resultClass: string;
+  /** That object, emails (and, live, CRM-filled values) masked. */
+  readonly result: unknown;
+  readonly logLines: readonly unknown[];
+  readonly elapsedMs: number;
+  readonly loadMs: number;
+  /** True when the hook answered once and not because of a failure (config, token, Dataverse). */
+  readonly ok: boolean;
+}
+
+/** Builds, loads and runs the hook on one registration. Throws a HookError for a bad config or (live) a missing secret. */
+export async function tryRegistration(options: TryOptions): Promise<TryReport> {
+  const config = parseConfig(options.rawConfig);
+  const mode = options.live ? 'live' : 'offline';
+  const url = config.dataverse.url ?? (options.live ? await discoverUrl(config) : `https://${config.dataverse.organization}.crm.dynamics.com`);
+  const rawWithUrl = withUrl(options.rawConfig, url);
+  const resolved = parseResolvedConfig(rawWithUrl);
+  const restoreEnv = options.live ? requireCredential(resolved) : provideOfflineCredential(resolved);
+  const standIn = options.live ? undefined : (await import('../harness/stand-in.js')).serveRecordedResponses(resolved);
+  try {
+    const built = await buildHook('pre-registration', rawWithUrl);
+    const loadStarted = performance.now();
+    // The hook logs at load (and starts its token pre-fetch): keep those lines off stdout.
+    const { value: loaded, lines: loadLines } = await captureConsole(() => loadBuiltHook(built.code));
+    const loadMs = performance.now() - loadStarted;
+    try {
+      const run = await runHook(loaded.hook, options.payload);
+      const { decision } = describeResult(run, Object.keys(resolved.enrich));
+      const logLines = [...loadLines, ...run.logLines];
+      const decided = logLines.find(
+        (line): line is { event: string; reason?: string } =>
+          typeof line === 'object' && line !== null && (line as { event?: unknown }).event === 'registration.decided',
+      );
+      const reason = decided?.reason;
+      return {
+        mode,
+        dataverseUrl: url,
+        decision,
+        reason,
+        via: run.via,
+        calls: run.calls,
+        resultClass: resultClassOf(run.result),
+        result: maskForDisplay(run.result, options.payload, options.live),
+        logLines,
+        elapsedMs: run.elapsedMs,
+        loadMs,
+        ok: run.calls === 1 && reason !== 'lookup_failed' && reason !== 'config_invalid',
+      };
+    } finally {
+      loaded.unload();
+    }
+  } finally {
+    standIn?.close();
+    restoreEnv();
+  }
+}
+
+async function discoverUrl(config: Config): Promise<string> {
+  const credential = readCredential(config as ResolvedConfig, readSecret);
+  const found = await discoverEnvironment({ config, credential, log: createLogger('error', () => undefined) });
+  return found.url;
+}
+
+function withUrl(raw: unknown, url: string): unknown {
+  const root = raw as { dataverse?: Record<string, unknown> };
+  const dataverse: Record<string, unknown> = { ...root.dataverse, url };
+  delete dataverse['organization'];
+  return { ...root, dataverse };
+}
+
+/** Live: the variable must be set, as the hook would need it in Strivacity. */
+function requireCredential(config: ResolvedConfig): () => void {
+  readCredential(config, readSecret);
+  return () => undefined;
+}
+
+/**
+ * Offline the stand-in accepts any credential, but the hook still reads one: an unset variable gets
+ * a placeholder (a throwaway key pair for a certificate) for the duration of the run.
+ */
+function provideOfflineCredential(config: ResolvedConfig): () => void {
+  const name = config.auth.clientSecretVariable ?? config.auth.clientCertificate?.privateKeyVariable;
+  if (name === undefined || readSecret(name) !== undefined) return () => undefined;
+  process.env[name] =
+    config.auth.clientSecretVariable !== undefined
+      ? 'offline-placeholder-secret'
+      : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  return () => {
+    delete process.env[name];
+  };
+}
+
+/**
+ * A plain-data copy of `value` for printing: emails masked; with `live`, attribute values that the
+ * payload did not have (filled from the CRM) replaced by a marker with their length.
+ */
+export function maskForDisplay(value: unknown, payload: unknown, live: boolean): unknown {
+  const inputAttributes = ((payload as { customer?: { attributes?: unknown } } | undefined)?.customer?.attributes ?? {}) as Record<string, unknown>;
+  const walk = (node: unknown, path: readonly string[]): unknown => {
+    if (typeof node === 'string') {
+      if (EMAIL_LIKE.test(node.trim())) return maskEmail(node);
+      if (live && path[0] === 'attributes' && getPath(inputAttributes, path.slice(1).join('.')) !== node) return `<from the CRM: ${node.length} characters>`;
+      return node;
+    }
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, String(index)]));
+    if (typeof node === 'object' && node !== null) return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child, [...path, key])]));
+    return node;
+  };
+  return walk(value, []);
+}
+
+export function formatTryReport(report: TryReport, emailShown: string): string {
+  const where = report.mode === 'live' ? `live: ${report.dataverseUrl}` : 'offline: recorded Entra and Dataverse responses';
+  const lines = [
+    `try (${where})`,
+    `registration  ${emailShown}`,
+    `decision      ${report.decision}${report.reason === undefined ? '' : ` (${report.reason})`}`,
+    `answered      ${report.via}(new ${report.resultClass}(...)), ${report.calls} call(s); the object:`,
+    indent(JSON.stringify(report.result, null, 2)),
+    'log',
+    ...report.logLines.map((line) => indent(typeof line === 'string' ? line : JSON.stringify(line))),
+    `time          ${report.elapsedMs.toFixed(1)} ms for the registration (loading the hook took ${report.loadMs.toFixed(1)} ms)`,
+  ];
+  return lines.join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+/** The `try` command. Exit code 0 when the hook answered once and nothing failed on the way. */
+export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      email: { type: 'string' },
+      payload: { type: 'string' },
+      locale: { type: 'string', default: 'en' },
+      live: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.config === undefined) throw new UsageError('try needs --config <file>.');
+  if ((values.email === undefined) === (values.payload === undefined)) throw new UsageError('try needs exactly one of --email <address> or --payload <file>.');
+  const payload = values.payload === undefined ? registrationPayload(values.email, [values.locale]) : readJsonFile(values.payload);
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw configError('The payload file must hold a JSON object (a Strivacity registration).');
+  const email = (payload as { customer?: { attributes?: { emails?: { primaryEmail?: unknown } } } }).customer?.attributes?.emails?.primaryEmail;
+  const report = await tryRegistration({ rawConfig: readJsonFile(values.config), payload, live: values.live });
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatTryReport(report, maskEmail(email)));
+  return { exitCode: report.ok ? 0 : 1 };
+}

@@ -1,0 +1,216 @@
+/**
+ * Dataverse `contacts`, read and written with dynamics-web-api v2. This module and `token.ts` are
+ * the only ones that touch the network. Every library error is translated here into a HookError.
+ */
+import { DynamicsWebApi } from 'dynamics-web-api';
+import { z } from 'zod';
+import { type Config, GUID, type ResolvedConfig } from './config.js';
+import { withMalformedBodyGuard } from './resilience/crash-guard.js';
+import { HookError } from './errors.js';
+import { emailFilter } from './odata.js';
+
+/** One client per loaded hook: it keeps a keep-alive agent, so warm registrations reuse a connection. */
+export function createDataverseClient(config: ResolvedConfig): DynamicsWebApi {
+  return new DynamicsWebApi({ serverUrl: config.dataverse.url, dataApi: { version: config.dataverse.apiVersion } });
+}
+
+/**
+ * A contact as the lookup returns it. dynamics-web-api revives ISO dates into `Date`s (only those
+ * without fractional seconds) and adds alias keys (`oDataContext`, ...), so the schema accepts both.
+ */
+const contactSchema = z.looseObject({
+  contactid: z.string().regex(GUID),
+  modifiedon: z.union([z.date(), z.iso.datetime({ offset: true })]).transform((value) => new Date(value)),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+const collectionSchema = z.looseObject({ value: z.array(contactSchema) });
+
+/** Columns the lookup selects: the key, the ordering column and every `enrich` column. */
+export function lookupColumns(config: Config): string[] {
+  return [...new Set(['contactid', 'modifiedon', ...Object.values(config.enrich)])];
+}
+
+/**
+ * `lookupColumns` once per loaded config rather than once per registration. Sharing the array is
+ * safe: dynamics-web-api copies every array of a request (`copyRequest`) before using it.
+ */
+const columnsByConfig = new WeakMap<Config, string[]>();
+function cachedLookupColumns(config: Config): string[] {
+  let columns = columnsByConfig.get(config);
+  if (columns === undefined) {
+    columns = lookupColumns(config);
+    columnsByConfig.set(config, columns);
+  }
+  return columns;
+}
+
+export interface LookupRequest {
+  readonly email: string;
+  readonly token: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Contacts whose configured email fields equal `email`, newest first, at most two (enough to tell
+ * one match from several). Throws a classified HookError.
+ */
+export async function findContactsByEmail(client: DynamicsWebApi, config: Config, request: LookupRequest): Promise<Contact[]> {
+  let response: unknown;
+  try {
+    response = await withMalformedBodyGuard(
+      () =>
+        client.retrieveMultiple({
+          collection: 'contacts',
+          select: cachedLookupColumns(config),
+          filter: emailFilter(request.email, config.lookup.emailFields, config.lookup.activeOnly),
+          orderBy: ['modifiedon desc'],
+          top: 2,
+          token: request.token,
+          signal: request.signal,
+        }),
+      request.signal,
+    );
+  } catch (error) {
+    throw classifyDataverseError(error);
+  }
+  const parsed = collectionSchema.safeParse(response);
+  if (!parsed.success) throw new HookError('bad_response', 'Dataverse returned a response of an unexpected shape.', { stage: 'dataverse' });
+  return parsed.data.value;
+}
+
+interface DwaErrorShape {
+  status?: unknown;
+  code?: unknown;
+  name?: unknown;
+  headers?: unknown;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_NOCK_NO_MATCH',
+]);
+
+/**
+ * Classifies what dynamics-web-api rejects with: an HTTP error carrying Dataverse's `error` object
+ * plus `status` and lower-case `headers`, a raw Node network error, or an AbortError.
+ */
+export function classifyDataverseError(error: unknown): HookError {
+  if (error instanceof HookError) return error;
+  const shape: DwaErrorShape = typeof error === 'object' && error !== null ? (error as DwaErrorShape) : {};
+  const stage = 'dataverse' as const;
+  if (Array.isArray(error)) return new HookError('bad_response', 'Dataverse returned an unexpected batch response.', { stage, cause: error });
+  if (shape.name === 'AbortError' || shape.code === 'ABORT_ERR')
+    return new HookError('timeout', 'The deadline passed before the request completed.', { stage, cause: error });
+  if (typeof shape.status !== 'number') {
+    if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code))
+      return new HookError('network', 'Dataverse could not be reached.', { stage, cause: error });
+    return new HookError('network', 'The Dataverse request failed.', { stage, cause: error });
+  }
+  const status = shape.status;
+  const headers = typeof shape.headers === 'object' && shape.headers !== null ? (shape.headers as Record<string, unknown>) : {};
+  const dataverseCode = typeof shape.code === 'string' && /^0x[0-9a-f]{8}$/i.test(shape.code) ? shape.code.toLowerCase() : undefined;
+  const details = { stage, status, cause: error, ...(dataverseCode === undefined ? {} : { dataverseCode }) };
+  if (status === 401) {
+    const diagnostic = authenticateReason(headers);
+    return new HookError('auth', 'Dataverse refused the access token.', diagnostic === undefined ? details : { ...details, diagnostic });
+  }
+  if (status === 403) return new HookError('forbidden', 'Dataverse denied the request (403).', details);
+  if (status === 404) return new HookError('not_found', 'Dataverse did not find the resource.', details);
+  if (status === 429) {
+    const retryAfterMs = retryAfterMsOf(headers['retry-after']);
+    return new HookError('throttled', 'Dataverse throttled the request.', retryAfterMs === undefined ? details : { ...details, retryAfterMs });
+  }
+  if (status >= 500) return new HookError('server', 'Dataverse failed the request.', details);
+  if (status === 400) return new HookError('config', 'Dataverse rejected the query; check the configured columns.', details);
+  return new HookError('bad_response', 'Dataverse answered with an unexpected status.', details);
+}
+
+/** `Retry-After` from Dataverse is in seconds (api-limits docs); an HTTP date is accepted too. */
+export function retryAfterMsOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Dataverse answers a token it will not accept with 401 and an empty body; the reason is only in
+ * `WWW-Authenticate` or the non-standard `401_error_reason` header (e.g. "IDX10214: Audience
+ * validation failed"). It describes our token, not the person registering, so it is safe to log;
+ * it is still cut short and stripped to printable ASCII.
+ */
+function authenticateReason(headers: Record<string, unknown>): string | undefined {
+  const raw = headers['401_error_reason'] ?? headers['www-authenticate'];
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  return raw.replace(/[^\x20-\x7e]/g, '').slice(0, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes, for the post-registration hook.
+
+/** True for a contact id that may go into a request path (dynamics-web-api puts keys there unencoded). */
+export function isContactId(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
+}
+
+/** Column values to write: Dataverse logical column name -> value. */
+export type ContactData = Readonly<Record<string, string | number | boolean>>;
+
+export interface WriteRequest {
+  readonly data: ContactData;
+  readonly token: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * `PATCH contacts(<id>)` with `If-Match: *` (dynamics-web-api's `update` adds it by default), so an
+ * update never creates a contact by accident: a contact that no longer exists is a 404, classified
+ * `not_found`. Throws a classified HookError.
+ */
+export async function updateContact(client: DynamicsWebApi, request: WriteRequest & { readonly contactId: string }): Promise<void> {
+  if (!isContactId(request.contactId)) throw new HookError('bad_response', 'The contact id is not a GUID.', { stage: 'dataverse' });
+  let result: unknown;
+  try {
+    result = await withMalformedBodyGuard(
+      () => client.update({ collection: 'contacts', key: request.contactId, data: request.data, ifmatch: '*', token: request.token, signal: request.signal }),
+      request.signal,
+    );
+  } catch (error) {
+    throw classifyDataverseError(error);
+  }
+  // Without `propagateErrors`, dynamics-web-api's `update` swallows a 412 (the If-Match
+  // precondition failed) and resolves `false` (dist/cjs/dynamics-web-api.js, `update`): that is a
+  // failed write, not a success.
+  if (result === false) throw new HookError('bad_response', 'Dataverse answered with an unexpected status.', { stage: 'dataverse', status: 412 });
+  if (result !== true) throw new HookError('bad_response', 'Dataverse returned a response of an unexpected shape.', { stage: 'dataverse' });
+}
+
+/**
+ * `POST contacts`. Dataverse answers 204 with the new record's URL in `OData-EntityId`, from which
+ * dynamics-web-api returns the id. Throws a classified HookError.
+ *
+ * Not idempotent: a retry after an ambiguous failure (reset, 5xx) may create a second contact, so
+ * callers look the email up again before creating again (see `post-registration.ts`).
+ */
+export async function createContact(client: DynamicsWebApi, request: WriteRequest): Promise<string> {
+  let result: unknown;
+  try {
+    result = await withMalformedBodyGuard(
+      () => client.create({ collection: 'contacts', data: request.data, token: request.token, signal: request.signal }),
+      request.signal,
+    );
+  } catch (error) {
+    throw classifyDataverseError(error);
+  }
+  if (!isContactId(result)) throw new HookError('bad_response', 'Dataverse did not return the id of the created contact.', { stage: 'dataverse' });
+  return result;
+}

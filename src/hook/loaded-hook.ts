@@ -1,0 +1,121 @@
+/**
+ * What one loaded hook keeps for its lifetime: the parsed config, the logger, one token source and
+ * one Dataverse client, and the concurrency cap. Built once at load, so a warm registration does no
+ * set-up work. Shared by the pre- and post-registration hooks.
+ */
+import { createPrivateKey } from 'node:crypto';
+import type { DynamicsWebApi } from 'dynamics-web-api';
+import { parseResolvedConfig, type ResolvedConfig } from './config.js';
+import { createDataverseClient } from './dataverse.js';
+import { type Deadline, raceSignal } from './resilience/deadline.js';
+import { configError, type FailureStage, HookError, toHookError } from './errors.js';
+import { Limiter } from './resilience/limiter.js';
+import { consoleSink, createLogger, failureFields, type Logger, type LogSink } from './log.js';
+import { type AttemptCounter, DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './resilience/retry.js';
+import { normalisePem, readSecret, type SecretReader } from './secrets.js';
+import { type Credential, TokenSource } from './token.js';
+
+export interface HookOptions {
+  /** Where log lines go; the console by default. */
+  readonly logSink?: LogSink;
+  /** How secrets are read; `process.env[NAME]`, then a global `NAME`, by default. */
+  readonly readSecret?: SecretReader;
+  /** Transport for the token POST; global `fetch` by default. */
+  readonly fetch?: typeof fetch;
+  /** Fetch a token as soon as the hook loads (default true). */
+  readonly prefetchToken?: boolean;
+  readonly retryPolicy?: RetryPolicy;
+}
+
+export interface Runtime {
+  readonly config: ResolvedConfig;
+  readonly log: Logger;
+  readonly client: DynamicsWebApi;
+  /**
+   * Runs one Dataverse operation with a token, under the concurrency cap, with retries, all within
+   * `deadline`. Throws a classified HookError.
+   */
+  call<T>(operation: (token: string, signal: AbortSignal) => Promise<T>, deadline: Deadline, counter: AttemptCounter): Promise<T>;
+}
+
+export type LoadedRuntime = { readonly ok: true; readonly runtime: Runtime } | { readonly ok: false; readonly error: HookError; readonly log: Logger };
+
+export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): LoadedRuntime {
+  let config: ResolvedConfig;
+  try {
+    config = parseResolvedConfig(rawConfig);
+  } catch (error) {
+    const log = createLogger('info', options.logSink ?? consoleSink);
+    const failure = error instanceof HookError ? error : configError('The hook configuration is invalid.');
+    log.error('hook.config_invalid', failureFields(failure));
+    return { ok: false, error: failure, log };
+  }
+  const log = createLogger(config.logLevel, options.logSink ?? consoleSink);
+  const secrets = options.readSecret ?? readSecret;
+  const client = createDataverseClient(config);
+  const limiter = new Limiter(config.policy.maxConcurrentRequests);
+  const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  let tokens: TokenSource | undefined;
+
+  /** The token source, created once the secret can be read (a variable may be added after load). */
+  const tokenSource = (): TokenSource => {
+    if (tokens !== undefined) return tokens;
+    tokens = new TokenSource({ config, credential: readCredential(config, secrets), log, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    return tokens;
+  };
+
+  try {
+    const source = tokenSource();
+    if (options.prefetchToken !== false) source.prefetch();
+  } catch (error) {
+    if (error instanceof HookError) log.warn('hook.credential_unavailable', failureFields(error));
+  }
+
+  const runtime: Runtime = {
+    config,
+    log,
+    client,
+    call(operation, deadline, counter) {
+      // Where the registration is waiting, so that a deadline names the right stage.
+      let stage: FailureStage = 'token';
+      const attempt = async (signal: AbortSignal) => {
+        stage = 'token';
+        const token = await tokenSource().getToken(signal);
+        stage = 'dataverse';
+        try {
+          return await limiter.run(() => operation(token, signal), signal, 'dataverse');
+        } catch (error) {
+          // Dataverse refused the token (401): the next attempt or registration gets a new one.
+          if (error instanceof HookError && error.code === 'auth') tokenSource().invalidate(token);
+          throw error;
+        }
+      };
+      const classify = (error: unknown) => toHookError(error, stage);
+      return raceSignal(withRetries(attempt, classify, deadline, counter, retryPolicy), deadline.signal, () => stage);
+    },
+  };
+  return { ok: true, runtime };
+}
+
+/** Reads the secret or the certificate key named in the config; a HookError `config` names what is missing. */
+export function readCredential(config: ResolvedConfig, secrets: SecretReader): Credential {
+  const { clientSecretVariable, clientCertificate } = config.auth;
+  if (clientSecretVariable !== undefined) {
+    const clientSecret = secrets(clientSecretVariable);
+    if (clientSecret === undefined) throw configError('The client secret variable is not set.', `variable ${clientSecretVariable} is not set`);
+    return { clientSecret };
+  }
+  if (clientCertificate === undefined) throw configError('No credential is configured.');
+  const raw = secrets(clientCertificate.privateKeyVariable);
+  if (raw === undefined) throw configError('The private key variable is not set.', `variable ${clientCertificate.privateKeyVariable} is not set`);
+  const privateKey = normalisePem(raw);
+  try {
+    createPrivateKey(privateKey);
+  } catch {
+    throw configError(
+      'The private key variable does not hold a PEM private key.',
+      `variable ${clientCertificate.privateKeyVariable} is not an unencrypted PEM private key`,
+    );
+  }
+  return { clientCertificate: { thumbprintSha256: clientCertificate.thumbprintSha256, privateKey } };
+}

@@ -1,0 +1,138 @@
+/**
+ * The post-registration hook: keep Dataverse in step with the new account. It updates the contact
+ * the pre-registration hook linked (`session.dynamics.contactId`), else the contact found by email,
+ * else creates one (`sync.createIfMissing`); all within one deadline, with the pre-registration
+ * hook's token, client, retries and failure classes. Strivacity does not wait on the outcome, so
+ * failures are logged (one line, no personal data) and swallowed: `callback()` is called exactly
+ * once, with no argument, on every path. It never throws and the promise it returns never rejects.
+ */
+import { callRuntime } from './answer.js';
+import { Deadline, timeoutError } from './resilience/deadline.js';
+import { createContact, findContactsByEmail, updateContact } from './dataverse.js';
+import { mostRecent } from './decide.js';
+import { HookError, toHookError } from './errors.js';
+import { type HookArguments, parseRegistration, type Registration } from './input.js';
+import { KeyedLock } from './resilience/keyed-lock.js';
+import { emailHash, failureFields, type LogFields, type Logger } from './log.js';
+import type { AttemptCounter } from './resilience/retry.js';
+import { type HookOptions, loadRuntime, type Runtime } from './loaded-hook.js';
+import { columnValues, linkedContactId, newContactData } from './sync.js';
+
+export type PostRegistrationHook = (args: HookArguments, callback?: unknown) => Promise<void>;
+
+/** How the contact to write was chosen; `stale_link_` when the linked contact no longer existed. */
+type Target = 'session_contact' | 'email_match' | 'email_match_most_recent' | 'no_match' | 'invalid_email';
+export type SyncReason = Target | `stale_link_${Exclude<Target, 'session_contact'>}`;
+
+export type SyncResult = {
+  readonly outcome: 'updated' | 'created' | 'unchanged' | 'skipped';
+  readonly reason: SyncReason;
+  /** Contacts the email lookup returned (at most 2), when it ran. */
+  readonly matches?: number;
+};
+
+/** Loads the hook once (config, token pre-fetch, clients); the returned function serves every registration. */
+export function createPostRegistrationHook(rawConfig: unknown, options: HookOptions = {}): PostRegistrationHook {
+  const loaded = loadRuntime(rawConfig, options);
+  if (!loaded.ok) {
+    return async (_args, callback) => {
+      loaded.log.error('registration.synced', { hook: 'post-registration', outcome: 'failed', reason: 'config_invalid', ...failureFields(loaded.error) });
+      completeOnce(callback, loaded.log)();
+    };
+  }
+  const { runtime } = loaded;
+  // Runs for the same email (or linked contact) take turns, so an overlapping retry of one
+  // registration finds the contact the first run created instead of creating a second one.
+  const lock = new KeyedLock();
+  return async (args, callback) => {
+    const startedAt = performance.now();
+    const complete = completeOnce(callback, runtime.log);
+    const counter = { attempts: 0 };
+    const deadline = new Deadline(runtime.config.policy.timeoutMs);
+    let registration: Registration | undefined;
+    let fields: LogFields;
+    try {
+      registration = parseRegistration(args);
+      const key = registration.valid ? `email:${registration.email.toLowerCase()}` : `contact:${linkedContactId(registration.session) ?? ''}`;
+      const current = registration;
+      // No race around the lock: a run queued behind another for the same key waits at most until
+      // that run's deadline, which ends before its own (it started earlier); once running, every
+      // wait is bounded by `runtime.call`, which also names the stage a deadline caught.
+      const result = await lock.run(key, () => synchronise(runtime, current, deadline, counter));
+      fields = { outcome: result.outcome, reason: result.reason, ...(result.matches === undefined ? {} : { matches: result.matches }) };
+    } catch (error) {
+      fields = { outcome: 'failed', reason: 'sync_failed', ...failureFields(toHookError(error, 'dataverse')) };
+    } finally {
+      deadline.dispose();
+    }
+    complete();
+    const line: LogFields = {
+      hook: 'post-registration',
+      ...fields,
+      latencyMs: Math.round(performance.now() - startedAt),
+      attempts: counter.attempts,
+      ...(registration?.valid === true ? { emailHash: emailHash(registration.email, runtime.config.auth.tenantId) } : {}),
+    };
+    if (fields.outcome === 'failed') runtime.log.error('registration.synced', line);
+    else runtime.log.info('registration.synced', line);
+  };
+}
+
+/**
+ * One attempt unit, retried as a whole by `runtime.call` while the deadline allows. Because the
+ * email lookup is part of the unit, a create whose outcome is unknown (a reset or a 5xx after
+ * Dataverse may have committed it) is followed by a fresh lookup, not by a blind second POST.
+ */
+async function synchronise(runtime: Runtime, registration: Registration, deadline: Deadline, counter: AttemptCounter): Promise<SyncResult> {
+  const { client, config } = runtime;
+  const data = columnValues(config, registration.attributes);
+  const hasData = Object.keys(data).length > 0;
+  const linked = linkedContactId(registration.session);
+  let stale = false;
+  const reason = (target: Exclude<Target, 'session_contact'>): SyncReason => (stale ? `stale_link_${target}` : target);
+
+  if (linked === undefined && !registration.valid) return { outcome: 'skipped', reason: 'invalid_email' };
+  if (linked !== undefined && !hasData) return { outcome: 'unchanged', reason: 'session_contact' };
+  // The deadline can pass while an earlier run for the same email holds the lock.
+  if (deadline.signal.aborted) throw timeoutError('dataverse');
+
+  return runtime.call(
+    async (token, signal) => {
+      if (linked !== undefined && !stale) {
+        try {
+          await updateContact(client, { contactId: linked, data, token, signal });
+          return { outcome: 'updated', reason: 'session_contact' };
+        } catch (error) {
+          // 404: the linked contact was deleted or merged since pre-registration; the email decides.
+          if (!(error instanceof HookError && error.code === 'not_found')) throw error;
+          stale = true;
+        }
+      }
+      if (!registration.valid) return { outcome: 'skipped', reason: reason('invalid_email') };
+      const contacts = await findContactsByEmail(client, config, { email: registration.email, token, signal });
+      const matches = contacts.length;
+      if (matches > 0) {
+        const target = mostRecent(contacts);
+        const how = matches > 1 ? 'email_match_most_recent' : 'email_match';
+        if (!hasData) return { outcome: 'unchanged', reason: reason(how), matches };
+        await updateContact(client, { contactId: target.contactid, data, token, signal });
+        return { outcome: 'updated', reason: reason(how), matches };
+      }
+      if (config.sync?.createIfMissing === false) return { outcome: 'skipped', reason: reason('no_match'), matches };
+      await createContact(client, { data: newContactData(config, registration.email, registration.attributes), token, signal });
+      return { outcome: 'created', reason: reason('no_match'), matches };
+    },
+    deadline,
+    counter,
+  );
+}
+
+/** `callback()` at most once, with no argument; a missing callback is fine (the hook is non-blocking). */
+function completeOnce(callback: unknown, log: Logger): () => void {
+  let completed = false;
+  return () => {
+    if (completed || typeof callback !== 'function') return;
+    completed = true;
+    callRuntime(callback as () => unknown, [], log, { hook: 'post-registration' });
+  };
+}

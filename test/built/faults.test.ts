@@ -1,0 +1,307 @@
+/**
+ * The fault matrix, against the BUILT hook: whatever Entra or Dataverse does, the hook answers with
+ * the configured `policy.onError` outcome, exactly once, within the deadline, with the failure
+ * classified in its log line, and with no unhandled rejection or uncaught exception.
+ */
+import { PassThrough } from 'node:stream';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildHook } from '../../src/build/build-hook.js';
+import { type HookRun, registrationPayload, runHook } from '../../src/harness/drive.js';
+import { loadBuiltHook, StrivacityErrorDenyRequest, strivacityGlobals } from '../../src/harness/load-hook.js';
+import { readFixture } from '../../src/harness/stand-in.js';
+import { ACCESS_TOKEN, API, configWith, JSON_HEADERS, mockToken, ORG, SECRET, TENANT } from '../support/helpers.js';
+
+const TIMEOUT_MS = 1500;
+/** The deadline holds to within this much (timer and event-loop slack on a busy CI machine). */
+const SLACK_MS = 250;
+const CONFIG = configWith({ policy: { onError: 'deny', timeoutMs: TIMEOUT_MS } });
+const UNAVAILABLE = 'Registration is temporarily unavailable. Please try again in a few minutes.';
+
+let code = '';
+const strays: unknown[] = [];
+const onStray = (error: unknown) => strays.push(error);
+const measured: Array<{ fault: string; outcome: string; failure: string; ms: number }> = [];
+
+beforeAll(async () => {
+  code = (await buildHook('pre-registration', CONFIG)).code;
+  process.env['DYNAMICS_CLIENT_SECRET'] = SECRET;
+  process.on('unhandledRejection', onStray);
+  process.on('uncaughtException', onStray);
+});
+afterAll(() => {
+  delete process.env['DYNAMICS_CLIENT_SECRET'];
+  process.off('unhandledRejection', onStray);
+  process.off('uncaughtException', onStray);
+  console.info(['fault | outcome | failure class | ms', ...measured.map((m) => `${m.fault} | ${m.outcome} | ${m.failure} | ${m.ms.toFixed(0)}`)].join('\n'));
+});
+afterEach(() => {
+  strays.length = 0;
+});
+
+const contacts = () => nock(ORG).get(`${API}/contacts`).query(true);
+const entra = () => nock('https://login.microsoftonline.com').post(`/${TENANT}/oauth2/v2.0/token`).query(true);
+
+/** Loads a fresh built hook (MSAL keeps a per-instance throttle cache) and runs one registration. */
+async function register(fault: string): Promise<HookRun & { decided: Record<string, unknown> }> {
+  const { hook, unload } = loadBuiltHook(code, strivacityGlobals('ErrorDenyRequest'));
+  try {
+    const run = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+    // Let late events (an aborted socket, a timer) fire before checking for strays.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const decided = run.logLines.find((line) => (line as { event?: string }).event === 'registration.decided') as Record<string, unknown>;
+    // The log scan covers the fault matrix too: whatever failed, nothing secret or personal is written.
+    const written = JSON.stringify(run.logLines);
+    for (const forbidden of [SECRET, ACCESS_TOKEN, 'ada.lovelace@example.com', 'Lovelace', '+44 20 7946 0018']) expect(written).not.toContain(forbidden);
+    measured.push({
+      fault,
+      outcome: run.via === 'error' ? 'deny' : String(decided?.['outcome']),
+      failure: String(decided?.['failure'] ?? '-'),
+      ms: run.elapsedMs,
+    });
+    return { ...run, decided };
+  } finally {
+    unload();
+  }
+}
+
+function expectOnErrorOutcome(run: HookRun & { decided: Record<string, unknown> }): void {
+  expect(run.calls).toBe(1);
+  expect(run.via).toBe('error');
+  expect(run.result).toStrictEqual(new StrivacityErrorDenyRequest(UNAVAILABLE, ''));
+  // The contract: the hook's own measure of the registration is within the deadline plus 100 ms.
+  expect(run.decided['latencyMs']).toBeLessThanOrEqual(TIMEOUT_MS + 100);
+  // And from the caller's side, allowing for a loaded CI machine.
+  expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+  expect(strays).toEqual([]);
+}
+
+describe('token endpoint faults', () => {
+  it.each([
+    ['AADSTS7000215 (wrong secret)', 'entra-aadsts7000215.json', 401, 7000215],
+    ['AADSTS700016 (unknown client id)', 'entra-aadsts700016.json', 400, 700016],
+    ['AADSTS500011 (resource not in tenant)', 'entra-aadsts500011.json', 400, 500011],
+  ])('%s is an auth failure with its AADSTS number', async (fault, fixture, status, aadsts) => {
+    const recorded = readFixture(fixture) as { status: number; body: nock.Body };
+    entra().times(2).reply(recorded.status, recorded.body);
+    const run = await register(`token ${fault}`);
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ outcome: 'deny', reason: 'lookup_failed', failure: 'auth', stage: 'token', status, aadsts });
+  });
+
+  it('a token endpoint that never answers ends at the deadline as a timeout', async () => {
+    entra()
+      .delay(10_000)
+      .reply(200, readFixture('token.json') as nock.Body);
+    const run = await register('token hang');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'timeout', stage: 'token' });
+    expect(run.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+  });
+});
+
+describe('Dataverse faults', () => {
+  it('401 with an empty body is an auth failure whose reason comes from WWW-Authenticate', async () => {
+    mockToken();
+    contacts().reply(401, '', {
+      'www-authenticate':
+        'Bearer authorization_uri="https://login.microsoftonline.com/x/oauth2/authorize", error="invalid_token", error_description="IDX10214: Audience validation failed."',
+    });
+    const run = await register('Dataverse 401 (audience)');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'auth', stage: 'dataverse', status: 401, attempts: 1 });
+    expect(run.decided['diagnostic']).toContain('IDX10214: Audience validation failed.');
+  });
+
+  it.each([
+    ['403 0x80072560 (no Application User)', 'dataverse-403-no-application-user.json', 403, 'forbidden', '0x80072560'],
+    ['403 0x80040220 (missing prvReadContact)', 'dataverse-403-missing-privilege.json', 403, 'forbidden', '0x80040220'],
+    ['404', 'dataverse-404.json', 404, 'not_found', '0x80060888'],
+  ])('%s is not retried', async (fault, fixture, status, failure, dataverseCode) => {
+    mockToken();
+    contacts().reply(status, readFixture(fixture) as nock.Body, JSON_HEADERS);
+    const run = await register(`Dataverse ${fault}`);
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure, status, dataverseCode, attempts: 1 });
+  });
+
+  it('429 with a Retry-After that fits the deadline is waited for and retried', async () => {
+    mockToken();
+    contacts().reply(429, readFixture('dataverse-429.json') as nock.Body, { ...JSON_HEADERS, 'retry-after': '1' });
+    contacts().reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
+    const run = await register('Dataverse 429, Retry-After 1 s');
+
+    expect(run.calls).toBe(1);
+    expect(run.via).toBe('callback');
+    expect(run.decided).toMatchObject({ outcome: 'allow', reason: 'matched', attempts: 2 });
+    expect(run.elapsedMs).toBeGreaterThanOrEqual(1000);
+    expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+  });
+
+  it('429 with a Retry-After longer than the time left is not waited for', async () => {
+    mockToken();
+    contacts().reply(429, readFixture('dataverse-429.json') as nock.Body, { ...JSON_HEADERS, 'retry-after': '30' });
+    const run = await register('Dataverse 429, Retry-After 30 s');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'throttled', status: 429, dataverseCode: '0x80072322', attempts: 1 });
+    expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
+  });
+
+  it('500 is retried with backoff while the deadline allows, then reported as a server failure', async () => {
+    mockToken();
+    contacts()
+      .times(3)
+      .reply(500, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    const run = await register('Dataverse 500');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'server', status: 500, attempts: 3 });
+  });
+
+  it('503 with an HTML body is a server failure, not a parse crash', async () => {
+    mockToken();
+    contacts().times(3).reply(503, '<!DOCTYPE html><html><body>Service Unavailable</body></html>', { 'content-type': 'text/html' });
+    const run = await register('Dataverse 503 (HTML)');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'server', status: 503, attempts: 3 });
+  });
+
+  it('a lookup that never answers ends at the deadline as a timeout', async () => {
+    mockToken();
+    contacts()
+      .delay(10_000)
+      .reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
+    const run = await register('Dataverse hang');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'timeout', attempts: 1 });
+  });
+
+  it('a response that trickles in byte by byte ends at the deadline as a timeout', async () => {
+    mockToken();
+    const body = JSON.stringify(readFixture('contacts-one.json'));
+    contacts().reply(
+      200,
+      () => {
+        const stream = new PassThrough();
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (sent >= body.length) {
+            clearInterval(timer);
+            stream.end();
+            return;
+          }
+          stream.write(body[sent]);
+          sent += 1;
+        }, 100);
+        stream.on('close', () => clearInterval(timer));
+        return stream;
+      },
+      JSON_HEADERS,
+    );
+    const run = await register('Dataverse trickle (1 byte / 100 ms)');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'timeout', stage: 'dataverse' });
+  });
+
+  it('a connection reset mid-response ends at the deadline (dynamics-web-api never settles it)', async () => {
+    mockToken();
+    contacts().reply(
+      200,
+      () => {
+        const body = new PassThrough();
+        body.write('{"value": [{"contactid": "0f8fad5b');
+        setTimeout(() => body.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), 20);
+        return body;
+      },
+      JSON_HEADERS,
+    );
+    const run = await register('Dataverse reset (mid-response)');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'timeout' });
+  });
+
+  it('a malformed 2xx JSON body is a bad response, and the process survives it', async () => {
+    mockToken();
+    contacts().reply(200, '{"value": [{"contactid": ', JSON_HEADERS);
+    const run = await register('Dataverse malformed 2xx JSON');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'bad_response', attempts: 1 });
+    expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
+  });
+
+  it.each([
+    ['no value array', { '@odata.context': `${ORG}${API}/$metadata#contacts`, values: [] }],
+    ['a contact id that is not a GUID', { value: [{ contactid: 'contact-1', modifiedon: '2026-10-01T09:30:00Z' }] }],
+    ['a plain-text body', 'OK'],
+  ])('a 2xx with %s is a bad response', async (shape, body) => {
+    mockToken();
+    contacts().reply(200, body as nock.Body, typeof body === 'string' ? { 'content-type': 'text/plain' } : JSON_HEADERS);
+    const run = await register(`Dataverse 2xx wrong shape (${shape})`);
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'bad_response', attempts: 1 });
+  });
+});
+
+describe('what a failure leaves behind for the next registration', () => {
+  async function twoRegistrations(): Promise<[HookRun, HookRun]> {
+    const { hook, unload } = loadBuiltHook(code, strivacityGlobals('ErrorDenyRequest'));
+    try {
+      const first = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+      const second = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+      return [first, second];
+    } finally {
+      unload();
+    }
+  }
+  const decidedOf = (run: HookRun) => run.logLines.find((line) => (line as { event?: string }).event === 'registration.decided');
+
+  it('after an Entra 503, msal-node holds token requests back: the next registration fails fast as throttled, sending nothing', async () => {
+    const token = entra().reply(503, {
+      error: 'temporarily_unavailable',
+      error_description: 'AADSTS90033: A transient error has occurred.',
+      error_codes: [90033],
+    });
+    const [first, second] = await twoRegistrations();
+
+    expect(token.isDone()).toBe(true);
+    expect(decidedOf(first)).toMatchObject({ failure: 'server', stage: 'token', status: 503 });
+    expect(decidedOf(second)).toMatchObject({ failure: 'throttled', stage: 'token' });
+    expect(second.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('after Dataverse refuses the token (401), the next registration gets a new token instead of the cached one', async () => {
+    const tokens: string[] = [];
+    entra()
+      .times(2)
+      .reply(() => {
+        tokens.push(`AT-${tokens.length + 1}`);
+        return [200, { token_type: 'Bearer', expires_in: 3599, access_token: tokens.at(-1) }];
+      });
+    const bearers: string[] = [];
+    contacts().reply(function () {
+      bearers.push(String(this.req.headers['authorization']));
+      return [401, '', { 'www-authenticate': 'Bearer error="invalid_token"' }];
+    });
+    contacts().reply(function () {
+      bearers.push(String(this.req.headers['authorization']));
+      return [200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS];
+    });
+    const [first, second] = await twoRegistrations();
+
+    expect(decidedOf(first)).toMatchObject({ failure: 'auth', status: 401 });
+    expect(decidedOf(second)).toMatchObject({ outcome: 'allow', reason: 'matched' });
+    expect(bearers).toEqual(['Bearer AT-1', 'Bearer AT-2']);
+  });
+});

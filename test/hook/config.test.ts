@@ -1,0 +1,371 @@
+import { describe, expect, it } from 'vitest';
+import { authorityOf, cloudOf, type ConfigInput, DEFAULT_MESSAGES, parseConfig, parseResolvedConfig, syncColumnsOf } from '../../src/hook/config.js';
+import { HookError } from '../../src/hook/errors.js';
+
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const CLIENT = '66666666-7777-8888-9999-000000000000';
+const THUMBPRINT = 'ab'.repeat(32);
+/** Looks like a client secret; must never come back in an error. */
+const SECRET = 'S3cr3t~client~VALUE~do-not-log';
+
+const MINIMAL = {
+  dataverse: { url: 'https://contoso.crm4.dynamics.com' },
+  auth: { tenantId: TENANT, clientId: CLIENT, clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
+} satisfies ConfigInput;
+
+const MESSAGES = { notFound: 'nf', multipleMatches: 'mm', invalidEmail: 'ie', unavailable: 'un' };
+
+/** MINIMAL with whole sections replaced. */
+function configWith(sections: Record<string, unknown>): Record<string, unknown> {
+  return { ...MINIMAL, ...sections };
+}
+
+/** The HookError that `parseConfig` throws for `raw`; fails the test if it does not throw one. */
+function rejectionOf(raw: unknown, parse: (raw: unknown) => unknown = parseConfig): HookError {
+  try {
+    parse(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HookError);
+    const failure = error as HookError;
+    expect(failure).toMatchObject({ code: 'config', stage: 'config', message: 'The hook configuration is invalid.' });
+    return failure;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+/** The bad paths a rejection names, in order: `a.b: why; c: why` -> ['a.b', 'c']. */
+function pathsOf(failure: HookError): string[] {
+  return (failure.diagnostic ?? '').split('; ').map((entry) => entry.slice(0, entry.indexOf(':')));
+}
+
+describe('parseConfig', () => {
+  it('applies every default to a minimal config', () => {
+    expect(parseConfig(MINIMAL)).toEqual({
+      dataverse: { url: 'https://contoso.crm4.dynamics.com', apiVersion: '9.2' },
+      auth: { tenantId: TENANT, clientId: CLIENT, clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
+      lookup: { emailFields: ['emailaddress1'], activeOnly: true },
+      policy: {
+        notFound: 'allow',
+        multipleMatches: 'allowMostRecent',
+        invalidEmail: 'showError',
+        onError: 'showError',
+        timeoutMs: 2500,
+        maxConcurrentRequests: 10,
+      },
+      enrich: {},
+      enrichOverwrite: false,
+      messages: { en: DEFAULT_MESSAGES },
+      logLevel: 'info',
+    });
+  });
+
+  it('keeps the values an administrator set over the defaults', () => {
+    const config = parseConfig(
+      configWith({
+        lookup: { emailFields: ['emailaddress2', 'emailaddress1'], activeOnly: false },
+        policy: { notFound: 'deny', multipleMatches: 'showError', invalidEmail: 'allow', onError: 'deny', timeoutMs: 200, maxConcurrentRequests: 50 },
+        enrich: { 'addresses.primary.city': 'address1_city' },
+        enrichOverwrite: true,
+        messages: { en: MESSAGES, 'de-DE': MESSAGES },
+        logLevel: 'debug',
+      }),
+    );
+    expect(config.lookup).toEqual({ emailFields: ['emailaddress2', 'emailaddress1'], activeOnly: false });
+    expect(config.policy).toEqual({
+      notFound: 'deny',
+      multipleMatches: 'showError',
+      invalidEmail: 'allow',
+      onError: 'deny',
+      timeoutMs: 200,
+      maxConcurrentRequests: 50,
+    });
+    expect(config.enrich).toEqual({ 'addresses.primary.city': 'address1_city' });
+    expect(config.enrichOverwrite).toBe(true);
+    expect(config.messages).toEqual({ en: MESSAGES, 'de-DE': MESSAGES });
+    expect(config.logLevel).toBe('debug');
+  });
+
+  describe('the Dataverse URL', () => {
+    it.each([
+      ['https://contoso.crm4.dynamics.com/', 'https://contoso.crm4.dynamics.com'],
+      ['https://contoso.crm4.dynamics.com/api/data/v9.2/', 'https://contoso.crm4.dynamics.com'],
+      ['https://CONTOSO.crm4.dynamics.com:443/main.aspx', 'https://contoso.crm4.dynamics.com'],
+    ])('normalises %s to its origin %s', (url, origin) => {
+      expect(parseConfig(configWith({ dataverse: { url } })).dataverse.url).toBe(origin);
+    });
+
+    it.each([
+      ['plain http', 'http://contoso.crm4.dynamics.com'],
+      ['a user name', 'https://admin@contoso.crm4.dynamics.com'],
+      ['a password', 'https://admin:pw@contoso.crm4.dynamics.com'],
+      ['a query', 'https://contoso.crm4.dynamics.com/?tenant=x'],
+      ['a fragment', 'https://contoso.crm4.dynamics.com/#main'],
+      ['not a URL at all', 'contoso.crm4.dynamics.com'],
+    ])('refuses a URL with %s', (_label, url) => {
+      expect(rejectionOf(configWith({ dataverse: { url } })).diagnostic).toBe('dataverse.url: must be an https URL without credentials, query or fragment');
+    });
+
+    it('accepts an organization instead of a url (the CLI resolves it)', () => {
+      expect(parseConfig(configWith({ dataverse: { organization: 'contoso' } })).dataverse).toEqual({ organization: 'contoso', apiVersion: '9.2' });
+    });
+
+    it('refuses a dataverse section with neither url nor organization', () => {
+      expect(rejectionOf(configWith({ dataverse: {} })).diagnostic).toBe('dataverse: set url (or organization, for the CLI)');
+    });
+
+    it('refuses an API version that is not major.minor', () => {
+      expect(rejectionOf(configWith({ dataverse: { url: MINIMAL.dataverse.url, apiVersion: 'v9' } })).diagnostic).toBe(
+        'dataverse.apiVersion: must look like 9.2',
+      );
+    });
+  });
+
+  describe('auth', () => {
+    it('accepts upper-case GUIDs', () => {
+      const config = parseConfig(configWith({ auth: { ...MINIMAL.auth, tenantId: TENANT.toUpperCase() } }));
+      expect(config.auth.tenantId).toBe(TENANT.toUpperCase());
+    });
+
+    it.each(['tenantId', 'clientId'])('refuses a %s that is not a GUID', (key) => {
+      const failure = rejectionOf(configWith({ auth: { ...MINIMAL.auth, [key]: `${TENANT}0` } }));
+      expect(failure.diagnostic).toBe(`auth.${key}: must be a GUID`);
+    });
+
+    it('accepts a client certificate instead of a secret', () => {
+      const clientCertificate = { thumbprintSha256: THUMBPRINT.toUpperCase(), privateKeyVariable: 'DYNAMICS_CLIENT_KEY' };
+      const config = parseConfig(configWith({ auth: { tenantId: TENANT, clientId: CLIENT, clientCertificate } }));
+      expect(config.auth).toEqual({ tenantId: TENANT, clientId: CLIENT, clientCertificate });
+    });
+
+    it('refuses both a secret and a certificate', () => {
+      const auth = { ...MINIMAL.auth, clientCertificate: { thumbprintSha256: THUMBPRINT, privateKeyVariable: 'DYNAMICS_CLIENT_KEY' } };
+      expect(rejectionOf(configWith({ auth })).diagnostic).toBe('auth: set exactly one of clientSecretVariable or clientCertificate');
+    });
+
+    it('refuses neither a secret nor a certificate', () => {
+      expect(rejectionOf(configWith({ auth: { tenantId: TENANT, clientId: CLIENT } })).diagnostic).toBe(
+        'auth: set exactly one of clientSecretVariable or clientCertificate',
+      );
+    });
+
+    it.each([
+      ['a SHA-1 thumbprint (40 hex)', 'ab'.repeat(20)],
+      ['a thumbprint with colons', THUMBPRINT.replace(/(..)(?!$)/g, '$1:')],
+      ['a non-hex thumbprint', 'zz'.repeat(32)],
+    ])('refuses %s', (_label, thumbprintSha256) => {
+      const auth = { tenantId: TENANT, clientId: CLIENT, clientCertificate: { thumbprintSha256, privateKeyVariable: 'DYNAMICS_CLIENT_KEY' } };
+      expect(rejectionOf(configWith({ auth })).diagnostic).toBe('auth.clientCertificate.thumbprintSha256: must be 64 hex characters (SHA-256)');
+    });
+
+    it('refuses a secret variable name that is not a variable name', () => {
+      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, clientSecretVariable: '1-SECRET' } })).diagnostic).toBe(
+        'auth.clientSecretVariable: must be a variable name',
+      );
+    });
+
+    it('refuses an unknown cloud', () => {
+      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, cloud: 'germany' } })).diagnostic).toBe(
+        'auth.cloud: Invalid option: expected one of "public"|"usgov"|"china"',
+      );
+    });
+  });
+
+  describe('lookup', () => {
+    it('refuses an email field outside emailaddress1..3, naming its index', () => {
+      expect(rejectionOf(configWith({ lookup: { emailFields: ['emailaddress1', 'emailaddress4'] } })).diagnostic).toBe(
+        'lookup.emailFields.1: Invalid option: expected one of "emailaddress1"|"emailaddress2"|"emailaddress3"',
+      );
+    });
+
+    it('refuses a repeated email field', () => {
+      expect(rejectionOf(configWith({ lookup: { emailFields: ['emailaddress2', 'emailaddress2'] } })).diagnostic).toBe(
+        'lookup.emailFields: must not repeat a field',
+      );
+    });
+
+    it('refuses an empty list of email fields', () => {
+      expect(rejectionOf(configWith({ lookup: { emailFields: [] } })).diagnostic).toBe('lookup.emailFields: Too small: expected array to have >=1 items');
+    });
+  });
+
+  describe('policy', () => {
+    it.each([
+      ['notFound', 'allowMostRecent', '"allow"|"showError"|"deny"'],
+      ['invalidEmail', 'block', '"allow"|"showError"|"deny"'],
+      ['onError', 'retry', '"allow"|"showError"|"deny"'],
+      ['multipleMatches', 'allow', '"allowMostRecent"|"showError"|"deny"'],
+    ])('refuses policy.%s = %s', (key, value, options) => {
+      expect(rejectionOf(configWith({ policy: { [key]: value } })).diagnostic).toBe(`policy.${key}: Invalid option: expected one of ${options}`);
+    });
+
+    it.each([200, 30_000])('accepts timeoutMs %i (a bound)', (timeoutMs) => {
+      expect(parseConfig(configWith({ policy: { timeoutMs } })).policy.timeoutMs).toBe(timeoutMs);
+    });
+
+    it.each([
+      [199, 'Too small: expected number to be >=200'],
+      [30_001, 'Too big: expected number to be <=30000'],
+      [2500.5, 'Invalid input: expected int, received number'],
+      ['2500', 'Invalid input: expected number, received string'],
+    ])('refuses timeoutMs %j', (timeoutMs, why) => {
+      expect(rejectionOf(configWith({ policy: { timeoutMs } })).diagnostic).toBe(`policy.timeoutMs: ${why}`);
+    });
+  });
+
+  describe('enrich and sync', () => {
+    it('refuses an enrich column that is not a Dataverse logical name', () => {
+      expect(rejectionOf(configWith({ enrich: { 'name.givenName': 'FirstName' } })).diagnostic).toBe(
+        'enrich.name.givenName: must be a Dataverse column logical name',
+      );
+    });
+
+    it('refuses an enrich key that is not an attribute path, and says why', () => {
+      expect(rejectionOf(configWith({ enrich: { 'name..givenName': 'firstname' } })).diagnostic).toBe('enrich.name..givenName: keys must be attribute paths');
+    });
+
+    it('refuses a sync column key that is not a logical name, and a value that is not a path', () => {
+      const failure = rejectionOf(configWith({ sync: { columns: { FirstName: 'name.givenName', lastname: 'name family' } } }));
+      expect(failure.diagnostic).toBe('sync.columns.FirstName: keys must be Dataverse column logical names; sync.columns.lastname: must be an attribute path');
+    });
+  });
+
+  describe('messages', () => {
+    it('refuses messages without an "en" entry', () => {
+      expect(rejectionOf(configWith({ messages: { de: MESSAGES } })).diagnostic).toBe('messages: must have an "en" entry');
+    });
+
+    it('refuses a message set that misses a message, naming it', () => {
+      const incomplete = { notFound: 'nf', multipleMatches: 'mm', invalidEmail: 'ie' };
+      expect(rejectionOf(configWith({ messages: { en: incomplete } })).diagnostic).toBe(
+        'messages.en.unavailable: Invalid input: expected string, received undefined',
+      );
+    });
+
+    it('refuses a key that is not a locale', () => {
+      expect(rejectionOf(configWith({ messages: { en: MESSAGES, german: MESSAGES } })).diagnostic).toBe(
+        'messages.german: keys must be locales such as en or de-DE',
+      );
+    });
+  });
+
+  it('names unknown keys at every level', () => {
+    const failure = rejectionOf({ ...configWith({ dataverse: { ...MINIMAL.dataverse, region: 'emea' } }), lookups: {}, debug: true });
+    expect(failure.diagnostic).toBe('dataverse: unknown key(s) region; (root): unknown key(s) lookups, debug');
+  });
+
+  it('refuses a config that is not an object', () => {
+    expect(rejectionOf('{"dataverse":{}}').diagnostic).toBe('(root): Invalid input: expected object, received string');
+  });
+
+  it('names every bad key in one error', () => {
+    const failure = rejectionOf({
+      dataverse: { url: 'http://contoso.crm4.dynamics.com' },
+      auth: { tenantId: 'not-a-guid', clientId: CLIENT, clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
+      lookup: { emailFields: ['emailaddress9'] },
+      policy: { notFound: 'maybe', timeoutMs: 10 },
+      enrich: { 'name.givenName': 'First Name' },
+      messages: { en: { ...MESSAGES, unavailable: '' } },
+      colour: 'blue',
+    });
+    expect(pathsOf(failure)).toEqual([
+      'dataverse.url',
+      'auth.tenantId',
+      'lookup.emailFields.0',
+      'policy.notFound',
+      'policy.timeoutMs',
+      'enrich.name.givenName',
+      'messages.en.unavailable',
+      '(root)',
+    ]);
+  });
+
+  it('never echoes a value, even a secret pasted into the wrong key', () => {
+    const failure = rejectionOf({
+      dataverse: { url: `https://contoso.crm4.dynamics.com/?secret=${SECRET}` },
+      auth: { tenantId: SECRET, clientId: CLIENT, clientSecretVariable: SECRET },
+      policy: { onError: SECRET, timeoutMs: SECRET },
+      enrich: { 'name.givenName': SECRET },
+      messages: { en: { ...MESSAGES, notFound: 123 } },
+      logLevel: SECRET,
+    });
+    expect(pathsOf(failure)).toEqual([
+      'dataverse.url',
+      'auth.tenantId',
+      'auth.clientSecretVariable',
+      'policy.onError',
+      'policy.timeoutMs',
+      'enrich.name.givenName',
+      'messages.en.notFound',
+      'logLevel',
+    ]);
+    expect(failure.message).not.toContain('S3cr3t');
+    expect(failure.diagnostic).not.toContain('S3cr3t');
+    expect(String(failure.stack)).not.toContain('S3cr3t');
+  });
+});
+
+describe('parseResolvedConfig', () => {
+  it('returns the config when it has a url', () => {
+    expect(parseResolvedConfig(MINIMAL).dataverse.url).toBe('https://contoso.crm4.dynamics.com');
+  });
+
+  it('refuses a config with only an organization, saying the built hook needs the url', () => {
+    const failure = rejectionOf(configWith({ dataverse: { organization: 'contoso' } }), parseResolvedConfig);
+    expect(failure.diagnostic).toBe('dataverse.url: required in a built hook (doctor resolves an organization to its url)');
+  });
+
+  it('refuses an invalid config like parseConfig', () => {
+    expect(rejectionOf(configWith({ dataverse: { url: 'http://x.example' } }), parseResolvedConfig).diagnostic).toBe(
+      'dataverse.url: must be an https URL without credentials, query or fragment',
+    );
+  });
+});
+
+describe('cloudOf', () => {
+  it.each([
+    ['https://contoso.crm4.dynamics.com', 'public'],
+    ['https://contoso.crm.dynamics.com', 'public'],
+    ['https://contoso.crm9.dynamics.com', 'public'], // GCC (moderate) signs in with the commercial cloud
+    ['https://contoso.crm.microsoftdynamics.us', 'usgov'], // GCC High
+    ['https://contoso.crm.appsplatform.us', 'usgov'], // DoD
+    ['https://contoso.crm.dynamics.cn', 'china'],
+  ])('derives the cloud of %s as %s', (url, cloud) => {
+    expect(cloudOf(parseConfig(configWith({ dataverse: { url } })))).toBe(cloud);
+  });
+
+  it('prefers an explicit cloud over the URL', () => {
+    const config = parseConfig(configWith({ dataverse: { url: 'https://contoso.crm.dynamics.cn' }, auth: { ...MINIMAL.auth, cloud: 'usgov' } }));
+    expect(cloudOf(config)).toBe('usgov');
+  });
+
+  it('falls back to public when only an organization is known', () => {
+    expect(cloudOf(parseConfig(configWith({ dataverse: { organization: 'contoso' } })))).toBe('public');
+  });
+});
+
+describe('authorityOf', () => {
+  it.each([
+    ['https://contoso.crm4.dynamics.com', `https://login.microsoftonline.com/${TENANT}`],
+    ['https://contoso.crm.microsoftdynamics.us', `https://login.microsoftonline.us/${TENANT}`],
+    ['https://contoso.crm.dynamics.cn', `https://login.partner.microsoftonline.cn/${TENANT}`],
+  ])('for %s is %s', (url, authority) => {
+    expect(authorityOf(parseConfig(configWith({ dataverse: { url } })))).toBe(authority);
+  });
+});
+
+describe('syncColumnsOf', () => {
+  const enrich = { 'name.givenName': 'firstname', 'phoneNumbers.primaryPhoneNumber': 'mobilephone' };
+
+  it('defaults to enrich reversed', () => {
+    expect(syncColumnsOf(parseConfig(configWith({ enrich })))).toEqual({ firstname: 'name.givenName', mobilephone: 'phoneNumbers.primaryPhoneNumber' });
+  });
+
+  it('uses sync.columns when set', () => {
+    const config = parseConfig(configWith({ enrich, sync: { columns: { lastname: 'name.familyName' } } }));
+    expect(syncColumnsOf(config)).toEqual({ lastname: 'name.familyName' });
+  });
+
+  it('is empty without enrich or sync.columns', () => {
+    expect(syncColumnsOf(parseConfig(MINIMAL))).toEqual({});
+  });
+});

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { emailSchema, MAX_EMAIL_LENGTH, parseRegistration } from '../../src/hook/input.js';
+
+/** A Strivacity pre-registration payload with `primaryEmail` set to `email`. */
+function payload(email: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    application: { name: 'Shop' },
+    oidc_context: { ui_locales: ['de-DE', 'en'] },
+    customer: { attributes: { emails: { primaryEmail: email }, name: { givenName: 'Ada' } } },
+    session: { journey: 'signup' },
+    ...extra,
+  };
+}
+
+describe('parseRegistration', () => {
+  it('accepts a valid email and trims it', () => {
+    const registration = parseRegistration(payload('  ada@example.com \t'));
+    expect(registration).toEqual({
+      valid: true,
+      email: 'ada@example.com',
+      attributes: { emails: { primaryEmail: '  ada@example.com \t' }, name: { givenName: 'Ada' } },
+      session: { journey: 'signup' },
+      locales: ['de-DE', 'en'],
+    });
+  });
+
+  it("accepts an apostrophe in the local part (o'brien must be found, not refused)", () => {
+    const registration = parseRegistration(payload("o'brien@example.com"));
+    expect(registration).toMatchObject({ valid: true, email: "o'brien@example.com" });
+  });
+
+  it(`accepts an email of exactly ${MAX_EMAIL_LENGTH} characters`, () => {
+    const email = `${'a'.repeat(MAX_EMAIL_LENGTH - '@example.com'.length)}@example.com`;
+    expect(email).toHaveLength(MAX_EMAIL_LENGTH);
+    expect(parseRegistration(payload(email))).toMatchObject({ valid: true, email });
+  });
+
+  it.each([
+    ['a number', 42],
+    ['null', null],
+    ['an array', ['ada@example.com']],
+    ['an empty string', ''],
+    ['only spaces', '   '],
+    [`over ${MAX_EMAIL_LENGTH} characters`, `${'a'.repeat(MAX_EMAIL_LENGTH + 1 - '@example.com'.length)}@example.com`],
+    ['a newline inside', 'ada\n@example.com'],
+    ['a NUL character', 'ada\u0000@example.com'],
+    ['a DEL character', 'ada\u007f@example.com'],
+    ['a double quote', '"ada"@example.com'],
+    ['an opening brace', 'ada{@example.com'],
+    ['a closing brace', 'ada}@example.com'],
+    ['no @', 'ada.example.com'],
+    ['no domain', 'ada@'],
+    ['a space inside', 'ada lovelace@example.com'],
+    ['an OData injection attempt', "x@example.com' or 1 eq 1 or emailaddress1 eq 'y@example.com"],
+  ])('refuses an email that is %s, keeping attributes and session', (_label, email) => {
+    const input = payload(email);
+    const registration = parseRegistration(input);
+    expect(registration).toEqual({
+      valid: false,
+      attributes: (input['customer'] as { attributes: unknown }).attributes,
+      session: { journey: 'signup' },
+      locales: ['de-DE', 'en'],
+    });
+  });
+
+  it('treats a missing customer as invalid input with empty attributes, keeping the session', () => {
+    expect(parseRegistration({ session: { journey: 'signup' } })).toEqual({ valid: false, attributes: {}, session: { journey: 'signup' }, locales: [] });
+  });
+
+  it('treats a customer without attributes as invalid input, keeping the session', () => {
+    expect(parseRegistration({ customer: {}, session: { a: 1 } })).toEqual({ valid: false, attributes: {}, session: { a: 1 }, locales: [] });
+  });
+
+  it('treats attributes without emails as invalid input, keeping the attributes', () => {
+    const attributes = { name: { givenName: 'Ada' } };
+    expect(parseRegistration({ customer: { attributes } })).toEqual({ valid: false, attributes, session: {}, locales: [] });
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'payload'],
+    ['an array', [payload('ada@example.com')]],
+  ])('treats a payload that is %s as invalid input without crashing', (_label, args) => {
+    expect(parseRegistration(args)).toEqual({ valid: false, attributes: {}, session: {}, locales: [] });
+  });
+
+  it.each([
+    ['a string', 'abc'],
+    ['null', null],
+    ['an array', [{ a: 1 }]],
+    ['a number', 7],
+  ])('replaces a session that is %s with an empty object', (_label, session) => {
+    expect(parseRegistration(payload('ada@example.com', { session })).session).toEqual({});
+  });
+
+  it('reads ui_locales given as an array, dropping entries that are not locale strings', () => {
+    const registration = parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: ['fr-CA', 3, '', null, 'fr'] } }));
+    expect(registration.locales).toEqual(['fr-CA', 'fr']);
+  });
+
+  it('reads ui_locales given as a space-separated string (the OIDC wire form)', () => {
+    const registration = parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: ' de-DE  de\ten ' } }));
+    expect(registration.locales).toEqual(['de-DE', 'de', 'en']);
+  });
+
+  it('has no locales when oidc_context or ui_locales is missing or of another type', () => {
+    expect(parseRegistration(payload('ada@example.com', { oidc_context: undefined })).locales).toEqual([]);
+    expect(parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: 5 } })).locales).toEqual([]);
+  });
+});
+
+describe('emailSchema', () => {
+  it('returns the trimmed address', () => {
+    expect(emailSchema.parse(' ada@example.com ')).toBe('ada@example.com');
+  });
+});

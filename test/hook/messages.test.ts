@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { Messages } from '../../src/hook/config.js';
+import { pickMessages } from '../../src/hook/messages.js';
+
+function messagesIn(language: string): Messages {
+  return {
+    notFound: `${language}: not found`,
+    multipleMatches: `${language}: several`,
+    invalidEmail: `${language}: invalid`,
+    unavailable: `${language}: unavailable`,
+  };
+}
+
+const CONFIGURED = { en: messagesIn('en'), de: messagesIn('de'), 'fr-CA': messagesIn('fr-CA'), fr: messagesIn('fr') };
+
+describe('pickMessages', () => {
+  it('uses en when no locale is requested', () => {
+    expect(pickMessages(CONFIGURED, [])).toEqual(messagesIn('en'));
+  });
+
+  it('uses en when no requested locale is configured', () => {
+    expect(pickMessages(CONFIGURED, ['ja', 'pt-BR'])).toEqual(messagesIn('en'));
+  });
+
+  it('uses an exact match', () => {
+    expect(pickMessages(CONFIGURED, ['fr-CA'])).toEqual(messagesIn('fr-CA'));
+  });
+
+  it('prefers the exact region over the bare language', () => {
+    expect(pickMessages(CONFIGURED, ['fr-CA', 'fr'])).toEqual(messagesIn('fr-CA'));
+  });
+
+  it('falls back from a region (de-DE) to its language (de)', () => {
+    expect(pickMessages(CONFIGURED, ['de-DE'])).toEqual(messagesIn('de'));
+  });
+
+  it('falls back from a region it does not have (fr-BE) to its language (fr)', () => {
+    expect(pickMessages(CONFIGURED, ['fr-BE'])).toEqual(messagesIn('fr'));
+  });
+
+  it('takes the first requested locale that matches, not the first configured one', () => {
+    expect(pickMessages(CONFIGURED, ['ja', 'fr', 'de'])).toEqual(messagesIn('fr'));
+  });
+
+  it('ignores case', () => {
+    expect(pickMessages(CONFIGURED, ['FR-ca'])).toEqual(messagesIn('fr-CA'));
+    expect(pickMessages({ en: messagesIn('en'), 'de-AT': messagesIn('de-AT') }, ['de-at'])).toEqual(messagesIn('de-AT'));
+  });
+
+  it('does not widen a bare language to a region (de does not pick de-AT)', () => {
+    expect(pickMessages({ en: messagesIn('en'), 'de-AT': messagesIn('de-AT') }, ['de'])).toEqual(messagesIn('en'));
+  });
+});

@@ -1,0 +1,430 @@
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/hook/config.js';
+import type { LogLine } from '../../src/hook/log.js';
+import { createPostRegistrationHook, type PostRegistrationHook } from '../../src/hook/post-registration.js';
+import type { RetryPolicy } from '../../src/hook/resilience/retry.js';
+import { readFixture } from '../../src/harness/stand-in.js';
+import { API, BASE_CONFIG, captureLog, JSON_HEADERS, mockToken, ORG } from '../support/helpers.js';
+
+const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e'; // contacts-one.json
+const SIOBHAN_ID = '9b2f3c1e-5a4d-4e6f-8a7b-1c2d3e4f5a6b'; // contacts-apostrophe.json
+const GRACE_NEWEST_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7'; // contacts-two.json, newest
+const CREATED_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301'; // dataverse-create-204.json, contacts-created.json
+const STALE_ID = '5a7e1c2b-0d3f-4e8a-9b6c-2f1d0e9c8b7a';
+
+const FAST_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 10, minAttemptMs: 10, random: () => 0.5 };
+
+type Recorded = { status: number; headers?: Record<string, string>; body?: unknown };
+const created = readFixture('dataverse-create-204.json') as Recorded;
+const updated = readFixture('dataverse-update-204.json') as Recorded;
+
+function registration(email: unknown, options: { contactId?: unknown; givenName?: string; familyName?: string; phone?: string } = {}): Record<string, unknown> {
+  return {
+    application: { name: 'Brand Web', client_id: 'brand-web' },
+    oidc_context: { acr_values: [], ui_locales: ['en'] },
+    customer: {
+      attributes: {
+        emails: { primaryEmail: email },
+        name: { givenName: options.givenName ?? 'Ada', familyName: options.familyName ?? 'Lovelace' },
+        phoneNumbers: { primaryPhoneNumber: options.phone ?? '' },
+      },
+      identifiers: {},
+      consents: [],
+    },
+    session: options.contactId === undefined ? { journey: 'register' } : { journey: 'register', dynamics: { contactId: options.contactId } },
+  };
+}
+
+/** A fresh hook per test: MSAL's throttle cache and the token cache live in the loaded hook. */
+function loadHook(config: ConfigInput = BASE_CONFIG, retryPolicy: RetryPolicy = FAST_RETRIES): { hook: PostRegistrationHook; lines: LogLine[] } {
+  const log = captureLog();
+  const hook = createPostRegistrationHook(config, { readSecret: () => 'test-secret', logSink: log.sink, prefetchToken: false, retryPolicy });
+  return { hook, lines: log.lines };
+}
+
+/** Runs the hook and returns the argument lists `callback` was called with. */
+async function run(hook: PostRegistrationHook, args: unknown): Promise<unknown[][]> {
+  const calls: unknown[][] = [];
+  const returned = await hook(args as never, (...callArgs: unknown[]) => calls.push(callArgs));
+  expect(returned).toBeUndefined();
+  return calls;
+}
+
+function syncLine(lines: readonly LogLine[]): LogLine {
+  const synced = lines.filter((line) => line.event === 'registration.synced');
+  expect(synced).toHaveLength(1);
+  return synced[0] as LogLine;
+}
+
+/** `PATCH contacts(<id>)`, required to carry `If-Match: *`; bodies are pushed to `bodies`. */
+function mockUpdate(contactId: string, bodies: unknown[] = [], reply: Recorded = updated): nock.Scope {
+  return nock(ORG)
+    .patch(`${API}/contacts(${contactId})`, (body) => {
+      bodies.push(body);
+      return true;
+    })
+    .matchHeader('if-match', '*')
+    .reply(reply.status, (reply.body ?? '') as nock.Body, reply.headers ?? {});
+}
+
+function mockCreate(bodies: unknown[] = [], reply: Recorded = created): nock.Scope {
+  return nock(ORG)
+    .post(`${API}/contacts`, (body) => {
+      bodies.push(body);
+      return true;
+    })
+    .reply(reply.status, (reply.body ?? '') as nock.Body, reply.headers ?? {});
+}
+
+/** `GET contacts` answered with a fixture; each raw request path is pushed to `paths`. */
+function mockLookup(fixture: string, paths: string[] = []): nock.Scope {
+  return nock(ORG)
+    .get((uri) => {
+      if (!uri.startsWith(`${API}/contacts?`)) return false;
+      paths.push(uri);
+      return true;
+    })
+    .reply(200, readFixture(fixture) as nock.Body, JSON_HEADERS);
+}
+
+afterEach(() => {
+  delete process.env['DYNAMICS_CLIENT_SECRET'];
+});
+
+describe('post-registration hook: which contact it writes', () => {
+  it('updates the contact linked by the pre-registration hook, without looking the email up', async () => {
+    const token = mockToken();
+    const bodies: unknown[] = [];
+    const update = mockUpdate(ADA_ID, bodies);
+    const { hook, lines } = loadHook();
+
+    const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID }));
+
+    expect(calls).toEqual([[]]);
+    expect(bodies).toEqual([{ firstname: 'Ada', lastname: 'Lovelace' }]);
+    token.done();
+    update.done();
+    expect(syncLine(lines)).toMatchObject({ level: 'info', hook: 'post-registration', outcome: 'updated', reason: 'session_contact', attempts: 1 });
+  });
+
+  it('updates the contact found by email, sending the apostrophe doubled in the exact $filter', async () => {
+    const token = mockToken();
+    const paths: string[] = [];
+    const lookup = mockLookup('contacts-apostrophe.json', paths);
+    const bodies: unknown[] = [];
+    const update = mockUpdate(SIOBHAN_ID, bodies);
+    const { hook, lines } = loadHook();
+
+    const calls = await run(hook, registration("  Siobhan.O'Brien@example.com ", { givenName: 'Siobhan', familyName: "O'Brien", phone: '+353 1 555 0102' }));
+
+    expect(calls).toEqual([[]]);
+    expect(paths).toHaveLength(1);
+    const query = new URL(paths[0] ?? '', ORG).searchParams;
+    expect(query.get('$filter')).toBe("emailaddress1 eq 'Siobhan.O''Brien@example.com' and statecode eq 0");
+    // Encoded once, by dynamics-web-api: the quotes as %27, the @ as %40, nothing double-encoded.
+    expect(paths[0]).toContain('$filter=emailaddress1%20eq%20%27Siobhan.O%27%27Brien%40example.com%27%20and%20statecode%20eq%200');
+    expect(bodies).toEqual([{ firstname: 'Siobhan', lastname: "O'Brien", mobilephone: '+353 1 555 0102' }]);
+    token.done();
+    lookup.done();
+    update.done();
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'email_match', matches: 1 });
+  });
+
+  it('updates the most recently modified contact when several share the email', async () => {
+    mockToken();
+    const lookup = mockLookup('contacts-two.json');
+    const update = mockUpdate(GRACE_NEWEST_ID);
+    const { hook, lines } = loadHook();
+
+    await run(hook, registration('grace.hopper@example.com', { givenName: 'Grace', familyName: 'Hopper' }));
+
+    lookup.done();
+    update.done();
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'email_match_most_recent', matches: 2 });
+  });
+
+  it('creates a contact when none matches, with the email in the first lookup field and no empty values', async () => {
+    mockToken();
+    const lookup = mockLookup('contacts-none.json');
+    const bodies: unknown[] = [];
+    const create = mockCreate(bodies);
+    const config = { ...BASE_CONFIG, lookup: { emailFields: ['emailaddress2', 'emailaddress1'] } } satisfies ConfigInput;
+    const { hook, lines } = loadHook(config);
+
+    const calls = await run(hook, registration('alan.turing@example.com', { givenName: 'Alan', familyName: 'Turing', phone: '   ' }));
+
+    expect(calls).toEqual([[]]);
+    expect(bodies).toEqual([{ firstname: 'Alan', lastname: 'Turing', emailaddress2: 'alan.turing@example.com' }]);
+    lookup.done();
+    create.done();
+    expect(syncLine(lines)).toMatchObject({ outcome: 'created', reason: 'no_match', matches: 0, attempts: 1 });
+  });
+
+  it('writes the columns of sync.columns, not enrich reversed, when they are configured', async () => {
+    mockToken();
+    const bodies: unknown[] = [];
+    const update = mockUpdate(ADA_ID, bodies);
+    const config = { ...BASE_CONFIG, sync: { columns: { lastname: 'name.familyName', address1_city: 'addresses.primary.locality' } } } satisfies ConfigInput;
+    const { hook } = loadHook(config);
+    const args = registration('ada.lovelace@example.com', { contactId: ADA_ID });
+    (args['customer'] as { attributes: Record<string, unknown> }).attributes['addresses'] = { primary: { locality: 'London' } };
+
+    await run(hook, args);
+
+    expect(bodies).toEqual([{ lastname: 'Lovelace', address1_city: 'London' }]);
+    update.done();
+  });
+
+  it('does not create a contact when sync.createIfMissing is false', async () => {
+    mockToken();
+    const lookup = mockLookup('contacts-none.json');
+    const { hook, lines } = loadHook({ ...BASE_CONFIG, sync: { createIfMissing: false } });
+
+    const calls = await run(hook, registration('new.person@example.com'));
+
+    expect(calls).toEqual([[]]);
+    lookup.done();
+    expect(syncLine(lines)).toMatchObject({ level: 'info', outcome: 'skipped', reason: 'no_match', matches: 0 });
+  });
+
+  it('falls back to the email when the linked contact no longer exists (404)', async () => {
+    mockToken();
+    const stale = mockUpdate(STALE_ID, [], { status: 404, body: readFixture('dataverse-404-contact.json'), headers: JSON_HEADERS });
+    const lookup = mockLookup('contacts-one.json');
+    const update = mockUpdate(ADA_ID);
+    const { hook, lines } = loadHook();
+
+    const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: STALE_ID }));
+
+    expect(calls).toEqual([[]]);
+    stale.done();
+    lookup.done();
+    update.done();
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'stale_link_email_match', matches: 1, attempts: 1 });
+  });
+
+  it('ignores a linked contact id that is not a GUID (it would go into the request path)', async () => {
+    mockToken();
+    const lookup = mockLookup('contacts-one.json');
+    const update = mockUpdate(ADA_ID);
+    const { hook, lines } = loadHook();
+
+    await run(hook, registration('ada.lovelace@example.com', { contactId: `${ADA_ID})/$ref` }));
+
+    lookup.done();
+    update.done();
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'email_match' });
+  });
+
+  it('skips, without a request, a registration with neither a linked contact nor a valid email', async () => {
+    const { hook, lines } = loadHook();
+
+    const calls = await run(hook, registration('not-an-email'));
+
+    expect(calls).toEqual([[]]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'skipped', reason: 'invalid_email', attempts: 0 });
+  });
+});
+
+describe('post-registration hook: idempotency', () => {
+  it('does not create a second contact when the platform runs it again for the same registration', async () => {
+    mockToken();
+    const firstLookup = mockLookup('contacts-none.json');
+    const create = mockCreate();
+    const secondLookup = mockLookup('contacts-created.json');
+    const update = mockUpdate(CREATED_ID);
+    const { hook, lines } = loadHook();
+    const args = registration('alan.turing@example.com', { givenName: 'Alan', familyName: 'Turing' });
+
+    await run(hook, args);
+    await run(hook, args);
+
+    firstLookup.done();
+    create.done();
+    secondLookup.done();
+    update.done();
+    expect(lines.filter((line) => line.event === 'registration.synced').map((line) => line.outcome)).toEqual(['created', 'updated']);
+  });
+
+  it('runs overlapping runs for one email one after the other, so only the first creates', async () => {
+    mockToken();
+    // A Dataverse that remembers: lookups find the contact once it has been created.
+    let posts = 0;
+    const lookups = nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .times(2)
+      .reply(() => [200, readFixture(posts > 0 ? 'contacts-created.json' : 'contacts-none.json') as nock.Body, JSON_HEADERS]);
+    nock(ORG)
+      .post(`${API}/contacts`)
+      .times(2)
+      .reply(() => {
+        posts += 1;
+        return [created.status, '', created.headers ?? {}];
+      });
+    const update = mockUpdate(CREATED_ID);
+    const { hook, lines } = loadHook();
+    const args = registration('alan.turing@example.com', { givenName: 'Alan', familyName: 'Turing' });
+
+    const [first, second] = await Promise.all([run(hook, args), run(hook, args)]);
+
+    expect([first, second]).toEqual([[[]], [[]]]);
+    expect(posts).toBe(1);
+    lookups.done();
+    update.done();
+    expect(lines.filter((line) => line.event === 'registration.synced').map((line) => line.outcome)).toEqual(['created', 'updated']);
+  });
+
+  it('looks the email up again before retrying a create that failed with a 5xx, and updates what it finds', async () => {
+    mockToken();
+    mockLookup('contacts-none.json');
+    const create = mockCreate([], { status: 500, body: readFixture('dataverse-500.json'), headers: JSON_HEADERS });
+    // The first POST was committed after all: the retry's lookup finds it.
+    const lookup = mockLookup('contacts-created.json');
+    const update = mockUpdate(CREATED_ID);
+    const { hook, lines } = loadHook();
+
+    await run(hook, registration('alan.turing@example.com', { givenName: 'Alan', familyName: 'Turing' }));
+
+    create.done();
+    lookup.done();
+    update.done();
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'email_match', attempts: 2 });
+  });
+});
+
+describe('post-registration hook: failures are logged and swallowed', () => {
+  it('gives up after the retries when Dataverse keeps failing with 500', async () => {
+    mockToken();
+    const lookups = nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .times(3)
+      .reply(500, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    const { hook, lines } = loadHook();
+
+    const calls = await run(hook, registration('ada.lovelace@example.com'));
+
+    expect(calls).toEqual([[]]);
+    lookups.done();
+    expect(syncLine(lines)).toMatchObject({
+      level: 'error',
+      outcome: 'failed',
+      reason: 'sync_failed',
+      failure: 'server',
+      stage: 'dataverse',
+      status: 500,
+      dataverseCode: '0x80040216',
+      attempts: 3,
+    });
+  });
+
+  it('answers within the deadline when Dataverse does not answer', async () => {
+    mockToken();
+    nock(ORG).patch(`${API}/contacts(${ADA_ID})`).delay(5000).reply(204);
+    const { hook, lines } = loadHook({ ...BASE_CONFIG, policy: { timeoutMs: 300 } });
+
+    const started = performance.now();
+    const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID }));
+
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(calls).toEqual([[]]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'failed', failure: 'timeout' });
+  });
+
+  it('names the token stage when the deadline passes while Entra does not answer', async () => {
+    nock('https://login.microsoftonline.com')
+      .post(/oauth2\/v2.0\/token/)
+      .query(true)
+      .delay(5000)
+      .reply(200, readFixture('token.json') as nock.Body);
+    const { hook, lines } = loadHook({ ...BASE_CONFIG, policy: { timeoutMs: 300 } });
+
+    const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID }));
+
+    expect(calls).toEqual([[]]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'failed', failure: 'timeout', stage: 'token' });
+  });
+
+  it('treats a refused update precondition (412, which dynamics-web-api turns into false) as a failure', async () => {
+    mockToken();
+    const update = mockUpdate(ADA_ID, [], { status: 412, body: readFixture('dataverse-412.json'), headers: JSON_HEADERS });
+    const { hook, lines } = loadHook();
+
+    await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID }));
+
+    update.done();
+    expect(syncLine(lines)).toMatchObject({ outcome: 'failed', failure: 'bad_response', status: 412, attempts: 1 });
+  });
+
+  it('logs an Entra refusal (AADSTS7000215) and sends nothing to Dataverse', async () => {
+    const token = mockToken(readFixture('entra-aadsts7000215.json') as { status: number; body: unknown });
+    const { hook, lines } = loadHook();
+
+    const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID }));
+
+    expect(calls).toEqual([[]]);
+    token.done();
+    expect(syncLine(lines)).toMatchObject({ outcome: 'failed', failure: 'auth', stage: 'token', aadsts: 7000215, status: 401 });
+  });
+
+  it('calls back once on an invalid config, naming the bad keys but no values', async () => {
+    const log = captureLog();
+    const hook = createPostRegistrationHook({ ...BASE_CONFIG, sync: { createIfMissing: 'yes' } }, { logSink: log.sink });
+
+    const calls = await run(hook, registration('ada.lovelace@example.com'));
+
+    expect(calls).toEqual([[]]);
+    expect(syncLine(log.lines)).toMatchObject({ outcome: 'failed', reason: 'config_invalid', failure: 'config' });
+    expect(JSON.stringify(log.lines)).toContain('sync.createIfMissing');
+  });
+
+  it('never throws, with no callback, a callback that throws, or no arguments at all', async () => {
+    const { hook, lines } = loadHook();
+
+    await expect(hook(undefined as never)).resolves.toBeUndefined();
+    await expect(
+      hook(registration('not-an-email') as never, () => {
+        throw new Error('runtime bug');
+      }),
+    ).resolves.toBeUndefined();
+    expect(lines.map((line) => line.event)).toContain('hook.callback_threw');
+  });
+
+  it('leaves no unhandled rejection when the runtime callback is async and rejects, with a valid or an invalid config', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const rejecting = async () => {
+        throw new Error('runtime bug, later');
+      };
+      const valid = loadHook();
+      const invalid = loadHook({ ...BASE_CONFIG, policy: { timeoutMs: 1 } });
+      await valid.hook(registration('not-an-email') as never, rejecting);
+      await invalid.hook(registration('not-an-email') as never, rejecting);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(rejections).toEqual([]);
+      expect(valid.lines.map((line) => line.event)).toContain('hook.callback_threw');
+      expect(invalid.lines.map((line) => line.event)).toContain('hook.callback_threw');
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
+  it('logs neither the email, the written values, the token nor the secret', async () => {
+    mockToken();
+    mockLookup('contacts-none.json');
+    mockCreate();
+    const { hook, lines } = loadHook();
+
+    await run(hook, registration("siobhan.o'brien@example.com", { givenName: 'Siobhan', familyName: "O'Brien", phone: '+353 1 555 0102' }));
+
+    const text = JSON.stringify(lines);
+    for (const secretOrPersonal of ['siobhan', 'brien', '+353', 'test-secret', 'RECORDED-FIXTURE-TOKEN', CREATED_ID])
+      expect(text.toLowerCase()).not.toContain(secretOrPersonal.toLowerCase());
+    expect(syncLine(lines).emailHash).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
