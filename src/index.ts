@@ -1,8 +1,8 @@
 /**
  * The public surface of the package, for code that embeds the hooks instead of pasting the built
- * files (tests, a custom build, another runtime). Everything else in `src/` is internal.
+ * files (tests, another runtime): the hooks, their config and results. The build, the command line
+ * and the harness are tools around them, not part of this surface.
  */
-export { buildHook, type BuiltHook, type HookKind, MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from './build/build-hook.js';
 export { type Config, type ConfigInput, parseConfig, parseResolvedConfig, type ResolvedConfig } from './hook/config.js';
 export { type Decision, type LookupOutcome, type Reason } from './hook/decide.js';
 export { type FailureCode, type FailureStage, HookError } from './hook/errors.js';

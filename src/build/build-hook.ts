@@ -9,20 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { parseResolvedConfig } from '../hook/config.js';
 import { configError } from '../hook/errors.js';
+import { type BuiltHook, type HookKind, MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from './artifact.js';
 import { renderConfigBlock } from './config-block.js';
-
-export type HookKind = 'pre-registration' | 'post-registration';
-
-/** The packages the built hook `require`s; everything else is bundled. */
-export const RUNTIME_PACKAGES = ['@azure/msal-node', 'dynamics-web-api', 'zod'] as const;
-
-/** The Strivacity console refuses hook code longer than this (Admin API `code` maxLength). */
-export const MAX_HOOK_CHARACTERS = 256_000;
-
-export interface BuiltHook {
-  readonly code: string;
-  readonly packageDependencies: Record<string, string>;
-}
 
 const ENTRIES: Record<HookKind, string> = {
   'pre-registration': '../hook/pre-registration.entry.ts',

@@ -2,7 +2,7 @@
  * The config block at the top of a built hook: a JavaScript object literal with a comment on each
  * setting an administrator is likely to change, so the pasted file explains itself.
  */
-import type { HookKind } from './build-hook.js';
+import type { HookKind } from './artifact.js';
 
 const COMMENTS: Record<string, string> = {
   'dataverse.url': 'Dataverse environment URL (https only)',

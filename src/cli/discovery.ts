@@ -9,7 +9,7 @@
  * https://learn.microsoft.com/power-apps/developer/data-platform/discovery-service
  */
 import { z } from 'zod';
-import { cloudOf, type Cloud, type Config, type ResolvedConfig } from '../hook/config.js';
+import { authorityOf, cloudOf, type Cloud, type Config } from '../hook/config.js';
 import { classifyDataverseError } from '../hook/dataverse.js';
 import { HookError } from '../hook/errors.js';
 import type { Logger } from '../hook/log.js';
@@ -65,11 +65,13 @@ export async function discoverEnvironment(options: DiscoveryOptions): Promise<Di
   const discoveryUrl = DISCOVERY_URLS[cloudOf(config)];
   const timeoutMs = options.timeoutMs ?? 15_000;
   const fetchImpl = options.fetch ?? fetch;
-  // The token is for the GDS resource: TokenSource asks for `<dataverse.url>/.default`.
-  const gdsConfig = { ...config, dataverse: { ...config.dataverse, url: discoveryUrl } } as ResolvedConfig;
+  // The token is for the Global Discovery Service, not for an environment.
   const tokens = new TokenSource({
-    config: gdsConfig,
+    clientId: config.auth.clientId,
+    authority: authorityOf(config),
+    resource: discoveryUrl,
     credential: options.credential,
+    requestTimeoutMs: timeoutMs,
     log: options.log,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });

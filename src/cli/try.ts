@@ -96,7 +96,7 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
 }
 
 async function discoverUrl(config: Config): Promise<string> {
-  const credential = readCredential(config as ResolvedConfig, readSecret);
+  const credential = readCredential(config.auth, readSecret);
   const found = await discoverEnvironment({ config, credential, log: createLogger('error', () => undefined) });
   return found.url;
 }
@@ -110,7 +110,7 @@ function withUrl(raw: unknown, url: string): unknown {
 
 /** Live: the variable must be set, as the hook would need it in Strivacity. */
 function requireCredential(config: ResolvedConfig): () => void {
-  readCredential(config, readSecret);
+  readCredential(config.auth, readSecret);
   return () => undefined;
 }
 

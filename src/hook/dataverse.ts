@@ -4,14 +4,20 @@
  */
 import { DynamicsWebApi } from 'dynamics-web-api';
 import { z } from 'zod';
-import { type Config, GUID, type ResolvedConfig } from './config.js';
+import { type Config, GUID } from './config.js';
 import { withMalformedBodyGuard } from './resilience/crash-guard.js';
 import { HookError } from './errors.js';
 import { emailFilter } from './odata.js';
 
+/** Where the client talks to: the environment URL and the Web API version. */
+export interface DataverseEnvironment {
+  readonly url: string;
+  readonly apiVersion: string;
+}
+
 /** One client per loaded hook: it keeps a keep-alive agent, so warm registrations reuse a connection. */
-export function createDataverseClient(config: ResolvedConfig): DynamicsWebApi {
-  return new DynamicsWebApi({ serverUrl: config.dataverse.url, dataApi: { version: config.dataverse.apiVersion } });
+export function createDataverseClient(environment: DataverseEnvironment): DynamicsWebApi {
+  return new DynamicsWebApi({ serverUrl: environment.url, dataApi: { version: environment.apiVersion } });
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import type { DynamicsWebApi } from 'dynamics-web-api';
-import { parseResolvedConfig, type ResolvedConfig } from './config.js';
+import { authorityOf, type Config, parseResolvedConfig, type ResolvedConfig } from './config.js';
 import { createDataverseClient } from './dataverse.js';
 import { type Deadline, raceSignal } from './resilience/deadline.js';
 import { configError, type FailureStage, HookError, toHookError } from './errors.js';
@@ -52,7 +52,7 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
   }
   const log = createLogger(config.logLevel, options.logSink ?? consoleSink);
   const secrets = options.readSecret ?? readSecret;
-  const client = createDataverseClient(config);
+  const client = createDataverseClient(config.dataverse);
   const limiter = new Limiter(config.policy.maxConcurrentRequests);
   const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
   let tokens: TokenSource | undefined;
@@ -60,7 +60,15 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
   /** The token source, created once the secret can be read (a variable may be added after load). */
   const tokenSource = (): TokenSource => {
     if (tokens !== undefined) return tokens;
-    tokens = new TokenSource({ config, credential: readCredential(config, secrets), log, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    tokens = new TokenSource({
+      clientId: config.auth.clientId,
+      authority: authorityOf(config),
+      resource: config.dataverse.url,
+      credential: readCredential(config.auth, secrets),
+      requestTimeoutMs: config.policy.timeoutMs,
+      log,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
     return tokens;
   };
 
@@ -98,8 +106,8 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
 }
 
 /** Reads the secret or the certificate key named in the config; a HookError `config` names what is missing. */
-export function readCredential(config: ResolvedConfig, secrets: SecretReader): Credential {
-  const { clientSecretVariable, clientCertificate } = config.auth;
+export function readCredential(auth: Config['auth'], secrets: SecretReader): Credential {
+  const { clientSecretVariable, clientCertificate } = auth;
   if (clientSecretVariable !== undefined) {
     const clientSecret = secrets(clientSecretVariable);
     if (clientSecret === undefined) throw configError('The client secret variable is not set.', `variable ${clientSecretVariable} is not set`);

@@ -7,16 +7,26 @@
  * a background renewal before expiry, so that in steady state no registration waits for a token.
  */
 import { ConfidentialClientApplication, LogLevel, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
-import { authorityOf, type ResolvedConfig } from './config.js';
 import { raceSignal } from './resilience/deadline.js';
 import { HookError } from './errors.js';
 import { failureFields, type Logger } from './log.js';
 
 export type Credential = { readonly clientSecret: string } | { readonly clientCertificate: { readonly thumbprintSha256: string; readonly privateKey: string } };
 
+/**
+ * Exactly what a token request needs, so that callers with another resource or limit (the command
+ * line's discovery and probes) say so instead of forging a config.
+ */
 export interface TokenSourceOptions {
-  readonly config: ResolvedConfig;
+  /** The app registration (client) ID. */
+  readonly clientId: string;
+  /** `https://<Entra host of the cloud>/<tenant ID>`. */
+  readonly authority: string;
+  /** The resource the token is for (a Dataverse environment URL); the scope is `<resource>/.default`. */
+  readonly resource: string;
   readonly credential: Credential;
+  /** Limit for one token POST, including its body. */
+  readonly requestTimeoutMs: number;
   readonly log: Logger;
   /** The transport for the token POST; global `fetch` by default. */
   readonly fetch?: typeof fetch;
@@ -51,14 +61,13 @@ export class TokenSource {
   requests = 0;
 
   constructor(options: TokenSourceOptions) {
-    const { config, credential } = options;
     this.#log = options.log;
     this.#now = options.now ?? Date.now;
-    this.#scopes = [`${config.dataverse.url}/.default`];
+    this.#scopes = [`${options.resource}/.default`];
     this.#cca = new ConfidentialClientApplication({
-      auth: { clientId: config.auth.clientId, authority: authorityOf(config), ...credential },
+      auth: { clientId: options.clientId, authority: options.authority, ...options.credential },
       system: {
-        networkClient: this.#networkClient(options.fetch ?? fetch, config.policy.timeoutMs),
+        networkClient: this.#networkClient(options.fetch ?? fetch, options.requestTimeoutMs),
         // MSAL's own log lines are dropped: error text from the token endpoint can echo the request.
         loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
       },

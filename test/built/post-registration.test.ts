@@ -4,7 +4,8 @@
  */
 import nock from 'nock';
 import { describe, expect, it, vi } from 'vitest';
-import { buildHook, MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from '../../src/build/build-hook.js';
+import { MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from '../../src/build/artifact.js';
+import { buildHook } from '../../src/build/build-hook.js';
 import type { ConfigInput } from '../../src/hook/config.js';
 import { type BuiltHookFunction, loadBuiltHook } from '../../src/harness/load-hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';

@@ -14,7 +14,14 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPreRegistrationHook } from '../../src/hook/pre-registration.js';
 import { recordCommand, recordLookups, type RecordOptions, writeRecordings } from '../../src/cli/record/record.js';
-import { PLACEHOLDER_CLIENT_ID, PLACEHOLDER_DATAVERSE_URL, PLACEHOLDER_TENANT_ID, prepareForReplay, SCRUBBED_ACCESS_TOKEN, Scrubber } from '../../src/cli/record/scrub.js';
+import {
+  PLACEHOLDER_CLIENT_ID,
+  PLACEHOLDER_DATAVERSE_URL,
+  PLACEHOLDER_TENANT_ID,
+  prepareForReplay,
+  SCRUBBED_ACCESS_TOKEN,
+  Scrubber,
+} from '../../src/cli/record/scrub.js';
 import { callHook } from '../support/helpers.js';
 
 const REAL_TENANT = 'a1b2c3d4-1111-4aaa-8bbb-0123456789ab';
@@ -132,7 +139,7 @@ function standInSeams(): Pick<RecordOptions, 'readSecret' | 'fetch' | 'createCli
     readSecret: (name) => (name === 'DYNAMICS_CLIENT_SECRET' ? REAL_SECRET : undefined),
     // Entra's host is sent to the stand-in; the recorder sees the exchange with 127.0.0.1.
     fetch: (input, init) => globalThis.fetch(String(input).replace('https://login.microsoftonline.com', base), init),
-    createClient: (config) => new DynamicsWebApi({ serverUrl: base, dataApi: { version: config.dataverse.apiVersion } }),
+    createClient: (environment) => new DynamicsWebApi({ serverUrl: base, dataApi: { version: environment.apiVersion } }),
   };
 }
 

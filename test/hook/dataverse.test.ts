@@ -108,7 +108,7 @@ describe('findContactsByEmail on real sockets', () => {
   });
 
   const lookup = (email: string, timeoutMs = 1000) =>
-    findContactsByEmail(createDataverseClient(config), config, { email, token: 'fixture-token', signal: AbortSignal.timeout(timeoutMs) }).catch(
+    findContactsByEmail(createDataverseClient(config.dataverse), config, { email, token: 'fixture-token', signal: AbortSignal.timeout(timeoutMs) }).catch(
       (error: unknown) => error,
     );
 
@@ -125,7 +125,7 @@ describe('findContactsByEmail on real sockets', () => {
 
   it('classifies a refused connection as a network failure', async () => {
     const refused = { ...config, dataverse: { url: 'http://127.0.0.1:1', apiVersion: '9.2' } };
-    const failure = await findContactsByEmail(createDataverseClient(refused), refused, {
+    const failure = await findContactsByEmail(createDataverseClient(refused.dataverse), refused, {
       email: 'a@example.com',
       token: 't',
       signal: AbortSignal.timeout(1000),

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../../src/build/build-hook.js';
-import { AUTHORITY_HOSTS, type Cloud, type ConfigInput, parseResolvedConfig, type ResolvedConfig } from '../../src/hook/config.js';
+import { AUTHORITY_HOSTS, authorityOf, type Cloud, type ConfigInput, parseResolvedConfig, type ResolvedConfig } from '../../src/hook/config.js';
 import { registrationPayload } from '../../src/harness/drive.js';
 import { HookError } from '../../src/hook/errors.js';
 import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/pre-registration.js';
@@ -117,7 +117,14 @@ function silenceConsole(): () => void {
 }
 
 function tokenSource(config: ResolvedConfig = CONFIG, logs: LogLine[] = []): TokenSource {
-  return new TokenSource({ config, credential: { clientSecret: 'test-secret-not-real' }, log: createLogger('debug', (line) => logs.push(line)) });
+  return new TokenSource({
+    clientId: config.auth.clientId,
+    authority: authorityOf(config),
+    resource: config.dataverse.url,
+    credential: { clientSecret: 'test-secret-not-real' },
+    requestTimeoutMs: config.policy.timeoutMs,
+    log: createLogger('debug', (line) => logs.push(line)),
+  });
 }
 
 const sources: TokenSource[] = [];

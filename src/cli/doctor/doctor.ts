@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { DynamicsWebApi } from 'dynamics-web-api';
-import { AUTHORITY_HOSTS, cloudOf, GUID, parseConfig, syncColumnsOf, type Config, type ResolvedConfig } from '../../hook/config.js';
+import { AUTHORITY_HOSTS, authorityOf, cloudOf, GUID, parseConfig, syncColumnsOf, type Config } from '../../hook/config.js';
 import { createDataverseClient } from '../../hook/dataverse.js';
 import { diagnose, diagnoseDiscovery, privilegeSetting } from './diagnosis.js';
 import { discoverEnvironment } from '../discovery.js';
@@ -115,8 +115,7 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
   const valid = config;
 
   const secretOk = await run('secret', async () => {
-    // readCredential reads only `auth`; the URL may not be known yet.
-    credential = readCredential(valid as ResolvedConfig, secrets);
+    credential = readCredential(valid.auth, secrets);
     return { status: 'ok', detail: describeCredential(valid, credential) };
   });
   if (!secretOk || credential === undefined) {
@@ -148,19 +147,26 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
   }
 
   const timeoutMs = options.probeTimeoutMs ?? probeTimeoutMs(valid);
-  const resolved = { ...valid, dataverse: { ...valid.dataverse, url }, policy: { ...valid.policy, timeoutMs } } as ResolvedConfig;
-  const tokens = new TokenSource({ config: resolved, credential: cred, log: silent, ...fetchOption(options) });
+  const tokens = new TokenSource({
+    clientId: valid.auth.clientId,
+    authority: authorityOf(valid),
+    resource: url,
+    credential: cred,
+    requestTimeoutMs: timeoutMs,
+    log: silent,
+    ...fetchOption(options),
+  });
   try {
     let token = '';
     const tokenOk = await run('token', async () => {
       token = await tokens.getToken(AbortSignal.timeout(timeoutMs));
-      return { status: 'ok', detail: `acquired from ${AUTHORITY_HOSTS[cloudOf(resolved)]} for ${resolved.dataverse.url}/.default` };
+      return { status: 'ok', detail: `acquired from ${AUTHORITY_HOSTS[cloudOf(valid)]} for ${url}/.default` };
     });
     if (!tokenOk) {
       skipRest('whoami', 'needs a token');
       return finish(url);
     }
-    const client = createDataverseClient(resolved);
+    const client = createDataverseClient({ url, apiVersion: valid.dataverse.apiVersion });
     const probe = () => ({ token, signal: AbortSignal.timeout(timeoutMs) });
     let userId = '';
     const whoAmIOk = await run('whoami', async () => {
@@ -173,13 +179,13 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
       return finish(url);
     }
     await run('read', async () => {
-      await probeContactRead(client, resolved, probe());
-      const fields = resolved.lookup.emailFields.join(', ');
-      return { status: 'ok', detail: `contacts readable; the lookup query on ${fields}${resolved.lookup.activeOnly ? ' (active only)' : ''} is accepted` };
+      await probeContactRead(client, valid, probe());
+      const fields = valid.lookup.emailFields.join(', ');
+      return { status: 'ok', detail: `contacts readable; the lookup query on ${fields}${valid.lookup.activeOnly ? ' (active only)' : ''} is accepted` };
     });
-    await run('columns', () => checkColumns(client, resolved, probe()));
-    if (resolved.sync === undefined) skip('privileges', 'sync is not configured');
-    else await run('privileges', () => checkPrivileges(client, resolved, userId, probe()));
+    await run('columns', () => checkColumns(client, valid, probe()));
+    if (valid.sync === undefined) skip('privileges', 'sync is not configured');
+    else await run('privileges', () => checkPrivileges(client, valid, userId, probe()));
     return finish(url);
   } finally {
     tokens.close();

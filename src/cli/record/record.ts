@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { DynamicsWebApi } from 'dynamics-web-api';
-import { parseConfig, type ResolvedConfig } from '../../hook/config.js';
-import { createDataverseClient, findContactsByEmail } from '../../hook/dataverse.js';
+import { authorityOf, type Config, parseConfig } from '../../hook/config.js';
+import { createDataverseClient, type DataverseEnvironment, findContactsByEmail } from '../../hook/dataverse.js';
 import { diagnose, type Diagnosis } from '../doctor/diagnosis.js';
 import { discoverEnvironment } from '../discovery.js';
 import { maskEmail } from '../../harness/drive.js';
@@ -38,7 +38,7 @@ export interface RecordOptions {
   /** Transport for the token POST (and discovery); global `fetch` by default. */
   readonly fetch?: typeof fetch;
   /** The Dataverse client; the hook's by default. A test points it at a local server. */
-  readonly createClient?: (config: ResolvedConfig) => DynamicsWebApi;
+  readonly createClient?: (environment: DataverseEnvironment) => DynamicsWebApi;
 }
 
 /** What `index.json` says of a lookup: codes only, nothing that names the environment. */
@@ -66,13 +66,12 @@ export async function recordLookups(options: RecordOptions): Promise<RecordedLoo
   const emails = options.emails.map(parseEmailArgument);
   const config = parseConfig(options.rawConfig);
   const secrets = options.readSecret ?? defaultReadSecret;
-  const credential = readCredential(config as ResolvedConfig, secrets);
+  const credential = readCredential(config.auth, secrets);
   const silent = createLogger('error', () => undefined);
   const fetchOption = options.fetch === undefined ? {} : { fetch: options.fetch };
   const url = config.dataverse.url ?? (await discoverEnvironment({ config, credential, log: silent, ...fetchOption })).url;
-  // Doctor's limit, for the token request (TokenSource reads policy.timeoutMs) and the lookup alike.
+  // Doctor's limit, for the token request and the lookup alike.
   const timeoutMs = probeTimeoutMs(config);
-  const resolved = { ...config, dataverse: { ...config.dataverse, url }, policy: { ...config.policy, timeoutMs } } as ResolvedConfig;
   const scrubber = new Scrubber({ realDataverseUrl: url, realTenantId: config.auth.tenantId, realClientId: config.auth.clientId });
 
   const { default: nock } = await import('nock');
@@ -89,8 +88,16 @@ export async function recordLookups(options: RecordOptions): Promise<RecordedLoo
     tokenAnswers += 1;
     return response;
   };
-  const tokens = new TokenSource({ config: resolved, credential, log: silent, fetch: countingFetch });
-  const client = (options.createClient ?? createDataverseClient)(resolved);
+  const tokens = new TokenSource({
+    clientId: config.auth.clientId,
+    authority: authorityOf(config),
+    resource: url,
+    credential,
+    requestTimeoutMs: timeoutMs,
+    log: silent,
+    fetch: countingFetch,
+  });
+  const client = (options.createClient ?? createDataverseClient)({ url, apiVersion: config.dataverse.apiVersion });
   const results: RecordedLookup[] = [];
   const placeholders = new Set([new URL(PLACEHOLDER_DATAVERSE_URL).hostname, PLACEHOLDER_TENANT_ID, PLACEHOLDER_CLIENT_ID]);
   const identifiers = [new URL(url).hostname, config.auth.tenantId, config.auth.clientId].filter((value) => !placeholders.has(value));
@@ -104,7 +111,7 @@ export async function recordLookups(options: RecordOptions): Promise<RecordedLoo
   try {
     for (const [position, email] of emails.entries()) {
       const tokenAnswersBefore = tokenAnswers;
-      const result = await lookUp(tokens, client, resolved, email, timeoutMs, forbidden);
+      const result = await lookUp(tokens, client, config, email, timeoutMs, forbidden);
       const expected = tokenAnswers - tokenAnswersBefore + (result.dataverseAnswered ? 1 : 0);
       const recorded = await recordedExchanges(() => nock.recorder.play(), expected);
       nock.recorder.clear();
@@ -146,7 +153,7 @@ interface LookupResult {
 async function lookUp(
   tokens: TokenSource,
   client: DynamicsWebApi,
-  config: ResolvedConfig,
+  config: Config,
   email: string,
   timeoutMs: number,
   forbidden: string[],

@@ -1,0 +1,15 @@
+/** What a built hook is, shared by the build and its config block. */
+
+/** The two hooks the project builds, named as the Strivacity console names their events. */
+export type HookKind = 'pre-registration' | 'post-registration';
+
+/** The packages the built hook `require`s; everything else is bundled. */
+export const RUNTIME_PACKAGES = ['@azure/msal-node', 'dynamics-web-api', 'zod'] as const;
+
+/** The Strivacity console refuses hook code longer than this (Admin API `code` maxLength). */
+export const MAX_HOOK_CHARACTERS = 256_000;
+
+export interface BuiltHook {
+  readonly code: string;
+  readonly packageDependencies: Record<string, string>;
+}
