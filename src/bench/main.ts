@@ -24,7 +24,7 @@ import type { Timings } from './timings.js';
 import { MAX_HOOK_CHARACTERS } from '../build/artifact.js';
 import { buildHook } from '../build/build-hook.js';
 import { parseResolvedConfig } from '../hook/config.js';
-import { captureConsole } from '../harness/drive.js';
+import { captureConsole } from '../harness/run-hook.js';
 import { loadBuiltHook } from '../harness/load-hook.js';
 import { createSelfSignedCertificate } from '../harness/self-signed.js';
 import { formatTable } from '../harness/table.js';

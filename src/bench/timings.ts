@@ -14,7 +14,7 @@ import { EMAIL, PROJECT_ROOT, benchConfig, isAllow, percentile, registerOnce, ru
 import { buildHook } from '../build/build-hook.js';
 import { parseResolvedConfig } from '../hook/config.js';
 import { lookupColumns } from '../hook/dataverse.js';
-import { registrationPayload } from '../harness/drive.js';
+import { registrationPayload } from '../harness/run-hook.js';
 import { type BuiltHookFunction, loadBuiltHook } from '../harness/load-hook.js';
 import { emailFilter } from '../hook/odata.js';
 

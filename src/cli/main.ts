@@ -12,7 +12,7 @@ import { buildHook } from '../build/build-hook.js';
 import { doctorCommand } from './doctor/doctor.js';
 import { HookError } from '../hook/errors.js';
 import { payloadsCommand } from './payloads.js';
-import { recordCommand } from './record/record.js';
+import { recordCommand } from './record/command.js';
 import { tryCommand } from './try.js';
 import { readJsonFile, UsageError } from './usage.js';
 

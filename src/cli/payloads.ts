@@ -10,7 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { maskEmail, registrationPayload } from '../harness/drive.js';
+import { maskEmail } from '../harness/mask-email.js';
+import { registrationPayload } from '../harness/run-hook.js';
 import { UsageError } from './usage.js';
 
 /** The Try Out box of the Strivacity console accepts at most this many characters. */

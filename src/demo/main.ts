@@ -6,7 +6,8 @@
 import { buildHook } from '../build/build-hook.js';
 import { parseResolvedConfig } from '../hook/config.js';
 import { DEMO_CONFIG } from './demo-config.js';
-import { describeResult, maskEmail, registrationPayload, runHook } from '../harness/drive.js';
+import { maskEmail } from '../harness/mask-email.js';
+import { describeResult, registrationPayload, runHook } from '../harness/run-hook.js';
 import { loadBuiltHook } from '../harness/load-hook.js';
 import { serveRecordedResponses, serveRecordedWrites, waitForTokenPrefetch } from '../harness/stand-in.js';
 import { formatTable } from '../harness/table.js';

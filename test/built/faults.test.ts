@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildHook } from '../../src/build/build-hook.js';
-import { type HookRun, registrationPayload, runHook } from '../../src/harness/drive.js';
+import { type HookRun, registrationPayload, runHook } from '../../src/harness/run-hook.js';
 import { loadBuiltHook, StrivacityErrorDenyRequest, strivacityGlobals } from '../../src/harness/load-hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { ACCESS_TOKEN, API, configWith, JSON_HEADERS, mockToken, ORG, SECRET, TENANT } from '../support/helpers.js';

@@ -6,7 +6,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../../src/build/build-hook.js';
 import type { ConfigInput } from '../../src/hook/config.js';
-import { registrationPayload } from '../../src/harness/drive.js';
+import { registrationPayload } from '../../src/harness/run-hook.js';
 import {
   type DenyGlobal,
   loadBuiltHook,

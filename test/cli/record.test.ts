@@ -13,15 +13,10 @@ import { DynamicsWebApi } from 'dynamics-web-api';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPreRegistrationHook } from '../../src/hook/pre-registration.js';
-import { recordCommand, recordLookups, type RecordOptions, writeRecordings } from '../../src/cli/record/record.js';
-import {
-  PLACEHOLDER_CLIENT_ID,
-  PLACEHOLDER_DATAVERSE_URL,
-  PLACEHOLDER_TENANT_ID,
-  prepareForReplay,
-  SCRUBBED_ACCESS_TOKEN,
-  Scrubber,
-} from '../../src/cli/record/scrub.js';
+import { recordCommand, writeRecordings } from '../../src/cli/record/command.js';
+import { recordLookups, type RecordOptions } from '../../src/cli/record/record.js';
+import { PLACEHOLDER_CLIENT_ID, PLACEHOLDER_DATAVERSE_URL, PLACEHOLDER_TENANT_ID, SCRUBBED_ACCESS_TOKEN, Scrubber } from '../../src/cli/record/scrub.js';
+import { prepareForReplay } from '../../src/cli/record/replay.js';
 import { callHook } from '../support/helpers.js';
 
 const REAL_TENANT = 'a1b2c3d4-1111-4aaa-8bbb-0123456789ab';

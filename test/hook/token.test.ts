@@ -12,7 +12,7 @@ import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../../src/build/build-hook.js';
 import { AUTHORITY_HOSTS, authorityOf, type Cloud, type ConfigInput, parseResolvedConfig, type ResolvedConfig } from '../../src/hook/config.js';
-import { registrationPayload } from '../../src/harness/drive.js';
+import { registrationPayload } from '../../src/harness/run-hook.js';
 import { HookError } from '../../src/hook/errors.js';
 import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/pre-registration.js';
 import { loadBuiltHook } from '../../src/harness/load-hook.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseResolvedConfig } from '../../src/hook/config.js';
-import { registrationPayload } from '../../src/harness/drive.js';
+import { registrationPayload } from '../../src/harness/run-hook.js';
 import { loadBuiltHook } from '../../src/harness/load-hook.js';
 import { serveRecordedResponses } from '../../src/harness/stand-in.js';
 

@@ -9,42 +9,19 @@
  * has.
  */
 import { parseArgs } from 'node:util';
-import type { DynamicsWebApi } from 'dynamics-web-api';
-import { AUTHORITY_HOSTS, authorityOf, cloudOf, GUID, parseConfig, syncColumnsOf, type Config } from '../../hook/config.js';
+import { AUTHORITY_HOSTS, authorityOf, cloudOf, GUID, parseConfig, type Config } from '../../hook/config.js';
 import { createDataverseClient } from '../../hook/dataverse.js';
-import { diagnose, diagnoseDiscovery, privilegeSetting } from './diagnosis.js';
+import { checkColumns, checkPrivileges } from './checks.js';
+import { diagnose, diagnoseDiscovery } from './diagnosis.js';
 import { discoverEnvironment } from '../discovery.js';
 import { configError, HookError, toHookError } from '../../hook/errors.js';
 import { createLogger } from '../../hook/log.js';
-import { contactColumns, type PrivilegeDepth, probeContactRead, probeTimeoutMs, userPrivileges, whoAmI } from '../probes.js';
+import { probeContactRead, probeTimeoutMs, whoAmI } from '../probes.js';
 import { readCredential } from '../../hook/loaded-hook.js';
 import { readSecret as defaultReadSecret, type SecretReader } from '../../hook/secrets.js';
 import { type Credential, TokenSource } from '../../hook/token.js';
+import { type DoctorReport, formatDoctorReport, type Outcome, type StepName, type StepResult, TITLES } from './report.js';
 import { readJsonFile, UsageError } from '../usage.js';
-
-export type StepName = 'config' | 'secret' | 'discovery' | 'token' | 'whoami' | 'read' | 'columns' | 'privileges';
-export type StepStatus = 'ok' | 'fail' | 'skip';
-
-export interface StepResult {
-  readonly step: StepName;
-  readonly title: string;
-  readonly status: StepStatus;
-  readonly latencyMs: number;
-  /** What was found (ok), what went wrong (fail) or why the step did not run (skip). */
-  readonly detail: string;
-  /** The error code a search engine knows: `AADSTS7000215`, `0x80072560`, `HTTP 401`, ... */
-  readonly code?: string;
-  readonly cause?: string;
-  readonly fix?: string;
-}
-
-export interface DoctorReport {
-  /** True only when no step failed. */
-  readonly ok: boolean;
-  readonly steps: readonly StepResult[];
-  /** The Dataverse URL checked (from the config, or resolved through discovery). */
-  readonly dataverseUrl?: string;
-}
 
 export interface DoctorOptions {
   readonly readSecret?: SecretReader;
@@ -53,22 +30,6 @@ export interface DoctorOptions {
   /** Per-request limit for each probe, in ms (default: the larger of policy.timeoutMs and 10 s). */
   readonly probeTimeoutMs?: number;
 }
-
-const TITLES: Record<StepName, string> = {
-  config: 'config is valid',
-  secret: 'secret variable is present',
-  discovery: 'organisation resolved by the Global Discovery Service',
-  token: 'token from Entra ID',
-  whoami: 'Dataverse reachable, app known (WhoAmI)',
-  read: 'read privilege on contacts',
-  columns: 'configured columns exist on contact',
-  privileges: 'write privileges for sync',
-};
-
-/** A step's outcome before timing is added. */
-type Outcome =
-  | { readonly status: 'ok'; readonly detail: string }
-  | { readonly status: 'fail'; readonly detail: string; readonly cause: string; readonly fix: string; readonly code?: string };
 
 /** Runs every check it can; a failed step skips the steps that depend on it. Never throws. */
 export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {}): Promise<DoctorReport> {
@@ -192,78 +153,6 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
   }
 }
 
-async function checkColumns(client: DynamicsWebApi, config: Config, request: { token: string; signal: AbortSignal }): Promise<Outcome> {
-  const wanted = new Map<string, string>();
-  for (const [path, column] of Object.entries(config.enrich)) wanted.set(column, `enrich ${path}`);
-  if (config.sync !== undefined)
-    for (const [column, path] of Object.entries(syncColumnsOf(config))) if (!wanted.has(column)) wanted.set(column, `sync ${path}`);
-  if (wanted.size === 0) return { status: 'ok', detail: 'no enrich or sync columns configured' };
-  const existing = await contactColumns(client, request);
-  const missing = [...wanted.keys()].filter((column) => !existing.has(column));
-  if (missing.length === 0) return { status: 'ok', detail: `${[...wanted.keys()].join(', ')} exist on contact` };
-  const described = missing.map((column) => {
-    const suggestion = closest(column, existing);
-    return `${column} (${wanted.get(column)})${suggestion === undefined ? '' : `, did you mean ${suggestion}?`}`;
-  });
-  return {
-    status: 'fail',
-    detail: `${missing.length} configured column(s) not found on contact`,
-    code: 'unknown column',
-    cause: `contact has no column ${described.join('; ')}`,
-    fix: "Use the column's logical name (lower case), as shown in Power Apps > Tables > Contact > Columns > (column) > Advanced options > Logical name.",
-  };
-}
-
-/** What sync needs: write (and create, with createIfMissing), and read/write beyond the app's own records. */
-async function checkPrivileges(client: DynamicsWebApi, config: Config, userId: string, request: { token: string; signal: AbortSignal }): Promise<Outcome> {
-  const held = await userPrivileges(client, userId, request);
-  const required = ['prvReadContact', 'prvWriteContact', ...(config.sync?.createIfMissing === false ? [] : ['prvCreateContact'])];
-  const problems: string[] = [];
-  for (const privilege of required) {
-    const depth = held.get(privilege);
-    if (depth === undefined) problems.push(`lacks ${privilege} ("${privilegeSetting(privilege)}")`);
-    // User-level read/write reaches only contacts the Application User owns: not the customers.
-    else if (depth === 'Basic' && privilege !== 'prvCreateContact') problems.push(`has ${privilege} only at User level ("${privilegeSetting(privilege)}")`);
-  }
-  const summary = required.map((privilege) => `${privilege} ${depthLabel(held.get(privilege))}`).join(', ');
-  if (problems.length === 0) return { status: 'ok', detail: summary };
-  return {
-    status: 'fail',
-    detail: summary,
-    code: 'missing privilege',
-    cause: `The Application User's security role ${problems.join('; ')}.`,
-    fix: 'Power Platform admin center > Environments > (your environment) > Settings > Users + permissions > Security roles > (the role of the app user): set the Contact row to Organization (or Business Unit) for each privilege named, save, and wait a minute.',
-  };
-}
-
-function depthLabel(depth: PrivilegeDepth | undefined): string {
-  if (depth === undefined) return 'missing';
-  return { Basic: 'User', Local: 'Business Unit', Deep: 'Parent: Child Business Units', Global: 'Organization', unknown: 'granted' }[depth];
-}
-
-/** The nearest name within two edits, for a "did you mean". */
-function closest(name: string, candidates: ReadonlySet<string>): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    if (Math.abs(candidate.length - name.length) > 2) continue;
-    const distance = editDistance(name, candidate);
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
 function describeCredential(config: Config, credential: Credential): string {
   if ('clientCertificate' in credential) return `${config.auth.clientCertificate?.privateKeyVariable} holds a PEM private key (not shown)`;
   const variable = config.auth.clientSecretVariable ?? '';
@@ -281,24 +170,6 @@ function codeOf(error: HookError): string {
 
 function fetchOption(options: DoctorOptions): { fetch?: typeof fetch } {
   return options.fetch === undefined ? {} : { fetch: options.fetch };
-}
-
-/** The report as plain text: one line per step, then cause and fix under a failed one. */
-export function formatDoctorReport(report: DoctorReport): string {
-  const labels: Record<StepStatus, string> = { ok: 'ok  ', fail: 'FAIL', skip: 'skip' };
-  const nameWidth = Math.max(...report.steps.map((s) => s.step.length));
-  const lines = report.steps.map((s) => {
-    const head = `${labels[s.status]}  ${s.step.padEnd(nameWidth)}  ${s.title}`;
-    const timing = s.status === 'skip' ? '' : ` (${s.latencyMs} ms)`;
-    const body = [`${head}${timing}`, `${' '.repeat(nameWidth + 8)}${s.code === undefined ? '' : `[${s.code}] `}${s.detail}`];
-    if (s.cause !== undefined) body.push(`${' '.repeat(nameWidth + 8)}cause: ${s.cause}`);
-    if (s.fix !== undefined) body.push(`${' '.repeat(nameWidth + 8)}fix:   ${s.fix}`);
-    return body.join('\n');
-  });
-  const failed = report.steps.filter((s) => s.status === 'fail').length;
-  const checked = report.steps.filter((s) => s.status !== 'skip').length;
-  lines.push(failed === 0 ? `\nAll ${checked} checks passed.` : `\n${failed} of ${checked} checks failed; the hook would not work with this setup.`);
-  return lines.join('\n');
 }
 
 /** The `doctor` command. Exit code 0 only when every step that ran passed. */

@@ -18,7 +18,7 @@
  *   and hosts are.
  */
 import { GUID } from '../../hook/config.js';
-import { EMAIL_LIKE } from '../../harness/drive.js';
+import { EMAIL_LIKE } from '../../harness/mask-email.js';
 
 /** One recorded exchange, as `nock.recorder.play()` returns it with `output_objects: true`. */
 export interface RecordedDefinition {
@@ -53,7 +53,8 @@ export const PLACEHOLDER_TENANT_ID = '11111111-2222-3333-4444-555555555555';
 export const PLACEHOLDER_CLIENT_ID = '66666666-7777-8888-9999-000000000000';
 export const SCRUBBED_ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.SCRUBBED.c2lnbmF0dXJl';
 
-const TOKEN_PATH = /\/oauth2\/v2\.0\/token/;
+/** Entra's token endpoint path, the one exchange whose body and query are scrubbed differently. */
+export const TOKEN_PATH = /\/oauth2\/v2\.0\/token/;
 const KEPT_HEADERS = new Set(['content-type', 'odata-version', 'retry-after', 'www-authenticate']);
 /** Record keys whose values are not personal: the record's own timestamps and states. */
 const KEPT_RECORD_KEYS = new Set(['modifiedon', 'createdon', 'statecode', 'statuscode', 'versionnumber', 'LogicalName']);
@@ -233,16 +234,6 @@ export class Scrubber {
       pairs.filter(([name]) => KEPT_HEADERS.has(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), this.#scrubStrings(value) as string]),
     );
   }
-}
-
-/**
- * Definitions ready for `nock.define`: the token exchange matches whatever `client-request-id`
- * MSAL puts in the query (a random UUID per request).
- */
-export function prepareForReplay(definitions: readonly RecordedDefinition[]): Array<RecordedDefinition & { filteringPath?: (path: string) => string }> {
-  return definitions.map((definition) =>
-    TOKEN_PATH.test(definition.path) ? { ...definition, filteringPath: (path: string) => path.replace(/\?.*$/, '') } : { ...definition },
-  );
 }
 
 function omit(record: Record<string, unknown>, key: string): Record<string, unknown> {

@@ -1,0 +1,59 @@
+/** What `doctor` reports: one result per step, and the report as plain text. */
+
+export type StepName = 'config' | 'secret' | 'discovery' | 'token' | 'whoami' | 'read' | 'columns' | 'privileges';
+export type StepStatus = 'ok' | 'fail' | 'skip';
+
+export interface StepResult {
+  readonly step: StepName;
+  readonly title: string;
+  readonly status: StepStatus;
+  readonly latencyMs: number;
+  /** What was found (ok), what went wrong (fail) or why the step did not run (skip). */
+  readonly detail: string;
+  /** The error code a search engine knows: `AADSTS7000215`, `0x80072560`, `HTTP 401`, ... */
+  readonly code?: string;
+  readonly cause?: string;
+  readonly fix?: string;
+}
+
+export interface DoctorReport {
+  /** True only when no step failed. */
+  readonly ok: boolean;
+  readonly steps: readonly StepResult[];
+  /** The Dataverse URL checked (from the config, or resolved through discovery). */
+  readonly dataverseUrl?: string;
+}
+
+export const TITLES: Record<StepName, string> = {
+  config: 'config is valid',
+  secret: 'secret variable is present',
+  discovery: 'organisation resolved by the Global Discovery Service',
+  token: 'token from Entra ID',
+  whoami: 'Dataverse reachable, app known (WhoAmI)',
+  read: 'read privilege on contacts',
+  columns: 'configured columns exist on contact',
+  privileges: 'write privileges for sync',
+};
+
+/** A step's outcome before timing is added. */
+export type Outcome =
+  | { readonly status: 'ok'; readonly detail: string }
+  | { readonly status: 'fail'; readonly detail: string; readonly cause: string; readonly fix: string; readonly code?: string };
+
+/** The report as plain text: one line per step, then cause and fix under a failed one. */
+export function formatDoctorReport(report: DoctorReport): string {
+  const labels: Record<StepStatus, string> = { ok: 'ok  ', fail: 'FAIL', skip: 'skip' };
+  const nameWidth = Math.max(...report.steps.map((s) => s.step.length));
+  const lines = report.steps.map((s) => {
+    const head = `${labels[s.status]}  ${s.step.padEnd(nameWidth)}  ${s.title}`;
+    const timing = s.status === 'skip' ? '' : ` (${s.latencyMs} ms)`;
+    const body = [`${head}${timing}`, `${' '.repeat(nameWidth + 8)}${s.code === undefined ? '' : `[${s.code}] `}${s.detail}`];
+    if (s.cause !== undefined) body.push(`${' '.repeat(nameWidth + 8)}cause: ${s.cause}`);
+    if (s.fix !== undefined) body.push(`${' '.repeat(nameWidth + 8)}fix:   ${s.fix}`);
+    return body.join('\n');
+  });
+  const failed = report.steps.filter((s) => s.status === 'fail').length;
+  const checked = report.steps.filter((s) => s.status !== 'skip').length;
+  lines.push(failed === 0 ? `\nAll ${checked} checks passed.` : `\n${failed} of ${checked} checks failed; the hook would not work with this setup.`);
+  return lines.join('\n');
+}

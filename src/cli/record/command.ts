@@ -1,0 +1,64 @@
+/** The `record` command: records, writes the scrubbed files, prints what each lookup found. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { maskEmail } from '../../harness/mask-email.js';
+import { readJsonFile, UsageError } from '../usage.js';
+import { type RecordedLookup, type RecordedOutcome, recordLookups, type RecordOptions } from './record.js';
+
+/** Writes one `lookup-<n>.json` per email and an `index.json`; returns the paths. */
+export function writeRecordings(dir: string, lookups: readonly RecordedLookup[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files = lookups.map((lookup) => {
+    const file = join(dir, `lookup-${lookup.index}.json`);
+    writeFileSync(file, `${JSON.stringify(lookup.definitions, null, 2)}\n`);
+    return file;
+  });
+  const index = lookups.map((lookup) => ({ file: `lookup-${lookup.index}.json`, email: lookup.fakeEmail, outcome: lookup.outcome }));
+  writeFileSync(join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  return [...files, join(dir, 'index.json')];
+}
+
+/**
+ * The `record` command. Exit code 0 when every lookup succeeded (a failed one is still recorded,
+ * and its cause and fix printed). `seams` are for tests: the transports `recordLookups` takes.
+ */
+export async function recordCommand(argv: string[], seams: Pick<RecordOptions, 'readSecret' | 'fetch' | 'createClient'> = {}): Promise<{ exitCode: number }> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, email: { type: 'string', multiple: true }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  if (values.config === undefined || values.out === undefined || values.email === undefined || values.email.length === 0) {
+    throw new UsageError('record needs --config <file>, --out <dir> and at least one --email <address>.');
+  }
+  const lookups = await recordLookups({ ...seams, rawConfig: readJsonFile(values.config), emails: values.email });
+  const files = writeRecordings(values.out, lookups);
+  const ok = lookups.every((lookup) => 'matches' in lookup.outcome);
+  if (values.json) {
+    console.log(
+      JSON.stringify({ ok, files, lookups: lookups.map(({ index, fakeEmail, outcome, diagnosis }) => ({ index, fakeEmail, outcome, ...diagnosis })) }, null, 2),
+    );
+  } else {
+    for (const [position, lookup] of lookups.entries()) {
+      const asked = maskEmail(values.email[position]);
+      const result =
+        'matches' in lookup.outcome
+          ? `${lookup.outcome.matches} contact(s)`
+          : `FAILED ${describeFailure(lookup.outcome)}\n    cause: ${lookup.diagnosis?.cause}\n    fix:   ${lookup.diagnosis?.fix}`;
+      console.log(`${asked} -> ${lookup.fakeEmail}  lookup-${lookup.index}.json  ${result}`);
+    }
+    console.log(`Wrote ${files.length} files to ${values.out} (scrubbed: placeholder org, fake ids and personal data).`);
+  }
+  return { exitCode: ok ? 0 : 1 };
+}
+
+/** `forbidden (HTTP 403, 0x80072560)`: the codes a search engine knows. */
+function describeFailure(outcome: Exclude<RecordedOutcome, { matches: number }>): string {
+  const codes = [
+    outcome.status === undefined ? undefined : `HTTP ${outcome.status}`,
+    outcome.dataverseCode,
+    outcome.aadsts === undefined ? undefined : `AADSTS${outcome.aadsts}`,
+  ].filter((code) => code !== undefined);
+  return codes.length === 0 ? outcome.failure : `${outcome.failure} (${codes.join(', ')})`;
+}
