@@ -7,6 +7,7 @@ import { buildHook } from './build.js';
 import { parseResolvedConfig } from './config.js';
 import { DEMO_CONFIG } from './demo-config.js';
 import { describeResult, maskEmail, registrationPayload, runHook } from './drive.js';
+import { withLink } from './link.js';
 import { loadBuiltHook } from './load-hook.js';
 import { serveRecordedResponses, serveRecordedWrites, waitForTokenPrefetch } from './stand-in.js';
 import { formatTable } from './table.js';
@@ -81,7 +82,8 @@ function syncPayload(sample: (typeof SYNC_SAMPLES)[number]): Record<string, unkn
     name: { givenName: sample.givenName, familyName: sample.familyName },
     phoneNumbers: { primaryPhoneNumber: sample.phone ?? '' },
   };
-  return { ...payload, session: sample.linked === undefined ? {} : { dynamics: { contactId: sample.linked } } };
+  // Linked as the pre-registration hook links a contact it matched for this email.
+  return { ...payload, session: sample.linked === undefined ? {} : withLink({}, DEMO_CONFIG.auth.tenantId, sample.linked, sample.email) };
 }
 
 /** The post-registration hook, built from the same config, keeping the recorded contacts in step. */
