@@ -9,6 +9,7 @@ export { type FailureCode, type FailureStage, HookError } from './hook/errors.js
 export { createPreRegistrationHook, type PreRegistrationHook } from './hook/pre-registration.js';
 export { type HookArguments } from './hook/input.js';
 export { type LogLine, type LogSink } from './hook/log.js';
-export { createPostRegistrationHook, type PostRegistrationHook, type SyncResult } from './hook/post-registration.js';
+export { createPostRegistrationHook, type PostRegistrationHook } from './hook/post-registration.js';
+export { type SyncResult } from './hook/sync.js';
 export { AdditionalAuthenticator, RegistrationData } from './hook/results.js';
 export { type HookOptions } from './hook/loaded-hook.js';

@@ -21,6 +21,7 @@ const COMMENTS: Record<string, string> = {
   'policy.onError': 'allow | showError | deny (token or Dataverse failure, timeout)',
   'policy.timeoutMs': 'whole-hook deadline in milliseconds: token + lookup + retries',
   'policy.maxConcurrentRequests': 'Dataverse requests in flight per hook instance (Dataverse allows 52 per user)',
+  'policy.maxValueLength': 'longest text copied from or written to Dataverse; longer values are left out (column logged)',
   enrich: 'Strivacity attribute path -> Dataverse column, copied into the registration',
   enrichOverwrite: 'false: fill only empty attributes; true: the CRM value wins',
   sync: 'post-registration: Dataverse column <- attribute path, and whether to create missing contacts',

@@ -30,9 +30,10 @@ Commands:
   doctor   --config <file> [--json]
            Checks config, secret, token, Application User, read privilege and columns against
            the live environment; names the cause and the fix of each failure.
-  try      --config <file> (--email <address> [--locale <tag>] | --payload <file>) [--live] [--json]
+  try      --config <file> (--email <address> [--locale <tag>] | --payload <file>) [--live [--show-ids]] [--json]
            Builds the hook and runs it on one registration, against recorded responses
            (default) or the live environment; prints the decision, the answer, the log line.
+           Live, the contact id is masked unless --show-ids.
   record   --config <file> --email <address> [--email <address>...] --out <dir> [--json]
            Runs the hook's lookup live for each email and writes scrubbed nock fixtures.
   payloads --out <dir> [--known-email <address>] [--json]

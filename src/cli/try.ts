@@ -1,19 +1,20 @@
 /**
- * `dynamics-hook try --config <file> (--email <address> | --payload <file>) [--live] [--json]`:
+ * `dynamics-hook try --config <file> (--email <address> | --payload <file>) [--live] [--show-ids] [--json]`:
  * builds the hook exactly as `build` does, loads the built file as Strivacity would, and runs it on
  * one registration: against the recorded Entra and Dataverse responses by default (offline, any
  * credential), or against the live environment with `--live`. Prints the decision, the object
  * passed to `callback`/`error`, the hook's log lines and the time taken.
  *
- * What is printed is the exact object with two kinds of value masked: emails (always), and in
- * `--live` mode every attribute value the CRM filled in, since those are a real person's data.
+ * What is printed is the exact object with these values masked: emails (always), and in `--live`
+ * mode every attribute value the CRM filled in, since those are a real person's data, and the
+ * contact id and its link hash (as `record` scrubs ids), unless `--show-ids` asks for them.
  * Offline, the recorded fakes are shown as they are.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { getPath } from '../hook/attributes.js';
 import { buildHook } from '../build/build-hook.js';
-import { parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from '../hook/config.js';
+import { GUID, parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from '../hook/config.js';
 import { discoverEnvironment } from './discovery.js';
 import { EMAIL_LIKE, maskEmail } from '../harness/mask-email.js';
 import { captureConsole, describeResult, registrationPayload, resultClassOf, runHook, type HookRun } from '../harness/run-hook.js';
@@ -28,6 +29,8 @@ export interface TryOptions {
   readonly rawConfig: unknown;
   readonly payload: unknown;
   readonly live: boolean;
+  /** Live: print the contact id (and link hash) whole instead of masked. */
+  readonly showIds?: boolean;
 }
 
 export interface TryReport {
@@ -81,7 +84,7 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
         via: run.via,
         calls: run.calls,
         resultClass: resultClassOf(run.result),
-        result: maskForDisplay(run.result, options.payload, options.live),
+        result: maskForDisplay(run.result, options.payload, options.live, options.showIds === true),
         logLines,
         elapsedMs: run.elapsedMs,
         loadMs,
@@ -133,13 +136,16 @@ function provideOfflineCredential(config: ResolvedConfig): () => void {
 
 /**
  * A plain-data copy of `value` for printing: emails masked; with `live`, attribute values that the
- * payload did not have (filled from the CRM) replaced by a marker with their length.
+ * payload did not have (filled from the CRM) replaced by a marker with their length, and, unless
+ * `showIds`, record ids cut to their first block and the link hash hidden.
  */
-export function maskForDisplay(value: unknown, payload: unknown, live: boolean): unknown {
+export function maskForDisplay(value: unknown, payload: unknown, live: boolean, showIds = false): unknown {
   const inputAttributes = ((payload as { customer?: { attributes?: unknown } } | undefined)?.customer?.attributes ?? {}) as Record<string, unknown>;
   const walk = (node: unknown, path: readonly string[]): unknown => {
     if (typeof node === 'string') {
       if (EMAIL_LIKE.test(node.trim())) return maskEmail(node);
+      if (live && !showIds && GUID.test(node)) return `${node.slice(0, 8)}-****-****-****-************`;
+      if (live && !showIds && path.at(-1) === 'linkHash') return `<link hash: ${node.length} characters>`;
       if (live && path[0] === 'attributes' && getPath(inputAttributes, path.slice(1).join('.')) !== node) return `<from the CRM: ${node.length} characters>`;
       return node;
     }
@@ -182,6 +188,7 @@ export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> 
       payload: { type: 'string' },
       locale: { type: 'string', default: 'en' },
       live: { type: 'boolean', default: false },
+      'show-ids': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -192,7 +199,7 @@ export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> 
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     throw configError('The payload file must hold a JSON object (a Strivacity registration).');
   const email = (payload as { customer?: { attributes?: { emails?: { primaryEmail?: unknown } } } }).customer?.attributes?.emails?.primaryEmail;
-  const report = await tryRegistration({ rawConfig: readJsonFile(values.config), payload, live: values.live });
+  const report = await tryRegistration({ rawConfig: readJsonFile(values.config), payload, live: values.live, showIds: values['show-ids'] });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatTryReport(report, maskEmail(email)));
   return { exitCode: report.ok ? 0 : 1 };
 }

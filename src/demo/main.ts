@@ -8,6 +8,7 @@ import { parseResolvedConfig } from '../hook/config.js';
 import { DEMO_CONFIG } from './demo-config.js';
 import { maskEmail } from '../harness/mask-email.js';
 import { describeResult, registrationPayload, runHook } from '../harness/run-hook.js';
+import { withLink } from '../hook/link.js';
 import { loadBuiltHook } from '../harness/load-hook.js';
 import { serveRecordedResponses, serveRecordedWrites, waitForTokenPrefetch } from '../harness/stand-in.js';
 import { formatTable } from '../harness/table.js';
@@ -82,7 +83,8 @@ function syncPayload(sample: (typeof SYNC_SAMPLES)[number]): Record<string, unkn
     name: { givenName: sample.givenName, familyName: sample.familyName },
     phoneNumbers: { primaryPhoneNumber: sample.phone ?? '' },
   };
-  return { ...payload, session: sample.linked === undefined ? {} : { dynamics: { contactId: sample.linked } } };
+  // Linked as the pre-registration hook links a contact it matched for this email.
+  return { ...payload, session: sample.linked === undefined ? {} : withLink({}, DEMO_CONFIG.auth.tenantId, sample.linked, sample.email) };
 }
 
 /** The post-registration hook, built from the same config, keeping the recorded contacts in step. */

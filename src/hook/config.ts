@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { configError } from './errors.js';
+import { DEFAULT_MAX_VALUE_LENGTH } from './values.js';
 
 /** A GUID in Dataverse's and Entra's textual form (any case). */
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -106,6 +107,11 @@ export const configSchema = z.strictObject({
       timeoutMs: z.number().int().min(200).max(30_000).default(2500),
       /** Dataverse requests in flight per loaded hook; Dataverse allows 52 per user. */
       maxConcurrentRequests: z.number().int().min(1).max(50).default(10),
+      /**
+       * Longest text value, in characters, that `enrich` copies from Dataverse or `sync` writes to it;
+       * a longer one is left out and its column named in the log. Raise it only for multi-line columns.
+       */
+      maxValueLength: z.number().int().min(1).max(1_048_576).default(DEFAULT_MAX_VALUE_LENGTH),
     })
     .prefault({}),
   enrich: z

@@ -6,8 +6,10 @@ import { getPath, isEmptyValue, setPath, toAttributeValue } from './attributes.j
 import type { Config, Messages } from './config.js';
 import type { Contact } from './dataverse.js';
 import type { HookError } from './errors.js';
-import { asObject, type Attributes, type Registration, type Session } from './input.js';
+import type { Attributes, Registration, Session } from './input.js';
+import { withLink, withoutLink } from './link.js';
 import { pickMessages } from './messages.js';
+import { type SkippedValue, valueProblem } from './values.js';
 
 export type LookupOutcome =
   | { readonly kind: 'skipped' } // invalid input: Dataverse was not asked
@@ -18,7 +20,15 @@ export type LookupOutcome =
 export type Reason = 'matched' | 'matched_most_recent' | 'not_found' | 'multiple_matches' | 'invalid_email' | 'lookup_failed';
 
 export type Decision =
-  | { readonly outcome: 'allow'; readonly reason: Reason; readonly attributes: Attributes; readonly session: Session; readonly contactId?: string }
+  | {
+      readonly outcome: 'allow';
+      readonly reason: Reason;
+      readonly attributes: Attributes;
+      readonly session: Session;
+      readonly contactId?: string;
+      /** Contact values that were not copied (too long, or unreadable by the library); only when some were. */
+      readonly skipped?: readonly SkippedValue[];
+    }
   | { readonly outcome: 'showError' | 'deny'; readonly reason: Reason; readonly message: string; readonly session: Session };
 
 const MESSAGE_OF: Record<Reason, keyof Messages> = {
@@ -30,48 +40,67 @@ const MESSAGE_OF: Record<Reason, keyof Messages> = {
   lookup_failed: 'unavailable',
 };
 
+/**
+ * The answer to one registration. Only a contact matched in this run is linked in the session; on
+ * every other path an incoming link is removed, so that a link from an earlier attempt with another
+ * email never reaches the post-registration hook.
+ */
 export function decide(config: Config, registration: Registration, lookup: LookupOutcome): Decision {
+  const session = withoutLink(registration.session);
   const policyOutcome = (policy: 'allow' | 'showError' | 'deny', reason: Reason): Decision =>
     policy === 'allow'
-      ? { outcome: 'allow', reason, attributes: registration.attributes, session: registration.session }
-      : { outcome: policy, reason, message: pickMessages(config.messages, registration.locales)[MESSAGE_OF[reason]], session: registration.session };
+      ? { outcome: 'allow', reason, attributes: registration.attributes, session }
+      : { outcome: policy, reason, message: pickMessages(config.messages, registration.locales)[MESSAGE_OF[reason]], session };
 
   if (!registration.valid || lookup.kind === 'skipped') return policyOutcome(config.policy.invalidEmail, 'invalid_email');
   if (lookup.kind === 'failed') return policyOutcome(config.policy.onError, 'lookup_failed');
   const [first, ...others] = lookup.contacts;
   if (first === undefined) return policyOutcome(config.policy.notFound, 'not_found');
-  if (others.length === 0) return allowWith(config, registration, first, 'matched');
+  if (others.length === 0) return allowWith(config, registration.email, registration.attributes, session, first, 'matched');
   if (config.policy.multipleMatches !== 'allowMostRecent') return policyOutcome(config.policy.multipleMatches, 'multiple_matches');
-  return allowWith(config, registration, mostRecent(lookup.contacts), 'matched_most_recent');
+  return allowWith(config, registration.email, registration.attributes, session, mostRecent(lookup.contacts), 'matched_most_recent');
 }
 
 export function mostRecent(contacts: readonly Contact[]): Contact {
   return contacts.reduce((newest, contact) => (contact.modifiedon.getTime() > newest.modifiedon.getTime() ? contact : newest));
 }
 
-function allowWith(config: Config, registration: Registration, contact: Contact, reason: Reason): Decision {
-  const current = registration.session['dynamics'];
-  const dynamics = asObject(current) ?? {};
+function allowWith(config: Config, email: string, attributes: Attributes, session: Session, contact: Contact, reason: Reason): Decision {
+  const skipped: SkippedValue[] = [];
   return {
     outcome: 'allow',
     reason,
-    attributes: enrichAttributes(registration.attributes, contact, config.enrich, config.enrichOverwrite),
-    session: { ...registration.session, dynamics: { ...dynamics, contactId: contact.contactid } },
+    attributes: enrichAttributes(attributes, contact, config.enrich, config.enrichOverwrite, config.policy.maxValueLength, skipped),
+    session: withLink(session, config.auth.tenantId, contact.contactid, email),
     contactId: contact.contactid,
+    ...(skipped.length === 0 ? {} : { skipped }),
   };
 }
 
 /**
  * Completes the registration from the contact: for each `attribute path -> column`, the column's
  * value is written when the attribute is empty (or always, with `overwrite`). Empty CRM values
- * never erase what the person typed.
+ * never erase what the person typed. A value longer than `maxLength` characters is not copied; its
+ * column is pushed to `skipped` for the log.
  */
-export function enrichAttributes(attributes: Attributes, contact: Contact, enrich: Readonly<Record<string, string>>, overwrite: boolean): Attributes {
+export function enrichAttributes(
+  attributes: Attributes,
+  contact: Contact,
+  enrich: Readonly<Record<string, string>>,
+  overwrite: boolean,
+  maxLength: number,
+  skipped: SkippedValue[] = [],
+): Attributes {
   let result = attributes;
   for (const [path, column] of Object.entries(enrich)) {
     const value = toAttributeValue(contact[column]);
     if (value === undefined) continue;
     if (!overwrite && !isEmptyValue(getPath(result, path))) continue;
+    const problem = valueProblem(value, maxLength);
+    if (problem !== undefined) {
+      skipped.push({ column, problem });
+      continue;
+    }
     result = setPath(result, path, value);
   }
   return result;

@@ -3,6 +3,7 @@
  * Nothing here trusts the shape of the payload: a missing `customer` is invalid input, not a crash.
  */
 import { z } from 'zod';
+import { containsBatchMarker } from './values.js';
 
 export type Attributes = Record<string, unknown>;
 export type Session = Record<string, unknown>;
@@ -26,7 +27,9 @@ export const MAX_EMAIL_LENGTH = 100;
 /**
  * Emails we are willing to put in an OData literal. Besides the address syntax, this refuses the
  * characters that dynamics-web-api mangles (`"`, `{`, `}`: its GUID brace-stripping treats `"` as a
- * string delimiter) and control characters, so the only escaping left is quote doubling.
+ * string delimiter) and control characters, so the only escaping left is quote doubling. It also
+ * refuses the library's batch marker: the post-registration hook writes the email into a contact,
+ * and a record holding the marker breaks the library whenever Dataverse sends it back.
  */
 export const emailSchema = z
   .string()
@@ -35,6 +38,7 @@ export const emailSchema = z
   .max(MAX_EMAIL_LENGTH)
   // eslint-disable-next-line no-control-regex
   .refine((value) => !/[\u0000-\u001f\u007f"{}]/.test(value))
+  .refine((value) => !containsBatchMarker(value))
   .pipe(z.email());
 
 /**

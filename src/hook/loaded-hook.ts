@@ -76,7 +76,8 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
     const source = tokenSource();
     if (options.prefetchToken !== false) source.prefetch();
   } catch (error) {
-    if (error instanceof HookError) log.warn('hook.credential_unavailable', failureFields(error));
+    // A config failure: every registration will fail until the variable is set.
+    if (error instanceof HookError) log.error('hook.credential_unavailable', failureFields(error));
   }
 
   const runtime: Runtime = {

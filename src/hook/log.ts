@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Decision, Reason } from './decide.js';
 import type { FailureCode, FailureStage, HookError } from './errors.js';
-import type { SyncReason, SyncResult } from './post-registration.js';
+import type { SyncReason, SyncResult } from './sync.js';
+import type { SkippedValue, ValueProblem } from './values.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -15,6 +16,7 @@ export type LogEvent =
   | 'registration.decided'
   | 'registration.synced'
   | 'registration.unexpected_failure'
+  | 'registration.value_skipped'
   | 'hook.config_invalid'
   | 'hook.credential_unavailable'
   | 'hook.no_callback'
@@ -40,6 +42,9 @@ export interface LogFields {
   readonly diagnostic?: string;
   readonly emailHash?: string;
   readonly matches?: number;
+  /** A column named in the config (never read from a payload or a record), with why its value was left out. */
+  readonly column?: string;
+  readonly problem?: ValueProblem;
 }
 
 export interface LogLine extends LogFields {
@@ -75,6 +80,11 @@ export function createLogger(minimum: LogLevel, sink: LogSink = consoleSink): Lo
       }
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** One `warn` line per value left out: the column's name and why, never the value. */
+export function logSkippedValues(log: Logger, hook: NonNullable<LogFields['hook']>, skipped: readonly SkippedValue[] = []): void {
+  for (const { column, problem } of skipped) log.warn('registration.value_skipped', { hook, column, problem });
 }
 
 /** The parts of a HookError that are safe to log (its message is fixed text too, but not needed). */

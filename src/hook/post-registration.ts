@@ -1,6 +1,7 @@
 /**
  * The post-registration hook: keep Dataverse in step with the new account. It updates the contact
- * the pre-registration hook linked (`session.dynamics.contactId`), else the contact found by email,
+ * the pre-registration hook linked for this email (`session.dynamics`, see `link.ts`; a link bound
+ * to another email, or to none, is ignored), else the contact found by email,
  * else creates one (`sync.createIfMissing`); all within one deadline, with the pre-registration
  * hook's token, client, retries and failure classes. Strivacity does not wait on the outcome, so
  * failures are logged (one line, no personal data) and swallowed: `callback()` is called exactly
@@ -13,23 +14,14 @@ import { mostRecent } from './decide.js';
 import { HookError, toHookError } from './errors.js';
 import { type HookArguments, parseRegistration, type Registration } from './input.js';
 import { KeyedLock } from './resilience/keyed-lock.js';
-import { emailHash, failureFields, type LogFields, type Logger } from './log.js';
+import { followLink } from './link.js';
+import { emailHash, failureFields, type LogFields, type Logger, logSkippedValues } from './log.js';
 import type { AttemptCounter } from './resilience/retry.js';
 import { type HookOptions, loadRuntime, type Runtime } from './loaded-hook.js';
-import { columnValues, linkedContactId, newContactData } from './sync.js';
+import { columnValues, newContactData, type SyncReason, type SyncResult, type SyncTarget } from './sync.js';
+import type { SkippedValue } from './values.js';
 
 export type PostRegistrationHook = (args: HookArguments, callback?: unknown) => Promise<void>;
-
-/** How the contact to write was chosen; `stale_link_` when the linked contact no longer existed. */
-type Target = 'session_contact' | 'email_match' | 'email_match_most_recent' | 'no_match' | 'invalid_email';
-export type SyncReason = Target | `stale_link_${Exclude<Target, 'session_contact'>}`;
-
-export type SyncResult = {
-  readonly outcome: 'updated' | 'created' | 'unchanged' | 'skipped';
-  readonly reason: SyncReason;
-  /** Contacts the email lookup returned (at most 2), when it ran. */
-  readonly matches?: number;
-};
 
 /** Loads the hook once (config, token pre-fetch, clients); the returned function serves every registration. */
 export function createPostRegistrationHook(rawConfig: unknown, options: HookOptions = {}): PostRegistrationHook {
@@ -41,7 +33,7 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
     };
   }
   const { runtime } = loaded;
-  // Runs for the same email (or linked contact) take turns, so an overlapping retry of one
+  // Runs for the same email take turns, so an overlapping retry of one
   // registration finds the contact the first run created instead of creating a second one.
   const lock = new KeyedLock();
   return async (args, callback) => {
@@ -53,7 +45,8 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
     let fields: LogFields;
     try {
       registration = parseRegistration(args);
-      const key = registration.valid ? `email:${registration.email.toLowerCase()}` : `contact:${linkedContactId(registration.session) ?? ''}`;
+      // Without a valid email no link can be bound to it, so such a run returns before any request.
+      const key = registration.valid ? `email:${registration.email.toLowerCase()}` : 'invalid';
       const current = registration;
       // No race around the lock: a run queued behind another for the same key waits at most until
       // that run's deadline, which ends before its own (it started earlier); once running, every
@@ -85,13 +78,17 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
  */
 async function synchronise(runtime: Runtime, registration: Registration, deadline: Deadline, counter: AttemptCounter): Promise<SyncResult> {
   const { client, config } = runtime;
-  const data = columnValues(config, registration.attributes);
+  const skipped: SkippedValue[] = [];
+  const data = columnValues(config, registration.attributes, skipped);
+  logSkippedValues(runtime.log, 'post-registration', skipped);
   const hasData = Object.keys(data).length > 0;
-  const linked = linkedContactId(registration.session);
+  const link = followLink(registration.session, config.auth.tenantId, registration.valid ? registration.email : undefined);
+  const linked = link.state === 'bound' ? link.contactId : undefined;
   let stale = false;
-  const reason = (target: Exclude<Target, 'session_contact'>): SyncReason => (stale ? `stale_link_${target}` : target);
+  const reason = (target: Exclude<SyncTarget, 'session_contact'>): SyncReason =>
+    link.state === 'ignored' ? `ignored_link_${target}` : stale ? `stale_link_${target}` : target;
 
-  if (linked === undefined && !registration.valid) return { outcome: 'skipped', reason: 'invalid_email' };
+  if (linked === undefined && !registration.valid) return { outcome: 'skipped', reason: reason('invalid_email') };
   if (linked !== undefined && !hasData) return { outcome: 'unchanged', reason: 'session_contact' };
   // The deadline can pass while an earlier run for the same email holds the lock.
   if (deadline.signal.aborted) throw timeoutError('dataverse');

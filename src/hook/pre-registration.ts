@@ -10,7 +10,8 @@ import { Deadline } from './resilience/deadline.js';
 import { decide, type Decision, type LookupOutcome } from './decide.js';
 import { toHookError } from './errors.js';
 import { type HookArguments, parseRegistration, type Registration, type Session } from './input.js';
-import { emailHash, failureFields, type LogFields } from './log.js';
+import { withoutLink } from './link.js';
+import { emailHash, failureFields, type LogFields, logSkippedValues } from './log.js';
 import { denyRequest, RegistrationData, showErrorMessage } from './results.js';
 import { type HookOptions, loadRuntime, type Runtime } from './loaded-hook.js';
 
@@ -28,7 +29,7 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
       } catch {
         // A payload whose getters throw still gets its answer, without its session.
       }
-      answerOnce(callback, error, loaded.log).allow(showErrorMessage(DEFAULT_MESSAGES.unavailable, session));
+      answerOnce(callback, error, loaded.log).allow(showErrorMessage(DEFAULT_MESSAGES.unavailable, withoutLink(session)));
       loaded.log.error('registration.decided', { hook: 'pre-registration', outcome: 'showError', reason: 'config_invalid', ...failureFields(loaded.error) });
     };
   }
@@ -42,7 +43,10 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
       const { lookup, attempts } = await lookUp(runtime, registration);
       const decision = decide(runtime.config, registration, lookup);
       deliver(decision, answer);
-      runtime.log.info('registration.decided', {
+      if (decision.outcome === 'allow') logSkippedValues(runtime.log, 'pre-registration', decision.skipped);
+      // A decision is `info`; a decision forced by a failure is an outage to see at any logLevel.
+      const level = lookup.kind === 'failed' ? 'error' : 'info';
+      runtime.log[level]('registration.decided', {
         hook: 'pre-registration',
         outcome: decision.outcome,
         reason: decision.reason,

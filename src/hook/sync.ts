@@ -4,21 +4,42 @@
  */
 import { getPath, isEmptyValue } from './attributes.js';
 import { type Config, syncColumnsOf } from './config.js';
-import { type ContactData, isContactId } from './dataverse.js';
-import { asObject, type Attributes, type Session } from './input.js';
+import type { ContactData } from './dataverse.js';
+import type { Attributes } from './input.js';
+import { type SkippedValue, valueProblem } from './values.js';
+
+/**
+ * How the contact to write was chosen; `stale_link_` when the linked contact no longer existed,
+ * `ignored_link_` when the session held a contact id not bound to the registering email.
+ */
+export type SyncTarget = 'session_contact' | 'email_match' | 'email_match_most_recent' | 'no_match' | 'invalid_email';
+export type SyncReason = SyncTarget | `${'stale_link' | 'ignored_link'}_${Exclude<SyncTarget, 'session_contact'>}`;
+
+export type SyncResult = {
+  readonly outcome: 'updated' | 'created' | 'unchanged' | 'skipped';
+  readonly reason: SyncReason;
+  /** Contacts the email lookup returned (at most 2), when it ran. */
+  readonly matches?: number;
+};
 
 /**
  * The values of `sync.columns` (else `enrich` reversed) taken from the registration's attributes.
  * Empty or absent attributes are left out, so a blank form field never erases a CRM value; so are
- * values that are not scalars (an object or a list has no single column value).
+ * values that are not scalars (an object or a list has no single column value). A text longer than
+ * `policy.maxValueLength`, or one dynamics-web-api would misread when Dataverse sends it back, is
+ * left out too, its column pushed to `skipped` for the log.
  */
-export function columnValues(config: Config, attributes: Attributes): ContactData {
+export function columnValues(config: Config, attributes: Attributes, skipped: SkippedValue[] = []): ContactData {
   const data: Record<string, string | number | boolean> = {};
   for (const [column, path] of Object.entries(syncColumnsOf(config))) {
     const value = getPath(attributes, path);
     if (isEmptyValue(value)) continue;
-    if (typeof value === 'string') data[column] = value.trim();
-    else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) data[column] = value;
+    if (typeof value === 'string') {
+      const text = value.trim();
+      const problem = valueProblem(text, config.policy.maxValueLength);
+      if (problem === undefined) data[column] = text;
+      else skipped.push({ column, problem });
+    } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) data[column] = value;
   }
   return data;
 }
@@ -27,13 +48,4 @@ export function columnValues(config: Config, attributes: Attributes): ContactDat
 export function newContactData(config: Config, email: string, attributes: Attributes): ContactData {
   const [emailField = 'emailaddress1'] = config.lookup.emailFields;
   return { ...columnValues(config, attributes), [emailField]: email };
-}
-
-/**
- * The contact the pre-registration hook linked (`session.dynamics.contactId`), if it is a GUID.
- * Anything else is ignored: the id goes into a request path, so it must never be free text.
- */
-export function linkedContactId(session: Session): string | undefined {
-  const contactId = asObject(session['dynamics'])?.['contactId'];
-  return isContactId(contactId) ? contactId.toLowerCase() : undefined;
 }

@@ -81,10 +81,10 @@ export class TokenSource {
     return raceSignal(this.#acquire(false), signal, 'token').then((token) => token.accessToken);
   }
 
-  /** Starts a token request in the background; a failure is logged at debug level and retried on demand. */
+  /** Starts a token request in the background; a failure is logged (a token failure: `error`) and retried on demand. */
   prefetch(): void {
     this.#acquire(false).catch((error: unknown) => {
-      this.#log.debug('token.prefetch_failed', error instanceof HookError ? failureFields(error) : {});
+      this.#log.error('token.prefetch_failed', error instanceof HookError ? failureFields(error) : {});
     });
   }
 
@@ -143,7 +143,7 @@ export class TokenSource {
     const delayMs = delayOverrideMs ?? Math.max(1000, lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2));
     this.#renewTimer = setTimeout(() => {
       this.#acquire(true).catch((error: unknown) => {
-        this.#log.warn('token.renewal_failed', error instanceof HookError ? failureFields(error) : {});
+        this.#log.error('token.renewal_failed', error instanceof HookError ? failureFields(error) : {});
         if (token.expiresAt - this.#now() > RENEW_RETRY_MS + MIN_REMAINING_MS) this.#scheduleRenewal(token, RENEW_RETRY_MS);
       });
     }, delayMs);

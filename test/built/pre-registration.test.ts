@@ -72,7 +72,10 @@ describe('the built pre-registration hook', () => {
       phoneNumbers: { primaryPhoneNumber: '+44 20 7946 0018' },
     });
     expect(result.additionalAuthenticators).toEqual([]);
-    expect(result.session).toEqual({ journey: 'register', dynamics: { campaign: 'spring', contactId: '0f8fad5b-d9cb-469f-a165-70867728950e' } });
+    expect(result.session).toEqual({
+      journey: 'register',
+      dynamics: { campaign: 'spring', contactId: '0f8fad5b-d9cb-469f-a165-70867728950e', linkHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
     expect(filters).toEqual(["emailaddress1 eq 'Ada.Lovelace@example.com' and statecode eq 0"]);
     expect(token.isDone() && contacts.isDone()).toBe(true);
     expect(logged.map((line) => JSON.parse(line) as unknown)).toEqual([

@@ -188,6 +188,28 @@ describe('dynamics-hook try', () => {
     expect(await runCli(['try', '--config', writeConfig(BASE_CONFIG)])).toBe(2);
   });
 
+  it('--live --json masks the contact id and its link hash, as record scrubs ids; --show-ids prints them whole', async () => {
+    vi.stubEnv('DYNAMICS_CLIENT_SECRET', SECRET);
+    const config = writeConfig(BASE_CONFIG);
+    const liveRun = async (...flags: string[]) => {
+      mockToken();
+      nock(ORG)
+        .get(`${API}/contacts`)
+        .query(true)
+        .reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
+      output = [];
+      expect(await runCli(['try', '--config', config, '--email', 'ada.lovelace@example.com', '--live', '--json', ...flags])).toBe(0);
+      return (JSON.parse(printed()) as { result: { session: { dynamics: Record<string, string> } } }).result.session.dynamics;
+    };
+
+    const masked = await liveRun();
+    expect(masked).toEqual({ contactId: '0f8fad5b-****-****-****-************', linkHash: '<link hash: 64 characters>' });
+    expect(output.join('\n')).not.toContain('0f8fad5b-d9cb-469f-a165-70867728950e');
+
+    const shown = await liveRun('--show-ids');
+    expect(shown).toEqual({ contactId: '0f8fad5b-d9cb-469f-a165-70867728950e', linkHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
   it('masks CRM-filled values in live mode and emails always', () => {
     const payload = { customer: { attributes: { emails: { primaryEmail: 'ada.lovelace@example.com' }, name: { givenName: 'Augusta' } } } };
     const result = {

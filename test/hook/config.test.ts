@@ -51,6 +51,7 @@ describe('parseConfig', () => {
         onError: 'showError',
         timeoutMs: 2500,
         maxConcurrentRequests: 10,
+        maxValueLength: 4000,
       },
       enrich: {},
       enrichOverwrite: false,
@@ -78,6 +79,7 @@ describe('parseConfig', () => {
       onError: 'deny',
       timeoutMs: 200,
       maxConcurrentRequests: 50,
+      maxValueLength: 4000,
     });
     expect(config.enrich).toEqual({ 'addresses.primary.city': 'address1_city' });
     expect(config.enrichOverwrite).toBe(true);

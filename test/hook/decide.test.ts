@@ -4,10 +4,14 @@ import type { Contact } from '../../src/hook/dataverse.js';
 import { decide, type LookupOutcome } from '../../src/hook/decide.js';
 import { HookError } from '../../src/hook/errors.js';
 import type { Registration } from '../../src/hook/input.js';
+import { linkHash } from '../../src/hook/link.js';
 
 const ID_OLD = '00000000-0000-0000-0000-00000000000a';
 const ID_NEW = '00000000-0000-0000-0000-00000000000b';
 const ID_MID = '00000000-0000-0000-0000-00000000000c';
+const TENANT = '11111111-2222-3333-4444-555555555555';
+/** The link a session carries after ID_NEW matched ada@example.com. */
+const LINK_NEW = { contactId: ID_NEW, linkHash: linkHash(TENANT, ID_NEW, 'ada@example.com') };
 
 const EN = { notFound: 'en: not found', multipleMatches: 'en: several', invalidEmail: 'en: invalid', unavailable: 'en: unavailable' };
 const DE = { notFound: 'de: not found', multipleMatches: 'de: several', invalidEmail: 'de: invalid', unavailable: 'de: unavailable' };
@@ -17,7 +21,7 @@ function config(sections: Record<string, unknown> = {}): Config {
   return parseConfig({
     dataverse: { url: 'https://contoso.crm4.dynamics.com' },
     auth: {
-      tenantId: '11111111-2222-3333-4444-555555555555',
+      tenantId: TENANT,
       clientId: '66666666-7777-8888-9999-000000000000',
       clientSecretVariable: 'DYNAMICS_CLIENT_SECRET',
     },
@@ -53,13 +57,36 @@ describe('decide: one contact', () => {
         name: { givenName: 'Ada', familyName: 'Lovelace' },
         phoneNumbers: { primaryPhoneNumber: '+44 20 7946 0000' },
       },
-      session: { journey: 'signup', dynamics: { source: 'crm', contactId: ID_NEW } },
+      session: { journey: 'signup', dynamics: { source: 'crm', ...LINK_NEW } },
+    });
+  });
+
+  it('links the matched contact in place of an incoming link', () => {
+    const decision = decide(config(), registration({}, { dynamics: { contactId: ID_OLD, linkHash: 'from an earlier attempt' } }), found(ada));
+    expect(decision.session).toEqual({ dynamics: LINK_NEW });
+  });
+
+  it('does not copy a value longer than policy.maxValueLength, and names its column', () => {
+    const long = contact(ID_NEW, '2024-05-01T10:00:00Z', { firstname: 'A'.repeat(4001), lastname: 'L'.repeat(4000) });
+    const decision = decide(config(), registration(), found(long));
+    expect(decision).toMatchObject({
+      outcome: 'allow',
+      attributes: { name: { familyName: 'L'.repeat(4000) } },
+      skipped: [{ column: 'firstname', problem: 'too_long' }],
+    });
+    expect(decision.outcome === 'allow' && decision.attributes['name']).toEqual({ familyName: 'L'.repeat(4000) });
+    expect(decide(config({ policy: { maxValueLength: 3 } }), registration(), found(ada))).toMatchObject({
+      attributes: { name: { givenName: 'Ada' } },
+      skipped: [
+        { column: 'lastname', problem: 'too_long' },
+        { column: 'mobilephone', problem: 'too_long' },
+      ],
     });
   });
 
   it('replaces a session.dynamics that is not an object', () => {
     const decision = decide(config(), registration({}, { dynamics: 'stale' }), found(ada));
-    expect(decision.session).toEqual({ dynamics: { contactId: ID_NEW } });
+    expect(decision.session).toEqual({ dynamics: LINK_NEW });
   });
 
   it('fills only empty attributes when enrichOverwrite is false', () => {
@@ -144,7 +171,7 @@ describe('decide: several contacts', () => {
       reason: 'matched_most_recent',
       contactId: ID_NEW,
       attributes: { name: { givenName: 'New' } },
-      session: { dynamics: { contactId: ID_NEW } },
+      session: { dynamics: LINK_NEW },
     });
   });
 
@@ -205,6 +232,33 @@ describe('decide: lookup failed', () => {
   it('never puts the failure into the message', () => {
     const decision = decide(config({ policy: { onError: 'showError' } }), registration(), failed);
     expect(decision.outcome !== 'allow' && decision.message).toBe('en: unavailable');
+  });
+});
+
+describe('decide: an incoming link on every path without a match', () => {
+  const linked = { journey: 'signup', dynamics: { source: 'crm', ...LINK_NEW } };
+  const withLink = (registration: Registration): Registration => ({ ...registration, session: linked });
+
+  it.each([
+    ['no contact, notFound allow', config(), withLink(registration()), found()],
+    ['no contact, notFound showError', config({ policy: { notFound: 'showError' } }), withLink(registration()), found()],
+    [
+      'several, multipleMatches showError',
+      config({ policy: { multipleMatches: 'showError' } }),
+      withLink(registration()),
+      found(contact(ID_OLD, '2023-01-01T00:00:00Z'), contact(ID_MID, '2024-01-01T00:00:00Z')),
+    ],
+    [
+      'several, multipleMatches deny',
+      config({ policy: { multipleMatches: 'deny' } }),
+      withLink(registration()),
+      found(contact(ID_OLD, '2023-01-01T00:00:00Z'), contact(ID_MID, '2024-01-01T00:00:00Z')),
+    ],
+    ['invalid email, invalidEmail allow', config({ policy: { invalidEmail: 'allow' } }), withLink(invalid), { kind: 'skipped' } as const],
+    ['lookup failed, onError allow', config({ policy: { onError: 'allow' } }), withLink(registration()), failed],
+    ['lookup failed, onError showError', config(), withLink(registration()), failed],
+  ])('is removed (%s), the other session keys kept', (_label, cfg, input, lookup) => {
+    expect(decide(cfg, input, lookup).session).toEqual({ journey: 'signup', dynamics: { source: 'crm' } });
   });
 });
 

@@ -5,7 +5,8 @@ import type { LogLine } from '../../src/hook/log.js';
 import { createPostRegistrationHook, type PostRegistrationHook } from '../../src/hook/post-registration.js';
 import type { RetryPolicy } from '../../src/hook/resilience/retry.js';
 import { readFixture } from '../../src/harness/stand-in.js';
-import { API, BASE_CONFIG, captureLog, JSON_HEADERS, mockToken, ORG } from '../support/helpers.js';
+import { linkHash } from '../../src/hook/link.js';
+import { API, BASE_CONFIG, captureLog, JSON_HEADERS, mockToken, ORG, TENANT } from '../support/helpers.js';
 
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e'; // contacts-one.json
 const SIOBHAN_ID = '9b2f3c1e-5a4d-4e6f-8a7b-1c2d3e4f5a6b'; // contacts-apostrophe.json
@@ -19,7 +20,20 @@ type Recorded = { status: number; headers?: Record<string, string>; body?: unkno
 const created = readFixture('dataverse-create-204.json') as Recorded;
 const updated = readFixture('dataverse-update-204.json') as Recorded;
 
-function registration(email: unknown, options: { contactId?: unknown; givenName?: string; familyName?: string; phone?: string } = {}): Record<string, unknown> {
+/**
+ * A post-registration payload. With `contactId`, the session links it as the pre-registration hook
+ * does, bound to `linkedEmail` (default: this registration's email); `linkedEmail: null` leaves the
+ * link unbound.
+ */
+function registration(
+  email: unknown,
+  options: { contactId?: unknown; linkedEmail?: string | null; givenName?: string; familyName?: string; phone?: string } = {},
+): Record<string, unknown> {
+  const bindTo = options.linkedEmail === undefined ? String(email) : options.linkedEmail;
+  const link =
+    options.contactId === undefined
+      ? undefined
+      : { contactId: options.contactId, ...(bindTo === null ? {} : { linkHash: linkHash(TENANT, String(options.contactId), bindTo) }) };
   return {
     application: { name: 'Brand Web', client_id: 'brand-web' },
     oidc_context: { acr_values: [], ui_locales: ['en'] },
@@ -32,7 +46,7 @@ function registration(email: unknown, options: { contactId?: unknown; givenName?
       identifiers: {},
       consents: [],
     },
-    session: options.contactId === undefined ? { journey: 'register' } : { journey: 'register', dynamics: { contactId: options.contactId } },
+    session: link === undefined ? { journey: 'register' } : { journey: 'register', dynamics: link },
   };
 }
 
@@ -214,7 +228,33 @@ describe('post-registration hook: which contact it writes', () => {
 
     lookup.done();
     update.done();
-    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'email_match' });
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'ignored_link_email_match' });
+  });
+
+  it.each([
+    ['bound to another email (an earlier attempt in the same session)', 'ada.lovelace@example.com'],
+    ['not bound to any email', null],
+  ])('never writes through a link %s: the email decides, and the log says the link was ignored', async (_label, linkedEmail) => {
+    mockToken();
+    const lookup = mockLookup('contacts-none.json');
+    const bodies: unknown[] = [];
+    const create = mockCreate(bodies);
+    const { hook, lines } = loadHook();
+
+    await run(hook, registration('mallory@example.com', { contactId: ADA_ID, linkedEmail, givenName: 'Mallory', familyName: 'M' }));
+
+    lookup.done();
+    create.done();
+    expect(bodies).toEqual([{ firstname: 'Mallory', lastname: 'M', emailaddress1: 'mallory@example.com' }]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'created', reason: 'ignored_link_no_match', matches: 0 });
+  });
+
+  it('skips, without a request, a linked registration whose email is invalid (nothing to check the link against)', async () => {
+    const { hook, lines } = loadHook();
+
+    await run(hook, registration('not-an-email', { contactId: ADA_ID }));
+
+    expect(syncLine(lines)).toMatchObject({ outcome: 'skipped', reason: 'ignored_link_invalid_email', attempts: 0 });
   });
 
   it('skips, without a request, a registration with neither a linked contact nor a valid email', async () => {

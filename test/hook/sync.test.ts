@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/hook/config.js';
-import { columnValues, linkedContactId, newContactData } from '../../src/hook/sync.js';
+import { columnValues, newContactData } from '../../src/hook/sync.js';
+import type { SkippedValue } from '../../src/hook/values.js';
 import { BASE_CONFIG } from '../support/helpers.js';
 
 const config = parseConfig(BASE_CONFIG);
@@ -25,28 +26,28 @@ describe('columnValues', () => {
     const data = columnValues(withColumns, { profile: { children: 2, noEmail: false }, addresses: { primary: { city: ['London'] } } });
     expect(data).toEqual({ numberofchildren: 2, donotemail: false });
   });
+
+  it('leaves out, naming the column, a text longer than policy.maxValueLength or one holding the batch marker', () => {
+    const capped = parseConfig({ ...BASE_CONFIG, policy: { maxValueLength: 5 } });
+    const skipped: SkippedValue[] = [];
+    const data = columnValues(
+      capped,
+      { name: { givenName: ' Augusta ', familyName: 'x--batchresponse_' }, phoneNumbers: { primaryPhoneNumber: '12345' } },
+      skipped,
+    );
+    expect(data).toEqual({ mobilephone: '12345' });
+    expect(skipped).toEqual([
+      { column: 'firstname', problem: 'too_long' },
+      { column: 'lastname', problem: 'too_long' },
+    ]);
+    expect(columnValues(config, { name: { familyName: 'Ann --batchresponse_ x' } }, skipped)).toEqual({});
+    expect(skipped.at(-1)).toEqual({ column: 'lastname', problem: 'batch_marker' });
+  });
 });
 
 describe('newContactData', () => {
   it('puts the email in the first of lookup.emailFields', () => {
     const twoFields = parseConfig({ ...BASE_CONFIG, lookup: { emailFields: ['emailaddress3', 'emailaddress1'] } });
     expect(newContactData(twoFields, 'ada.lovelace@example.com', attributes)).toEqual({ firstname: 'Ada', emailaddress3: 'ada.lovelace@example.com' });
-  });
-});
-
-describe('linkedContactId', () => {
-  it('reads session.dynamics.contactId when it is a GUID, lower-cased', () => {
-    expect(linkedContactId({ dynamics: { contactId: '0F8FAD5B-D9CB-469F-A165-70867728950E' } })).toBe('0f8fad5b-d9cb-469f-a165-70867728950e');
-  });
-
-  it.each([
-    [{}],
-    [{ dynamics: null }],
-    [{ dynamics: ['x'] }],
-    [{ dynamics: { contactId: 42 } }],
-    [{ dynamics: { contactId: '0f8fad5b-d9cb-469f-a165-70867728950e)/x' } }],
-    [{ dynamics: { contactId: '{0f8fad5b-d9cb-469f-a165-70867728950e}' } }],
-  ])('ignores anything else: %j', (session) => {
-    expect(linkedContactId(session)).toBeUndefined();
   });
 });

@@ -100,7 +100,7 @@ function isShowError(registered: Registered): boolean {
   return registered.via === 'callback' && (registered.result as object).constructor.name.includes('ShowErrorMessage');
 }
 
-function loadHook(options: { prefetchToken?: boolean; logLevel?: 'debug' } = {}): { hook: PreRegistrationHook; logs: LogLine[] } {
+function loadHook(options: { prefetchToken?: boolean; logLevel?: 'debug' | 'error' } = {}): { hook: PreRegistrationHook; logs: LogLine[] } {
   const logs: LogLine[] = [];
   const hook = createPreRegistrationHook(options.logLevel === undefined ? CONFIG_INPUT : { ...CONFIG_INPUT, logLevel: options.logLevel }, {
     logSink: (line) => logs.push(line),
@@ -210,9 +210,9 @@ describe('pre-fetch at load', () => {
     expect(counts).toMatchObject({ token: 1, contacts: 1, bearers: ['Bearer AT-prefetched'] });
   });
 
-  it('a failed pre-fetch is silent and the first registration tries again', async () => {
+  it('a failed pre-fetch is logged as an error and the first registration tries again', async () => {
     const counts = standIns({ tokenReplies: ['network-error', tokenReply('AT-second')] });
-    const { hook, logs } = loadHook({ logLevel: 'debug' });
+    const { hook, logs } = loadHook({ logLevel: 'error' });
     await vi.waitFor(() => expect(logs.map((l) => l.event)).toContain('token.prefetch_failed'));
 
     const registered = await register(hook);
@@ -220,7 +220,7 @@ describe('pre-fetch at load', () => {
     expect(registered.result).toBeInstanceOf(RegistrationData);
     expect(counts.token).toBe(2);
     expect(counts.bearers).toEqual(['Bearer AT-second']);
-    expect(logs.find((l) => l.event === 'token.prefetch_failed')).toMatchObject({ level: 'debug', failure: 'network', stage: 'token' });
+    expect(logs.find((l) => l.event === 'token.prefetch_failed')).toMatchObject({ level: 'error', failure: 'network', stage: 'token' });
   });
 });
 
@@ -304,7 +304,7 @@ describe('background renewal', () => {
     await vi.advanceTimersByTimeAsync(3000_000);
     await vi.waitFor(() => expect(logs.map((l) => l.event)).toContain('token.renewal_failed'));
     expect(counts.token).toBe(2);
-    expect(logs.find((l) => l.event === 'token.renewal_failed')).toMatchObject({ level: 'warn', failure: 'network', stage: 'token' });
+    expect(logs.find((l) => l.event === 'token.renewal_failed')).toMatchObject({ level: 'error', failure: 'network', stage: 'token' });
 
     // Between the failure and the retry, registrations use the old token without asking Entra.
     expect((await register(hook)).result).toBeInstanceOf(RegistrationData);
