@@ -1,0 +1,201 @@
+/**
+ * Bursts of concurrent registrations through the BUILT hook, on real sockets, for the fault matrix
+ * (`test/faults.test.ts`) and `npm run bench`.
+ *
+ * Two processes, so that neither side's work is counted in the other's figures:
+ * - the caller hosts the Dataverse stand-in and counts the TCP connections it accepts: one that
+ *   accepts and never answers (not even the TLS handshake), or an HTTPS one that throttles every
+ *   request (429, `Retry-After: 0`);
+ * - a child (`node --import tsx`, no nock loaded) loads the built file, fires every registration
+ *   in the same tick and reports each one's answer time, the hook's own `latencyMs` and how often
+ *   `https.request()` was called. Entra is a stub `fetch` (the token is fetched at load, before the
+ *   burst), so the figures are the Dataverse side's alone.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { createRequire } from 'node:module';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EMAIL, PROJECT_ROOT } from './bench-support.js';
+import { registrationPayload } from './drive.js';
+import { loadBuiltHook, strivacityGlobals } from './load-hook.js';
+
+/** A local Dataverse stand-in that counts what reaches it. */
+export interface BurstServer {
+  readonly url: string;
+  /** TCP connections accepted so far, and the most open at once. */
+  readonly connections: { opened: number; maxOpen: number };
+  close(): Promise<void>;
+}
+
+function countConnections(server: Server, connections: { opened: number; maxOpen: number }): void {
+  let open = 0;
+  server.on('connection', (socket: Socket) => {
+    connections.opened += 1;
+    open += 1;
+    connections.maxOpen = Math.max(connections.maxOpen, open);
+    socket.on('close', () => (open -= 1));
+    socket.on('error', () => undefined);
+  });
+}
+
+async function listen(server: Server, connections: BurstServer['connections']): Promise<BurstServer> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `https://127.0.0.1:${port}`,
+    connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Accepts every connection and never sends a byte: the client waits in its TLS handshake. */
+export function startHangingServer(): Promise<BurstServer> {
+  const connections = { opened: 0, maxOpen: 0 };
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.resume();
+  });
+  countConnections(server, connections);
+  Object.assign(server, { closeAllConnections: () => sockets.forEach((socket) => socket.destroy()) });
+  return listen(server, connections);
+}
+
+/** Answers every request with Dataverse's service-protection 429 and `Retry-After: 0`. */
+export function startThrottlingServer(tls: { certPem: string; keyPem: string }): Promise<BurstServer> {
+  const connections = { opened: 0, maxOpen: 0 };
+  const body = readFileSync(join(PROJECT_ROOT, 'test/fixtures/dataverse-429.json'), 'utf8');
+  const server = createHttpsServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 60_000 }, (req, res) => {
+    req.resume();
+    res.writeHead(429, { 'content-type': 'application/json; odata.metadata=minimal', 'retry-after': '0', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  countConnections(server, connections);
+  return listen(server, connections);
+}
+
+/** What the child saw. Times in ms; each list is sorted ascending. */
+export interface BurstFigures {
+  readonly concurrency: number;
+  /** The hook's own measure of each registration (`latencyMs` in its log line). */
+  readonly latencyMs: number[];
+  /** From each call to its answer, as the caller saw it. */
+  readonly answeredMs: number[];
+  /** Registrations answered exactly once. */
+  readonly answeredOnce: number;
+  /** Calls to `https.request()` during the burst (each one a connection to open, or a reused one). */
+  readonly httpsRequests: number;
+  /** Registrations per logged failure class (`timeout`, `throttled`, ...). */
+  readonly failures: Record<string, number>;
+  /** CPU time the child used from the first call to the last answer (user + system). */
+  readonly cpuMs: number;
+}
+
+/**
+ * Runs `concurrency` registrations at once through the built hook `code` in a child process.
+ * `caCertPem` is the stand-in's certificate, when it speaks TLS.
+ */
+export async function runBurst(code: string, concurrency: number, caCertPem?: string): Promise<BurstFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'hook-burst-'));
+  try {
+    const codeFile = join(dir, 'hook.js');
+    const resultFile = join(dir, 'result.json');
+    writeFileSync(codeFile, code);
+    const env: NodeJS.ProcessEnv = { ...process.env, HOOK_BURST: JSON.stringify({ codeFile, resultFile, concurrency }) };
+    if (caCertPem !== undefined) {
+      writeFileSync(join(dir, 'ca.pem'), caCertPem);
+      env['NODE_EXTRA_CA_CERTS'] = join(dir, 'ca.pem');
+    }
+    // HOOK_BURST_PROFILE_DIR=<dir>: a CPU profile of each burst (open it in Chrome DevTools).
+    const profileDir = process.env['HOOK_BURST_PROFILE_DIR'];
+    const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    if (exitCode !== 0) throw new Error(`The burst process exited with code ${String(exitCode)}.`);
+    return JSON.parse(readFileSync(resultFile, 'utf8')) as BurstFigures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child
+
+async function burstInThisProcess(codeFile: string, concurrency: number): Promise<Omit<BurstFigures, 'concurrency'>> {
+  process.env['DYNAMICS_CLIENT_SECRET'] = 'burst-secret-not-a-real-value';
+  const token = readFileSync(join(PROJECT_ROOT, 'test/fixtures/token.json'), 'utf8');
+  let tokenRequests = 0;
+  globalThis.fetch = (async () => {
+    tokenRequests += 1;
+    return new Response(token, { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+  // dynamics-web-api reaches `https.request` through a getter on the module object, so it sees this.
+  const https = createRequire(import.meta.url)('node:https') as { request: (...args: unknown[]) => unknown };
+  const request = https.request;
+  let httpsRequests = 0;
+  https.request = (...args: unknown[]) => {
+    httpsRequests += 1;
+    return request(...args);
+  };
+  const lines: string[] = [];
+  const keep = (text: unknown) => void lines.push(String(text));
+  Object.assign(console, { log: keep, info: keep, warn: keep, error: keep });
+
+  const { hook } = loadBuiltHook(readFileSync(codeFile, 'utf8'), strivacityGlobals('ErrorDenyRequest'));
+  // The pre-fetched token must be cached before the burst starts; the stub answers at once.
+  while (tokenRequests === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  httpsRequests = 0;
+
+  const answers = new Array<number>(concurrency).fill(0);
+  const answeredMs = new Array<number>(concurrency).fill(NaN);
+  const payloads = Array.from({ length: concurrency }, () => registrationPayload(EMAIL));
+  const cpu0 = process.cpuUsage();
+  await Promise.all(
+    payloads.map((payload, index) => {
+      const started = performance.now();
+      const answer = () => {
+        answers[index] = (answers[index] ?? 0) + 1;
+        answeredMs[index] = performance.now() - started;
+      };
+      return hook(payload, answer, answer);
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  const decided = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['event'] === 'registration.decided');
+  const failures: Record<string, number> = {};
+  for (const line of decided) failures[String(line['failure'] ?? 'none')] = (failures[String(line['failure'] ?? 'none')] ?? 0) + 1;
+  return {
+    latencyMs: decided.map((line) => Number(line['latencyMs'])).sort((a, b) => a - b),
+    answeredMs: answeredMs.sort((a, b) => a - b),
+    answeredOnce: answers.filter((count) => count === 1).length,
+    httpsRequests,
+    failures,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
+}
+
+const job = process.env['HOOK_BURST'];
+if (job !== undefined) {
+  const { codeFile, resultFile, concurrency } = JSON.parse(job) as { codeFile: string; resultFile: string; concurrency: number };
+  const figures = await burstInThisProcess(codeFile, concurrency);
+  writeFileSync(resultFile, JSON.stringify({ concurrency, ...figures } satisfies BurstFigures));
+  // The aborted sockets and the hook's timers are done with; nothing to wait for.
+  process.exit(0);
+}
