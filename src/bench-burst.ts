@@ -19,9 +19,13 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EMAIL, PROJECT_ROOT } from './bench-support.js';
+import { EMAIL, PROJECT_ROOT, benchConfig, percentile } from './bench-support.js';
+import { buildHook } from './build.js';
 import { registrationPayload } from './drive.js';
+import { DEFAULT_RETRY_POLICY } from './retry.js';
 import { loadBuiltHook, strivacityGlobals } from './load-hook.js';
+import { createSelfSignedCertificate } from './self-signed.js';
+import { formatTable } from './table.js';
 
 /** A local Dataverse stand-in that counts what reaches it. */
 export interface BurstServer {
@@ -98,19 +102,40 @@ export interface BurstFigures {
   readonly failures: Record<string, number>;
   /** CPU time the child used from the first call to the last answer (user + system). */
   readonly cpuMs: number;
+  /**
+   * Time the child's main thread was ready to run but waited for a CPU taken by other processes
+   * (Linux `schedstat`; 0 where unavailable), from 150 ms before the deadline to the last answer:
+   * when every answer is due. On a shared machine, time no code of ours could use.
+   */
+  readonly waitedForCpuMs: number;
+  /**
+   * Registrations that started `minAttemptMs` or more after the first (the calls are made in one
+   * synchronous loop, but the OS can pause it): these may rightly get a slot when the first ones'
+   * deadlines free theirs, so they are not part of the burst "at once". Normally 0.
+   */
+  readonly lateStarts: number;
 }
 
-/**
- * Runs `concurrency` registrations at once through the built hook `code` in a child process.
- * `caCertPem` is the stand-in's certificate, when it speaks TLS.
- */
-export async function runBurst(code: string, concurrency: number, caCertPem?: string): Promise<BurstFigures> {
+/** A burst to run: how many registrations, the built hook's `policy.timeoutMs`, and the stand-in's certificate when it speaks TLS. */
+export interface BurstOptions {
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly caCertPem?: string | undefined;
+}
+
+interface BurstJob extends BurstOptions {
+  readonly codeFile: string;
+  readonly resultFile: string;
+}
+
+/** Runs `concurrency` registrations at once through the built hook `code` in a child process. */
+export async function runBurst(code: string, { concurrency, timeoutMs, caCertPem }: BurstOptions): Promise<BurstFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'hook-burst-'));
   try {
     const codeFile = join(dir, 'hook.js');
     const resultFile = join(dir, 'result.json');
     writeFileSync(codeFile, code);
-    const env: NodeJS.ProcessEnv = { ...process.env, HOOK_BURST: JSON.stringify({ codeFile, resultFile, concurrency }) };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOOK_BURST: JSON.stringify({ codeFile, resultFile, concurrency, timeoutMs } satisfies BurstJob) };
     if (caCertPem !== undefined) {
       writeFileSync(join(dir, 'ca.pem'), caCertPem);
       env['NODE_EXTRA_CA_CERTS'] = join(dir, 'ca.pem');
@@ -118,7 +143,7 @@ export async function runBurst(code: string, concurrency: number, caCertPem?: st
     // HOOK_BURST_PROFILE_DIR=<dir>: a CPU profile of each burst (open it in Chrome DevTools).
     const profileDir = process.env['HOOK_BURST_PROFILE_DIR'];
     const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], {
       cwd: PROJECT_ROOT,
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -135,9 +160,63 @@ export async function runBurst(code: string, concurrency: number, caCertPem?: st
 }
 
 // ---------------------------------------------------------------------------------------------
+// `npm run bench`
+
+const MAX_CONCURRENT = 10;
+
+/** Bursts of 50, 200 and 400 on a hanging Dataverse (deadline 500 ms), and 400 on a throttling one. */
+export async function benchBursts(): Promise<string> {
+  const tls = createSelfSignedCertificate('127.0.0.1');
+  const rows: string[][] = [];
+  const scenarios = [
+    ...[50, 200, 400].map((registrations) => ({ label: 'never answers', registrations, timeoutMs: 500, start: startHangingServer, ca: undefined })),
+    { label: '429, Retry-After: 0', registrations: 400, timeoutMs: 1500, start: () => startThrottlingServer(tls), ca: tls.certPem },
+  ];
+  for (const { label, registrations, timeoutMs, start, ca } of scenarios) {
+    const server = await start();
+    try {
+      const config = { ...benchConfig(server.url), policy: { onError: 'deny' as const, timeoutMs, maxConcurrentRequests: MAX_CONCURRENT } };
+      const f = await runBurst((await buildHook('pre-registration', config)).code, { concurrency: registrations, timeoutMs, caCertPem: ca });
+      const ms = (sorted: number[]) => [50, 90, 99].map((p) => percentile(sorted, p).toFixed(0)).join(' / ') + ` / ${(sorted.at(-1) ?? NaN).toFixed(0)}`;
+      const met = f.answeredOnce === registrations && (f.latencyMs.at(-1) ?? Infinity) <= timeoutMs + 100;
+      rows.push([
+        `${label}, deadline ${timeoutMs} ms`,
+        String(registrations),
+        ms(f.latencyMs),
+        ms(f.answeredMs),
+        `${server.connections.opened} (${f.httpsRequests})`,
+        `${f.cpuMs.toFixed(0)} ms`,
+        Object.entries(f.failures)
+          .map(([failure, count]) => `${failure} ${count}`)
+          .join(', '),
+        met ? 'met' : 'NOT met',
+      ]);
+    } finally {
+      await server.close();
+    }
+  }
+  return formatTable(
+    [
+      [
+        'Dataverse',
+        'registrations at once',
+        'hook latencyMs p50 / p90 / p99 / max',
+        'answered after, ms (caller) p50 / p90 / p99 / max',
+        'connections opened (https.request calls)',
+        'client CPU',
+        'failures',
+        'every answer by deadline + 100 ms',
+      ],
+      ...rows,
+    ],
+    'markdown',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Child
 
-async function burstInThisProcess(codeFile: string, concurrency: number): Promise<Omit<BurstFigures, 'concurrency'>> {
+async function burstInThisProcess({ codeFile, concurrency, timeoutMs }: BurstJob): Promise<Omit<BurstFigures, 'concurrency'>> {
   process.env['DYNAMICS_CLIENT_SECRET'] = 'burst-secret-not-a-real-value';
   const token = readFileSync(join(PROJECT_ROOT, 'test/fixtures/token.json'), 'utf8');
   let tokenRequests = 0;
@@ -163,13 +242,19 @@ async function burstInThisProcess(codeFile: string, concurrency: number): Promis
   await new Promise((resolve) => setTimeout(resolve, 100));
   httpsRequests = 0;
 
+  // Start from a collected heap, so that a full GC does not fall into the burst by chance.
+  (globalThis as { gc?: () => void }).gc?.();
   const answers = new Array<number>(concurrency).fill(0);
+  const startedAt = new Array<number>(concurrency).fill(0);
   const answeredMs = new Array<number>(concurrency).fill(NaN);
   const payloads = Array.from({ length: concurrency }, () => registrationPayload(EMAIL));
   const cpu0 = process.cpuUsage();
+  let waited0 = runQueueWaitMs();
+  setTimeout(() => (waited0 = runQueueWaitMs()), timeoutMs - 150).unref();
   await Promise.all(
     payloads.map((payload, index) => {
       const started = performance.now();
+      startedAt[index] = started;
       const answer = () => {
         answers[index] = (answers[index] ?? 0) + 1;
         answeredMs[index] = performance.now() - started;
@@ -178,6 +263,8 @@ async function burstInThisProcess(codeFile: string, concurrency: number): Promis
     }),
   );
   const cpu = process.cpuUsage(cpu0);
+  const waitedForCpuMs = runQueueWaitMs() - waited0;
+  const firstStart = startedAt[0] ?? 0;
   const decided = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['event'] === 'registration.decided');
   const failures: Record<string, number> = {};
   for (const line of decided) failures[String(line['failure'] ?? 'none')] = (failures[String(line['failure'] ?? 'none')] ?? 0) + 1;
@@ -188,14 +275,26 @@ async function burstInThisProcess(codeFile: string, concurrency: number): Promis
     httpsRequests,
     failures,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    waitedForCpuMs,
+    lateStarts: startedAt.filter((at) => at - firstStart >= DEFAULT_RETRY_POLICY.minAttemptMs).length,
   };
+}
+
+/** Run-queue wait of this process's main thread so far (second field of its `schedstat`, in ns). */
+function runQueueWaitMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
+    return Number(fields[1]) / 1e6 || 0;
+  } catch {
+    return 0;
+  }
 }
 
 const job = process.env['HOOK_BURST'];
 if (job !== undefined) {
-  const { codeFile, resultFile, concurrency } = JSON.parse(job) as { codeFile: string; resultFile: string; concurrency: number };
-  const figures = await burstInThisProcess(codeFile, concurrency);
-  writeFileSync(resultFile, JSON.stringify({ concurrency, ...figures } satisfies BurstFigures));
+  const burst = JSON.parse(job) as BurstJob;
+  const figures = await burstInThisProcess(burst);
+  writeFileSync(burst.resultFile, JSON.stringify({ concurrency: burst.concurrency, ...figures } satisfies BurstFigures));
   // The aborted sockets and the hook's timers are done with; nothing to wait for.
   process.exit(0);
 }
