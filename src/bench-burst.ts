@@ -3,9 +3,9 @@
  * (`test/faults.test.ts`) and `npm run bench`.
  *
  * Two processes, so that neither side's work is counted in the other's figures:
- * - the caller hosts the Dataverse stand-in and counts the TCP connections it accepts: one that
- *   accepts and never answers (not even the TLS handshake), or an HTTPS one that throttles every
- *   request (429, `Retry-After: 0`);
+ * - the caller hosts the Dataverse stand-in (`bench-burst-stand-ins.ts`), which counts the TCP
+ *   connections it accepts: one that never answers (not even the TLS handshake), or an HTTPS one
+ *   that throttles every request (429, `Retry-After: 0`);
  * - a child (`node --import tsx`, no nock loaded) loads the built file, fires every registration
  *   in the same tick and reports each one's answer time, the hook's own `latencyMs` and how often
  *   `https.request()` was called. Entra is a stub `fetch` (the token is fetched at load, before the
@@ -13,12 +13,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpsServer } from 'node:https';
 import { createRequire } from 'node:module';
-import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startHangingServer, startThrottlingServer } from './bench-burst-stand-ins.js';
 import { EMAIL, PROJECT_ROOT, benchConfig, percentile } from './bench-support.js';
 import { buildHook } from './build.js';
 import { registrationPayload } from './drive.js';
@@ -26,66 +25,6 @@ import { DEFAULT_RETRY_POLICY } from './retry.js';
 import { loadBuiltHook, strivacityGlobals } from './load-hook.js';
 import { createSelfSignedCertificate } from './self-signed.js';
 import { formatTable } from './table.js';
-
-/** A local Dataverse stand-in that counts what reaches it. */
-export interface BurstServer {
-  readonly url: string;
-  /** TCP connections accepted so far, and the most open at once. */
-  readonly connections: { opened: number; maxOpen: number };
-  close(): Promise<void>;
-}
-
-function countConnections(server: Server, connections: { opened: number; maxOpen: number }): void {
-  let open = 0;
-  server.on('connection', (socket: Socket) => {
-    connections.opened += 1;
-    open += 1;
-    connections.maxOpen = Math.max(connections.maxOpen, open);
-    socket.on('close', () => (open -= 1));
-    socket.on('error', () => undefined);
-  });
-}
-
-async function listen(server: Server, connections: BurstServer['connections']): Promise<BurstServer> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `https://127.0.0.1:${port}`,
-    connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** Accepts every connection and never sends a byte: the client waits in its TLS handshake. */
-export function startHangingServer(): Promise<BurstServer> {
-  const connections = { opened: 0, maxOpen: 0 };
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.resume();
-  });
-  countConnections(server, connections);
-  Object.assign(server, { closeAllConnections: () => sockets.forEach((socket) => socket.destroy()) });
-  return listen(server, connections);
-}
-
-/** Answers every request with Dataverse's service-protection 429 and `Retry-After: 0`. */
-export function startThrottlingServer(tls: { certPem: string; keyPem: string }): Promise<BurstServer> {
-  const connections = { opened: 0, maxOpen: 0 };
-  const body = readFileSync(join(PROJECT_ROOT, 'test/fixtures/dataverse-429.json'), 'utf8');
-  const server = createHttpsServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 60_000 }, (req, res) => {
-    req.resume();
-    res.writeHead(429, { 'content-type': 'application/json; odata.metadata=minimal', 'retry-after': '0', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
-  countConnections(server, connections);
-  return listen(server, connections);
-}
 
 /** What the child saw. Times in ms; each list is sorted ascending. */
 export interface BurstFigures {
@@ -186,6 +125,7 @@ export async function benchBursts(): Promise<string> {
         ms(f.answeredMs),
         `${server.connections.opened} (${f.httpsRequests})`,
         `${f.cpuMs.toFixed(0)} ms`,
+        `${f.waitedForCpuMs.toFixed(0)} ms`,
         Object.entries(f.failures)
           .map(([failure, count]) => `${failure} ${count}`)
           .join(', '),
@@ -204,6 +144,7 @@ export async function benchBursts(): Promise<string> {
         'answered after, ms (caller) p50 / p90 / p99 / max',
         'connections opened (https.request calls)',
         'client CPU',
+        'waited for a CPU (from deadline - 150 ms)',
         'failures',
         'every answer by deadline + 100 ms',
       ],

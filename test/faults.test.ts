@@ -6,7 +6,8 @@
 import { PassThrough } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type BurstFigures, type BurstServer, runBurst, startHangingServer, startThrottlingServer } from '../src/bench-burst.js';
+import { type BurstServer, startHangingServer, startThrottlingServer } from '../src/bench-burst-stand-ins.js';
+import { type BurstFigures, runBurst } from '../src/bench-burst.js';
 import { buildHook } from '../src/build.js';
 import { type HookRun, registrationPayload, runHook } from '../src/drive.js';
 import { loadBuiltHook, StrivacityErrorDenyRequest, strivacityGlobals } from '../src/load-hook.js';
