@@ -53,8 +53,8 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
   const log = createLogger(config.logLevel, options.logSink ?? consoleSink);
   const secrets = options.readSecret ?? readSecret;
   const client = createDataverseClient(config.dataverse);
-  const limiter = new Limiter(config.policy.maxConcurrentRequests);
   const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const limiter = new Limiter(config.policy.maxConcurrentRequests, retryPolicy.minAttemptMs);
   let tokens: TokenSource | undefined;
 
   /** The token source, created once the secret can be read (a variable may be added after load). */
@@ -92,7 +92,7 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
         const token = await tokenSource().getToken(signal);
         stage = 'dataverse';
         try {
-          return await limiter.run(() => operation(token, signal), signal, 'dataverse');
+          return await limiter.run(() => operation(token, signal), deadline, 'dataverse');
         } catch (error) {
           // Dataverse refused the token (401): the next attempt or registration gets a new one.
           if (error instanceof HookError && error.code === 'auth') tokenSource().invalidate(token);
