@@ -242,6 +242,44 @@ describe('Dataverse faults', () => {
     expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
   });
 
+  /** The recorded contact with `change` applied: ordinary CRM data that dynamics-web-api cannot parse. */
+  const contactWith = (change: Record<string, unknown>) => {
+    const recorded = readFixture('contacts-one.json') as { value: Array<Record<string, unknown>> };
+    return JSON.stringify({ ...recorded, value: recorded.value.map((contact) => ({ ...contact, ...change })) });
+  };
+
+  // dynamics-web-api throws these from its response listener, outside any promise; the guard
+  // attributes them by the request's async context, not by their class or stack.
+  it.each([
+    ['a first name holding --batchresponse_ (TypeError in parseBatchResponse)', () => contactWith({ firstname: 'Ann --batchresponse_ x' })],
+    ['a key shaped like an alias (alias name must be unique)', () => contactWith({ firstname_x002e_y: 'x' })],
+    ['a deeply nested body (RangeError: call stack)', () => `{"value":[${'['.repeat(20_000)}${']'.repeat(20_000)}]}`],
+  ])('a 2xx with %s is a bad response at once, and the process survives it', async (shape, body) => {
+    mockToken();
+    contacts().reply(200, body(), JSON_HEADERS);
+    const run = await register(`Dataverse 2xx the library cannot parse (${shape.replace(/ \(.*/, '')})`);
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'bad_response', stage: 'dataverse', attempts: 1 });
+    expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
+  });
+
+  it.each([0, 1])('a malformed 2xx JSON body is a bad response at once with Error.stackTraceLimit = %i', async (limit) => {
+    mockToken();
+    contacts().reply(200, '{"value": [{"contactid": ', JSON_HEADERS);
+    const saved = Error.stackTraceLimit;
+    Error.stackTraceLimit = limit;
+    try {
+      const run = await register(`Dataverse malformed 2xx JSON, stackTraceLimit ${limit}`);
+
+      expectOnErrorOutcome(run);
+      expect(run.decided).toMatchObject({ failure: 'bad_response', attempts: 1 });
+      expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
+    } finally {
+      Error.stackTraceLimit = saved;
+    }
+  });
+
   it.each([
     ['no value array', { '@odata.context': `${ORG}${API}/$metadata#contacts`, values: [] }],
     ['a contact id that is not a GUID', { value: [{ contactid: 'contact-1', modifiedon: '2026-10-01T09:30:00Z' }] }],
