@@ -12,6 +12,8 @@ import { doctorCommand } from './doctor.js';
 import { HookError } from './errors.js';
 import { payloadsCommand } from './payloads.js';
 import { recordCommand } from './record.js';
+import { AdminError } from './cli/strivacity/problem.js';
+import { probeCommand } from './cli/strivacity/probe.js';
 import { tryCommand } from './try.js';
 import { readJsonFile, UsageError } from './usage.js';
 
@@ -36,6 +38,11 @@ Commands:
            Runs the hook's lookup live for each email and writes scrubbed nock fixtures.
   payloads --out <dir> [--known-email <address>] [--json]
            Writes sample Try Out payloads (each under 8,000 characters) for the main cases.
+
+Through the Strivacity Admin API (--strivacity https://<tenant>.strivacity.com; the API client's
+credentials from STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET, never flags):
+  probe    --strivacity <url> --config <file> [--hook <kind>] [--name <hook>] [--json]
+           Runs a probe hook through Try Out (no deployment) and judges the runtime.
 `;
 
 const build: Command = async (argv) => {
@@ -59,7 +66,14 @@ const build: Command = async (argv) => {
   return { exitCode: 0 };
 };
 
-const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand, payloads: payloadsCommand, record: recordCommand };
+const COMMANDS: Record<string, Command> = {
+  build,
+  doctor: doctorCommand,
+  try: tryCommand,
+  payloads: payloadsCommand,
+  record: recordCommand,
+  probe: probeCommand,
+};
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -71,6 +85,11 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return (await command(rest)).exitCode;
   } catch (error) {
+    if (error instanceof AdminError) {
+      // One line: the cause and the fix (see cli/strivacity/problem.ts).
+      console.error(error.message);
+      return error.code === 'interrupted' ? 130 : 1;
+    }
     if (error instanceof HookError) {
       console.error(`${error.message}${error.diagnostic === undefined ? '' : `\n  ${error.diagnostic.split('; ').join('\n  ')}`}`);
       return 1;
