@@ -12,6 +12,7 @@ import { doctorCommand } from './doctor.js';
 import { HookError } from './errors.js';
 import { payloadsCommand } from './payloads.js';
 import { recordCommand } from './record.js';
+import { deployCommand } from './cli/strivacity/deploy.js';
 import { AdminError } from './cli/strivacity/problem.js';
 import { probeCommand } from './cli/strivacity/probe.js';
 import { tryCommand } from './try.js';
@@ -43,6 +44,10 @@ Through the Strivacity Admin API (--strivacity https://<tenant>.strivacity.com; 
 credentials from STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET, never flags):
   probe    --strivacity <url> --config <file> [--hook <kind>] [--name <hook>] [--json]
            Runs a probe hook through Try Out (no deployment) and judges the runtime.
+  deploy   --strivacity <url> --config <file> [--hook <kind>] [--name <hook>] [--dry-run]
+           [--file <code.js>] [--secret-from-env] [--backup-dir <dir>] [--wait-seconds <n>] [--json]
+           Shows the change (config block, dependencies, secret variable), updates, deploys and
+           waits until ACTIVE; saves the replaced code and prints how to restore it (--file).
 `;
 
 const build: Command = async (argv) => {
@@ -73,6 +78,7 @@ const COMMANDS: Record<string, Command> = {
   payloads: payloadsCommand,
   record: recordCommand,
   probe: probeCommand,
+  deploy: deployCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {
