@@ -15,6 +15,7 @@ import { recordCommand } from './record.js';
 import { deployCommand } from './cli/strivacity/deploy.js';
 import { AdminError } from './cli/strivacity/problem.js';
 import { probeCommand } from './cli/strivacity/probe.js';
+import { tryoutCommand } from './cli/strivacity/tryout.js';
 import { tryCommand } from './try.js';
 import { readJsonFile, UsageError } from './usage.js';
 
@@ -48,6 +49,10 @@ credentials from STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET, never flags):
            [--file <code.js>] [--secret-from-env] [--backup-dir <dir>] [--wait-seconds <n>] [--json]
            Shows the change (config block, dependencies, secret variable), updates, deploys and
            waits until ACTIVE; saves the replaced code and prints how to restore it (--file).
+  tryout   --strivacity <url> --config <file> [--hook <kind>] [--name <hook>]
+           [--payloads <dir> | --payload <file>] [--live] [--json]
+           Runs the built hook in Strivacity's runtime (Try Out) on each payload next to a local
+           run; exit code 1 on any difference. Deletes its try-out resources, also on Ctrl-C.
 `;
 
 const build: Command = async (argv) => {
@@ -79,6 +84,7 @@ const COMMANDS: Record<string, Command> = {
   record: recordCommand,
   probe: probeCommand,
   deploy: deployCommand,
+  tryout: tryoutCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {
