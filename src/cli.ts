@@ -13,6 +13,7 @@ import { HookError } from './errors.js';
 import { payloadsCommand } from './payloads.js';
 import { recordCommand } from './record.js';
 import { deployCommand } from './cli/strivacity/deploy.js';
+import { logsCommand } from './cli/strivacity/logs.js';
 import { AdminError } from './cli/strivacity/problem.js';
 import { probeCommand } from './cli/strivacity/probe.js';
 import { tryoutCommand } from './cli/strivacity/tryout.js';
@@ -53,6 +54,10 @@ credentials from STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET, never flags):
            [--payloads <dir> | --payload <file>] [--live] [--json]
            Runs the built hook in Strivacity's runtime (Try Out) on each payload next to a local
            run; exit code 1 on any difference. Deletes its try-out resources, also on Ctrl-C.
+  logs     --strivacity <url> [--hook <kind>] [--name <hook>] [--since 1h | --from <time> [--to <time>]]
+           [--json]
+           Sums up the hook's own log lines: outcomes and reasons, failures per class with the
+           Dataverse code / AADSTS number, latency p50/p95/max, the slowest (by email hash).
 `;
 
 const build: Command = async (argv) => {
@@ -85,6 +90,7 @@ const COMMANDS: Record<string, Command> = {
   probe: probeCommand,
   deploy: deployCommand,
   tryout: tryoutCommand,
+  logs: logsCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {
