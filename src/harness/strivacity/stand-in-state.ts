@@ -195,7 +195,10 @@ export class StandInState {
     );
     const closeWorld = this.options.world === undefined ? () => undefined : serveWorld(this.options.world);
     try {
-      const answer = await runInRuntime(body.code, body.requestBody, { profile: this.options.runtime ?? NODE_20_RUNTIME, variables, timeoutMs: 10_000 });
+      const { answer, lines } = await runInRuntime(body.code, body.requestBody, { profile: this.options.runtime ?? NODE_20_RUNTIME, variables, timeoutMs: 10_000 });
+      // Kept as an event hook log entry of the hook, so that `logs` can be exercised end to end.
+      const timestamp = new Date().toISOString();
+      this.logs.push({ id: randomUUID(), timestamp, hook: { id: hook.id, name: hook.name, type: hook.hook }, logs: lines.map((line) => ({ ...line, timestamp })) });
       return { status: 200, body: answer };
     } finally {
       closeWorld();

@@ -38,22 +38,38 @@ export interface RuntimeAnswer {
   readonly body: Record<string, unknown>;
 }
 
+/** One console line the code wrote while it loaded and ran (what Debug Logs would show). */
+export interface ConsoleLine {
+  readonly level: string;
+  readonly message: string;
+}
+
 /** Runs `code` once on `args` in the emulated runtime; never throws (a failure is an answer). */
 export async function runInRuntime(
   code: string,
   args: Record<string, unknown>,
   options: { profile: RuntimeProfile; variables: Record<string, string>; timeoutMs: number },
-): Promise<RuntimeAnswer> {
+): Promise<{ answer: RuntimeAnswer; lines: ConsoleLine[] }> {
   const restore = patchProcess(options.profile, options.variables);
+  const lines: ConsoleLine[] = [];
+  const keep = (captured: readonly unknown[]) =>
+    lines.push(
+      ...captured.map((line) => {
+        const level = typeof line === 'object' && line !== null && typeof (line as { level?: unknown }).level === 'string' ? String((line as { level: string }).level) : 'info';
+        return { level, message: typeof line === 'string' ? line : JSON.stringify(line) };
+      }),
+    );
   let unload = () => undefined as void;
   try {
     const globals = { ...strivacityGlobals(options.profile.deny), RedirectRequest: StrivacityRedirectRequest };
-    const { value: loaded } = await captureConsole(() => loadBuiltHook(code, globals));
-    unload = loaded.unload;
-    const { value } = await captureConsole(() => callOnce(loaded.hook, args, options.timeoutMs));
-    return value;
+    const load = await captureConsole(() => loadBuiltHook(code, globals));
+    keep(load.lines);
+    unload = load.value.unload;
+    const run = await captureConsole(() => callOnce(load.value.hook, args, options.timeoutMs));
+    keep(run.lines);
+    return { answer: run.value, lines };
   } catch {
-    return { status: 500, body: { message: 'The hook code could not be loaded.' } };
+    return { answer: { status: 500, body: { message: 'The hook code could not be loaded.' } }, lines };
   } finally {
     unload();
     restore();

@@ -22,7 +22,7 @@ function entry(index: number, lines: readonly (LogLine | string)[], hook = HOOK,
   };
 }
 
-function decided(latencyMs: number, outcome: 'allow' | 'showError', reason: LogLine['reason'], emailHash: string): LogLine {
+function decided(latencyMs: number, outcome: 'allow' | 'showError', reason: NonNullable<LogLine['reason']>, emailHash: string): LogLine {
   return { level: 'info', event: 'registration.decided', hook: 'pre-registration', outcome, reason, latencyMs, attempts: 1, emailHash };
 }
 
