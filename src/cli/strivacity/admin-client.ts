@@ -74,7 +74,7 @@ export interface AdminClientOptions {
   /** Waits before each retry of an idempotent request, in ms (default 500, 2000). */
   readonly retryDelaysMs?: readonly number[];
   /** Aborts every request (SIGINT). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 const API = '/admin/api/v1/eventHooks';
@@ -86,8 +86,7 @@ export class AdminClient {
 
   /** The same client without the abort signal: for the clean-up that must run after an interrupt. */
   detached(): AdminClient {
-    const { signal: _signal, ...options } = this.options;
-    const copy = new AdminClient(options);
+    const copy = new AdminClient({ ...this.options, signal: undefined });
     copy.#token = this.#token;
     return copy;
   }
@@ -121,7 +120,9 @@ export class AdminClient {
     return (await this.send('getEventHookFunctionStatusById', 'GET', `${API}/function/${encodeURIComponent(id)}/status`, statusSchema)).status;
   }
   async createTryout(functionId: string, code: string, packageDependencies: Record<string, string>): Promise<string> {
-    return (await this.send('createFunctionResource', 'POST', `${API}/function/${encodeURIComponent(functionId)}/test`, tryoutSchema, { code, packageDependencies })).id;
+    return (
+      await this.send('createFunctionResource', 'POST', `${API}/function/${encodeURIComponent(functionId)}/test`, tryoutSchema, { code, packageDependencies })
+    ).id;
   }
   callTryout(functionId: string, id: string, code: string, packageDependencies: Record<string, string>, requestBody: object): Promise<TryoutAnswer> {
     const path = `${API}/function/${encodeURIComponent(functionId)}/test/${encodeURIComponent(id)}/call`;
@@ -174,7 +175,12 @@ export class AdminClient {
       throw errorFromAnswer(operation, response.status, parsed);
     }
     const checked = schema.safeParse(parsed);
-    if (!checked.success) throw new AdminError('bad_response', `Strivacity Admin API ${operation} answered ${response.status} with a body the published documents do not describe. Report it with this line.`, response.status);
+    if (!checked.success)
+      throw new AdminError(
+        'bad_response',
+        `Strivacity Admin API ${operation} answered ${response.status} with a body the published documents do not describe. Report it with this line.`,
+        response.status,
+      );
     return checked.data;
   }
 

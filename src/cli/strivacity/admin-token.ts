@@ -42,7 +42,8 @@ export function parseTenantUrl(value: string | undefined): URL {
     throw new AdminError('setup', '--strivacity is not a URL: give https://<tenant>.strivacity.com.');
   }
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname));
-  if (!secure || url.username !== '' || url.password !== '') throw new AdminError('setup', '--strivacity must be an https URL without credentials: https://<tenant>.strivacity.com.');
+  if (!secure || url.username !== '' || url.password !== '')
+    throw new AdminError('setup', '--strivacity must be an https URL without credentials: https://<tenant>.strivacity.com.');
   return new URL(url.origin);
 }
 
@@ -71,7 +72,8 @@ export async function requestAdminToken(
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) throw errorFromAnswer('tokenpost', response.status, body);
   const parsed = tokenAnswer.safeParse(body);
-  if (!parsed.success) throw new AdminError('bad_response', 'The Strivacity token endpoint answered without an access_token. Check --strivacity names your instance.');
+  if (!parsed.success)
+    throw new AdminError('bad_response', 'The Strivacity token endpoint answered without an access_token. Check --strivacity names your instance.');
   return {
     accessToken: parsed.data.access_token,
     // A token endpoint that omits `scope` granted what was asked (RFC 6749 section 5.1).

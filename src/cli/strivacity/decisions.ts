@@ -56,9 +56,14 @@ export async function localDecision(kind: HookKind, rawConfig: unknown, payload:
     const loaded = loadBuiltHook(built.code);
     try {
       const run = await runHook(loaded.hook, payload);
-      const synced = run.logLines.find((line): line is { event: string; outcome?: string } => (line as { event?: unknown } | null)?.event === 'registration.synced');
+      const synced = run.logLines.find(
+        (line): line is { event: string; outcome?: string } => (line as { event?: unknown } | null)?.event === 'registration.synced',
+      );
       const completed = run.via === 'callback' && run.calls === 1 && run.result === undefined;
-      return { decision: completed ? 'completed' : run.via === 'none' ? 'none' : `${run.via} x${run.calls}`, ...(synced?.outcome === undefined ? {} : { reason: `sync ${synced.outcome}` }) };
+      return {
+        decision: completed ? 'completed' : run.via === 'none' ? 'none' : `${run.via} x${run.calls}`,
+        ...(synced?.outcome === undefined ? {} : { reason: `sync ${synced.outcome}` }),
+      };
     } finally {
       loaded.unload();
     }

@@ -117,12 +117,21 @@ export function planDeploy(input: PlanInput): DeployPlan {
     required: true,
     description: 'Dynamics 365 credential of the hook (declared by dynamics-hook deploy)',
     // Without --secret-from-env a stored value is kept (sent back without its value) and none is invented.
-    default: input.sendsSecretValue ? { type: 'staticSecret', secretValue: '<from the environment>' } : keepValue ? { type: 'staticSecret' } : { type: 'noValue' },
+    default: input.sendsSecretValue
+      ? { type: 'staticSecret', secretValue: '<from the environment>' }
+      : keepValue
+        ? { type: 'staticSecret' }
+        : { type: 'noValue' },
   };
   const variableChanges: string[] = [];
-  const valueNote = input.sendsSecretValue ? 'value sent from the environment' : keepValue ? 'stored value kept' : 'no value yet: set it in the console or use --secret-from-env';
+  const valueNote = input.sendsSecretValue
+    ? 'value sent from the environment'
+    : keepValue
+      ? 'stored value kept'
+      : 'no value yet: set it in the console or use --secret-from-env';
   if (current === undefined) variableChanges.push(`+ ${input.secretVariable} (secret, required; ${valueNote})`);
-  else if (current.type !== 'secret' || current.required !== true || input.sendsSecretValue) variableChanges.push(`~ ${input.secretVariable} -> secret, required; ${valueNote}`);
+  else if (current.type !== 'secret' || current.required !== true || input.sendsSecretValue)
+    variableChanges.push(`~ ${input.secretVariable} -> secret, required; ${valueNote}`);
   const variables = [...existing.filter((variable) => variable.name !== input.secretVariable).map(asUpsert), ours];
 
   const changed = deployed === undefined || codeChanged || configDiff[0] !== '(unchanged)' || dependencyChanges.length > 0 || variableChanges.length > 0;
@@ -132,7 +141,9 @@ export function planDeploy(input: PlanInput): DeployPlan {
 /** The plan as printed. */
 export function formatPlan(plan: DeployPlan): string[] {
   return [
-    plan.create ? 'The hook does not exist: it will be created.' : `Code outside the config block: ${plan.codeChanged ? 'changed (a new build)' : 'unchanged'}.`,
+    plan.create
+      ? 'The hook does not exist: it will be created.'
+      : `Code outside the config block: ${plan.codeChanged ? 'changed (a new build)' : 'unchanged'}.`,
     'Config block:',
     ...plan.configDiff.map((line) => `  ${line}`),
     `Dependencies: ${plan.dependencyChanges.length === 0 ? 'unchanged' : plan.dependencyChanges.join(', ')}`,

@@ -36,7 +36,10 @@ async function readSource(target: Target, file: string | undefined): Promise<Sou
 /** Saves the code being replaced, and its dependencies; returns the file. */
 function backUp(hook: Hook, dir: string): string {
   mkdirSync(dir, { recursive: true });
-  const slug = hook.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  const slug = hook.name
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
   const file = join(dir, `${slug}.${new Date().toISOString().replace(/[:.]/g, '-')}.previous.js`);
   writeFileSync(file, hook.code ?? '');
   writeFileSync(file.replace(/\.js$/, '') + '.dependencies.json', `${JSON.stringify(hook.packageDependencies ?? {}, null, 2)}\n`);
@@ -44,7 +47,13 @@ function backUp(hook: Hook, dir: string): string {
 }
 
 /** Polls the status until ACTIVE; a hook UNHEALTHY or NOT_RUNNING twice in a row, or past the wait, has failed. */
-async function waitUntilActive(client: AdminClient, id: string, waitMs: number, pollMs: number, progress: (status: HookStatus, seconds: number) => void): Promise<HookStatus> {
+async function waitUntilActive(
+  client: AdminClient,
+  id: string,
+  waitMs: number,
+  pollMs: number,
+  progress: (status: HookStatus, seconds: number) => void,
+): Promise<HookStatus> {
   const started = Date.now();
   let bad = 0;
   let status: HookStatus = 'UPGRADING';
@@ -85,10 +94,15 @@ export async function deployCommand(argv: string[]): Promise<{ exitCode: number 
   const target = readTarget('deploy', values);
   const waitMs = Number(values['wait-seconds']) * 1000;
   const pollMs = Number(values['poll-ms']);
-  if (!Number.isFinite(waitMs) || waitMs <= 0 || !Number.isFinite(pollMs) || pollMs < 0) throw new UsageError('--wait-seconds and --poll-ms must be positive numbers.');
+  if (!Number.isFinite(waitMs) || waitMs <= 0 || !Number.isFinite(pollMs) || pollMs < 0)
+    throw new UsageError('--wait-seconds and --poll-ms must be positive numbers.');
   const secretVariable = secretVariableOf(target.config);
   const secretValue = values['secret-from-env'] ? process.env[secretVariable] : undefined;
-  if (values['secret-from-env'] && !secretValue) throw new AdminError('setup', `--secret-from-env: ${secretVariable} is not set in this shell. Export it, or leave the flag out and set the value in the console.`);
+  if (values['secret-from-env'] && !secretValue)
+    throw new AdminError(
+      'setup',
+      `--secret-from-env: ${secretVariable} is not set in this shell. Export it, or leave the flag out and set the value in the console.`,
+    );
   const source = await readSource(target, values.file);
   const dryRun = values['dry-run'];
   const client = openClient(target, dryRun ? DEPLOY_SCOPES.slice(0, 1) : DEPLOY_SCOPES);
@@ -133,7 +147,10 @@ export async function deployCommand(argv: string[]): Promise<{ exitCode: number 
     if (current !== last) say(`  status ${current} after ${seconds} s`);
     last = current;
   });
-  const restore = backup === undefined ? undefined : `dynamics-hook deploy --strivacity ${target.tenant.origin} --config <config> --hook ${target.kind} --name "${target.name}" --file ${backup}`;
+  const restore =
+    backup === undefined
+      ? undefined
+      : `dynamics-hook deploy --strivacity ${target.tenant.origin} --config <config> --hook ${target.kind} --name "${target.name}" --file ${backup}`;
   if (status !== 'ACTIVE') {
     const message = `Deploy did not become ACTIVE: the hook is ${status} after the wait. Check the hook in the console (status, Debug Logs)${restore === undefined ? '.' : `; to restore the previous code: ${restore}`}`;
     if (values.json) finish({ hook: target.name, id: hook.id, dryRun, plan: shown, status, ...(backup === undefined ? {} : { backup }) }, 1);

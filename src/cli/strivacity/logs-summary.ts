@@ -19,9 +19,15 @@ const hookLine = z.looseObject({
   stage: z.string().optional(),
   latencyMs: z.number().nonnegative().optional(),
   status: z.number().optional(),
-  dataverseCode: z.string().regex(/^0x[0-9a-fA-F]+$/).optional(),
+  dataverseCode: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]+$/)
+    .optional(),
   aadsts: z.number().int().optional(),
-  emailHash: z.string().regex(/^[0-9a-f]{12}$/).optional(),
+  emailHash: z
+    .string()
+    .regex(/^[0-9a-f]{12}$/)
+    .optional(),
 });
 type HookLine = z.infer<typeof hookLine>;
 
@@ -78,14 +84,16 @@ export function summariseLogs(entries: readonly LogEntry[], slowestCount = 5): L
         byOutcome[key] = (byOutcome[key] ?? 0) + 1;
         if (line.latencyMs !== undefined) {
           latencies.push(line.latencyMs);
-          if (line.emailHash !== undefined) timed.push({ emailHash: line.emailHash, latencyMs: line.latencyMs, outcome: key, at: raw.timestamp ?? entry.timestamp ?? '' });
+          if (line.emailHash !== undefined)
+            timed.push({ emailHash: line.emailHash, latencyMs: line.latencyMs, outcome: key, at: raw.timestamp ?? entry.timestamp ?? '' });
         }
       }
       if (line.failure !== undefined) {
         const key = `${line.failure}${line.stage === undefined ? '' : ` (${line.stage})`}`;
         const bucket = (failures[key] ??= { count: 0, codes: {} });
         bucket.count += 1;
-        const code = line.aadsts !== undefined ? `AADSTS${line.aadsts}` : (line.dataverseCode ?? (line.status === undefined ? undefined : `HTTP ${line.status}`));
+        const code =
+          line.aadsts !== undefined ? `AADSTS${line.aadsts}` : (line.dataverseCode ?? (line.status === undefined ? undefined : `HTTP ${line.status}`));
         if (code !== undefined) bucket.codes[code] = (bucket.codes[code] ?? 0) + 1;
       }
     }
@@ -104,7 +112,9 @@ export function summariseLogs(entries: readonly LogEntry[], slowestCount = 5): L
 }
 
 export function formatSummary(summary: LogSummary, period: string): string {
-  const lines = [`logs ${period}: ${summary.entries} hook runs, ${summary.registrations} registrations (${summary.hookLines} hook log lines, ${summary.otherLines} other lines)`];
+  const lines = [
+    `logs ${period}: ${summary.entries} hook runs, ${summary.registrations} registrations (${summary.hookLines} hook log lines, ${summary.otherLines} other lines)`,
+  ];
   lines.push('By outcome/reason:');
   const outcomes = Object.entries(summary.byOutcome).sort((a, b) => b[1] - a[1]);
   lines.push(...(outcomes.length === 0 ? ['  (none)'] : outcomes.map(([key, count]) => `  ${String(count).padStart(6)}  ${key}`)));
@@ -118,7 +128,11 @@ export function formatSummary(summary: LogSummary, period: string): string {
           return `  ${String(bucket.count).padStart(6)}  ${key}${codes.length === 0 ? '' : `: ${codes.join(', ')}`}`;
         })),
   );
-  lines.push(summary.latencyMs === undefined ? 'Latency: no timed registrations' : `Latency: p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms, max ${summary.latencyMs.max} ms`);
+  lines.push(
+    summary.latencyMs === undefined
+      ? 'Latency: no timed registrations'
+      : `Latency: p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms, max ${summary.latencyMs.max} ms`,
+  );
   if (summary.slowest.length > 0) {
     lines.push('Slowest registrations (email hash):');
     lines.push(...summary.slowest.map((item) => `  ${item.emailHash}  ${String(item.latencyMs).padStart(6)} ms  ${item.outcome}  ${item.at}`));

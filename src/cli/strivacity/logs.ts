@@ -22,7 +22,10 @@ export const MAX_LOG_ENTRIES = 5000;
 const UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `--since 90m` / `--from ... --to ...` as a period; `now` is injectable for tests. */
-export function parsePeriod(values: { since?: string | undefined; from?: string | undefined; to?: string | undefined }, now = Date.now()): { start: Date; end: Date } {
+export function parsePeriod(
+  values: { since?: string | undefined; from?: string | undefined; to?: string | undefined },
+  now = Date.now(),
+): { start: Date; end: Date } {
   if (values.since !== undefined && values.from !== undefined) throw new UsageError('logs takes --since or --from, not both.');
   const time = (flag: string, text: string) => {
     const at = Date.parse(text);
@@ -52,7 +55,10 @@ function retired(error: unknown): never {
 }
 
 /** Every entry of the period, with its console lines, following the list's paging. */
-export async function readLogs(client: AdminClient, filter: { name: string; type: string; start: Date; end: Date }): Promise<{ entries: LogEntry[]; truncated: boolean }> {
+export async function readLogs(
+  client: AdminClient,
+  filter: { name: string; type: string; start: Date; end: Date },
+): Promise<{ entries: LogEntry[]; truncated: boolean }> {
   const listed: LogEntry[] = [];
   for (let page = 0; listed.length < MAX_LOG_ENTRIES; page += 1) {
     const query = new URLSearchParams({

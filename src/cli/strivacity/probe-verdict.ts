@@ -45,7 +45,13 @@ export function nodeSatisfies(version: string, range: string): boolean | undefin
 }
 
 export function judgeProbe(report: ProbeReport, context: VerdictContext): Verdict {
-  const findings: Finding[] = [...judgeNode(report, context), ...judgeClasses(report), judgeSecret(report), ...judgeCrashGuard(report), ...judgeNetwork(report, context)];
+  const findings: Finding[] = [
+    ...judgeNode(report, context),
+    ...judgeClasses(report),
+    judgeSecret(report),
+    ...judgeCrashGuard(report),
+    ...judgeNetwork(report, context),
+  ];
   return { works: findings.every((finding) => finding.level !== 'fail'), findings };
 }
 
@@ -54,7 +60,12 @@ function judgeNode(report: ProbeReport, context: VerdictContext): Finding[] {
   for (const item of report.packages) {
     const pinned = context.engines[item.name];
     if (!item.loaded) {
-      findings.push({ check: `package ${item.name}`, level: 'fail', detail: 'cannot be required', fix: `Add ${item.name}${pinned === undefined ? '' : `@${pinned.version}`} to the hook's dependencies (deploy does this).` });
+      findings.push({
+        check: `package ${item.name}`,
+        level: 'fail',
+        detail: 'cannot be required',
+        fix: `Add ${item.name}${pinned === undefined ? '' : `@${pinned.version}`} to the hook's dependencies (deploy does this).`,
+      });
       continue;
     }
     const needs = pinned?.node;
@@ -66,12 +77,29 @@ function judgeNode(report: ProbeReport, context: VerdictContext): Finding[] {
         detail: `${item.name}@${pinned?.version ?? item.version ?? '?'} needs Node ${needs}; the runtime has ${report.nodeVersion}`,
         fix: `Pin an ${item.name} release whose engines include ${report.nodeVersion} (npm view ${item.name}@<version> engines), or ask Strivacity for a newer Node runtime.`,
       });
-    else findings.push({ check: `package ${item.name}`, level: fits === undefined ? 'warn' : 'ok', detail: `loads${item.version === undefined ? '' : ` (${item.version})`}${fits === undefined ? `; engines "${needs}" not understood` : ''}` });
+    else
+      findings.push({
+        check: `package ${item.name}`,
+        level: fits === undefined ? 'warn' : 'ok',
+        detail: `loads${item.version === undefined ? '' : ` (${item.version})`}${fits === undefined ? `; engines "${needs}" not understood` : ''}`,
+      });
     if (item.sameRealm === false)
-      findings.push({ check: `realm ${item.name}`, level: 'warn', detail: 'the code runs in another realm than the package: instanceof Array/Object checks across them fail', fix: 'Report it: the hook passes plain arrays and objects to the package.' });
+      findings.push({
+        check: `realm ${item.name}`,
+        level: 'warn',
+        detail: 'the code runs in another realm than the package: instanceof Array/Object checks across them fail',
+        fix: 'Report it: the hook passes plain arrays and objects to the package.',
+      });
   }
-  if (!report.fetch) findings.push({ check: 'fetch', level: 'fail', detail: 'no global fetch', fix: 'msal-node needs global fetch (Node 18+): ask Strivacity for Node 18 or later.' });
-  if (!report.abortSignalTimeout) findings.push({ check: 'AbortSignal.timeout', level: 'warn', detail: 'missing', fix: 'Node 17.3+ has it; ask Strivacity for a newer Node runtime.' });
+  if (!report.fetch)
+    findings.push({
+      check: 'fetch',
+      level: 'fail',
+      detail: 'no global fetch',
+      fix: 'msal-node needs global fetch (Node 18+): ask Strivacity for Node 18 or later.',
+    });
+  if (!report.abortSignalTimeout)
+    findings.push({ check: 'AbortSignal.timeout', level: 'warn', detail: 'missing', fix: 'Node 17.3+ has it; ask Strivacity for a newer Node runtime.' });
   return findings;
 }
 
@@ -82,13 +110,28 @@ function judgeClasses(report: ProbeReport): Finding[] {
   const findings: Finding[] = [{ check: 'result classes', level: 'ok', detail: list.join(', ') }];
   if (report.kind === 'pre-registration') {
     if (classes['ShowErrorMessage']?.present !== true)
-      findings.push({ check: 'ShowErrorMessage', level: 'warn', detail: 'not a global: the hook answers with its local class of the same shape', fix: 'Try Out a showError case in the console and check the message shows.' });
+      findings.push({
+        check: 'ShowErrorMessage',
+        level: 'warn',
+        detail: 'not a global: the hook answers with its local class of the same shape',
+        fix: 'Try Out a showError case in the console and check the message shows.',
+      });
     if (deny === undefined)
-      findings.push({ check: 'deny class', level: 'warn', detail: 'neither ErrorDenyRequest nor DenyRequest is a global: a deny uses the hook\'s local class', fix: 'Prefer policy showError over deny until the console\'s default code names the deny class.' });
+      findings.push({
+        check: 'deny class',
+        level: 'warn',
+        detail: "neither ErrorDenyRequest nor DenyRequest is a global: a deny uses the hook's local class",
+        fix: "Prefer policy showError over deny until the console's default code names the deny class.",
+      });
     else findings.push({ check: 'deny class', level: 'ok', detail: `${deny} (the hook picks it up)` });
   }
   if (report.arguments.callback !== 'function')
-    findings.push({ check: 'callback', level: report.kind === 'post-registration' ? 'warn' : 'fail', detail: `the hook got no callback (${report.arguments.count} arguments)`, fix: 'Report it: the hook answers through callback.' });
+    findings.push({
+      check: 'callback',
+      level: report.kind === 'post-registration' ? 'warn' : 'fail',
+      detail: `the hook got no callback (${report.arguments.count} arguments)`,
+      fix: 'Report it: the hook answers through callback.',
+    });
   return findings;
 }
 
@@ -105,7 +148,13 @@ function judgeSecret(report: ProbeReport): Finding {
 
 function judgeCrashGuard(report: ProbeReport): Finding[] {
   const findings: Finding[] = [];
-  if (!report.asyncLocalStorage) findings.push({ check: 'AsyncLocalStorage', level: 'fail', detail: 'missing', fix: 'The crash guard needs node:async_hooks: ask Strivacity for Node 16+.' });
+  if (!report.asyncLocalStorage)
+    findings.push({
+      check: 'AsyncLocalStorage',
+      level: 'fail',
+      detail: 'missing',
+      fix: 'The crash guard needs node:async_hooks: ask Strivacity for Node 16+.',
+    });
   if (report.domainLoaded || report.captureCallback !== 'takeable')
     findings.push({
       check: 'crash guard',
@@ -122,7 +171,12 @@ function judgeNetwork(report: ProbeReport, context: VerdictContext): Finding[] {
     const answer = report[target];
     const label = target === 'entra' ? 'Entra token endpoint' : 'Dataverse URL';
     if (!answer.reached)
-      return { check: target, level: 'fail', detail: `${label} not reached (${answer.error ?? 'error'} after ${answer.ms} ms)`, fix: `Check the URL in the config, and ask Strivacity whether hooks may reach ${target === 'entra' ? 'login.microsoftonline.com' : 'your Dataverse host'}.` };
+      return {
+        check: target,
+        level: 'fail',
+        detail: `${label} not reached (${answer.error ?? 'error'} after ${answer.ms} ms)`,
+        fix: `Check the URL in the config, and ask Strivacity whether hooks may reach ${target === 'entra' ? 'login.microsoftonline.com' : 'your Dataverse host'}.`,
+      };
     const slow = answer.ms > context.timeoutMs / 2;
     return {
       check: target,

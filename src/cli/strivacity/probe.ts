@@ -50,7 +50,12 @@ export async function probeRuntime(target: Target, signal?: AbortSignal): Promis
           'bad_response',
           `The probe ran (try-out status ${answer.status}) but its report did not come back${target.kind === 'post-registration' ? ' (a post-registration hook may get no callback)' : ''}. Open the hook's Debug Logs in the console: the probe logged it as one JSON line.`,
         );
-      return { hook: target.name, temporaryHook: session.temporaryHook, report: parsed.data, verdict: judgeProbe(parsed.data, { engines, timeoutMs: target.config.policy.timeoutMs }) };
+      return {
+        hook: target.name,
+        temporaryHook: session.temporaryHook,
+        report: parsed.data,
+        verdict: judgeProbe(parsed.data, { engines, timeoutMs: target.config.policy.timeoutMs }),
+      };
     },
     signal,
   );
@@ -62,11 +67,17 @@ export function formatProbe(result: ProbeResult): string {
   const { report, verdict } = result;
   const lines = [
     `probe (${report.kind}, try-out on ${result.temporaryHook ? 'a temporary hook: the named hook does not exist yet, so its variables are not there' : `hook "${result.hook}"`})`,
-    ...verdict.findings.map((finding) => `  ${MARK[finding.level]} ${finding.check.padEnd(28)} ${finding.detail}${finding.fix === undefined ? '' : `\n       -> ${finding.fix}`}`),
-    `  arguments: ${report.arguments.count} (callback: ${report.arguments.callback}, error: ${report.arguments.error}); keys: ${Object.entries(report.arguments.shape)
+    ...verdict.findings.map(
+      (finding) => `  ${MARK[finding.level]} ${finding.check.padEnd(28)} ${finding.detail}${finding.fix === undefined ? '' : `\n       -> ${finding.fix}`}`,
+    ),
+    `  arguments: ${report.arguments.count} (callback: ${report.arguments.callback}, error: ${report.arguments.error}); keys: ${Object.entries(
+      report.arguments.shape,
+    )
       .map(([key, value]) => (Array.isArray(value) ? `${key}{${value.join(',')}}` : key))
       .join(' ')}`,
-    verdict.works ? 'Verdict: the hook works in this runtime.' : "Verdict: the hook does NOT work in this runtime yet: change what is marked FAIL, then probe again.",
+    verdict.works
+      ? 'Verdict: the hook works in this runtime.'
+      : 'Verdict: the hook does NOT work in this runtime yet: change what is marked FAIL, then probe again.',
   ];
   return lines.join('\n');
 }

@@ -79,21 +79,50 @@ export function errorFromAnswer(operation: string, status: number, body: unknown
     );
   switch (status) {
     case 401:
-      return new AdminError('credentials', `${what}: the access token was not accepted. Check STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET and that --strivacity names the instance the client belongs to.`, status);
+      return new AdminError(
+        'credentials',
+        `${what}: the access token was not accepted. Check STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET and that --strivacity names the instance the client belongs to.`,
+        status,
+      );
     case 403: {
       const scope = SCOPE_OF[operation] ?? 'a scope';
-      return new AdminError('scope', `${what}: the client lacks the scope ${scope}. Grant it in the Strivacity console: API security > API access policies > the policy of this client.`, status);
+      return new AdminError(
+        'scope',
+        `${what}: the client lacks the scope ${scope}. Grant it in the Strivacity console: API security > API access policies > the policy of this client.`,
+        status,
+      );
     }
     case 404:
-      return new AdminError('not_found', `${what} (not found): the hook or resource does not exist (any more). Check --name and --hook, or run deploy to create the hook.`, status);
+      return new AdminError(
+        'not_found',
+        `${what} (not found): the hook or resource does not exist (any more). Check --name and --hook, or run deploy to create the hook.`,
+        status,
+      );
     case 409:
-      return new AdminError('conflict', `${what} (conflict): a hook with this name exists with another type, or the hook is assigned and cannot be removed. Pick another --name or unassign it in the console.`, status);
+      return new AdminError(
+        'conflict',
+        `${what} (conflict): a hook with this name exists with another type, or the hook is assigned and cannot be removed. Pick another --name or unassign it in the console.`,
+        status,
+      );
     case 400: {
       const fields = fieldErrorsOf(body);
-      return new AdminError('invalid', `${what} (bad request): ${fields === '' ? 'the API gave no field errors' : fields}. Fix the config or the file and run again.`, status);
+      return new AdminError(
+        'invalid',
+        `${what} (bad request): ${fields === '' ? 'the API gave no field errors' : fields}. Fix the config or the file and run again.`,
+        status,
+      );
     }
     default:
-      if (status >= 500) return new AdminError('server', `${what}: Strivacity had a server error (retried where safe). Try again in a few minutes; if it persists, contact Strivacity support.`, status);
-      return new AdminError('bad_response', `${what}, which the published documents do not describe. Run again with a newer dynamics-hook, or report it.`, status);
+      if (status >= 500)
+        return new AdminError(
+          'server',
+          `${what}: Strivacity had a server error (retried where safe). Try again in a few minutes; if it persists, contact Strivacity support.`,
+          status,
+        );
+      return new AdminError(
+        'bad_response',
+        `${what}, which the published documents do not describe. Run again with a newer dynamics-hook, or report it.`,
+        status,
+      );
   }
 }

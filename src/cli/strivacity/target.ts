@@ -37,7 +37,10 @@ export interface Target {
 }
 
 /** Validates the shared flags and reads the config (a bad config is a HookError naming the keys). */
-export function readTarget(command: string, values: { strivacity?: string | undefined; config?: string | undefined; hook?: string | undefined; name?: string | undefined }): Target {
+export function readTarget(
+  command: string,
+  values: { strivacity?: string | undefined; config?: string | undefined; hook?: string | undefined; name?: string | undefined },
+): Target {
   if (values.config === undefined) throw new UsageError(`${command} needs --config <file>.`);
   const kind = values.hook ?? 'pre-registration';
   if (kind !== 'pre-registration' && kind !== 'post-registration') throw new UsageError('--hook must be pre-registration or post-registration.');
@@ -72,7 +75,10 @@ function retryDelaysFromEnv(): { retryDelaysMs?: number[] } {
 export function runtimeEngines(): Record<string, { version: string; node: string | undefined }> {
   return Object.fromEntries(
     RUNTIME_PACKAGES.map((name) => {
-      const manifest = JSON.parse(readFileSync(new URL(`../../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string; engines?: { node?: string } };
+      const manifest = JSON.parse(readFileSync(new URL(`../../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as {
+        version: string;
+        engines?: { node?: string };
+      };
       return [name, { version: manifest.version, node: manifest.engines?.node }];
     }),
   );

@@ -38,7 +38,9 @@ function readPayloads(dir: string | undefined, file: string | undefined): NamedP
   };
   if (file !== undefined) return [read(file)];
   if (dir !== undefined) {
-    const files = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+    const files = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
     if (files.length === 0) throw new UsageError(`${dir} has no .json payloads (dynamics-hook payloads --out ${dir} writes some).`);
     return files.map((name) => read(join(dir, name)));
   }
@@ -110,7 +112,8 @@ export async function tryoutCommand(argv: string[]): Promise<{ exitCode: number 
     strict: true,
   });
   const target = readTarget('tryout', values);
-  if (values.live && target.kind === 'post-registration') throw new UsageError('tryout --live runs only the pre-registration hook: a live post-registration run would write to the CRM.');
+  if (values.live && target.kind === 'post-registration')
+    throw new UsageError('tryout --live runs only the pre-registration hook: a live post-registration run would write to the CRM.');
   const payloads = readPayloads(values.payloads, values.payload);
   const controller = new AbortController();
   const rows = await onInterrupt(controller, () => tryoutPayloads(target, payloads, values.live, controller.signal));

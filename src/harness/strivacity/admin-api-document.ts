@@ -13,9 +13,18 @@ import { HOOK_TYPES, SCHEMAS } from './admin-api-schemas.js';
 const ref = (name: keyof typeof SCHEMAS) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const problemAnswer = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const pathId = (name: string, format?: string) => ({ in: 'path', name, required: true, schema: { type: 'string', ...(format === undefined ? {} : { format }) } });
+const pathId = (name: string, format?: string) => ({
+  in: 'path',
+  name,
+  required: true,
+  schema: { type: 'string', ...(format === undefined ? {} : { format }) },
+});
 const query = (name: string, schema: unknown) => ({ in: 'query', name, required: false, schema });
-const paging = [query('page', { type: 'integer', minimum: 0 }), query('size', { type: 'integer', minimum: 1 }), query('sort', { type: 'array', items: { type: 'string' } })];
+const paging = [
+  query('page', { type: 'integer', minimum: 0 }),
+  query('size', { type: 'integer', minimum: 1 }),
+  query('sort', { type: 'array', items: { type: 'string' } }),
+];
 
 /** The errors every Admin API operation may answer, plus the operation's own. */
 function answers(success: Record<string, unknown>, ...extra: Array<400 | 404 | 409>): Record<string, unknown> {
@@ -33,7 +42,9 @@ const READ = bearer('read:config_event_hook');
 const WRITE = bearer('write:config_event_hook');
 const DELETE = bearer('delete:config_event_hook');
 const LOGS = bearer('read:event_hook_log');
-const ok = (description: string, schema: unknown = { type: 'object' }) => ({ [description === 'Created' ? 201 : 200]: { description, content: { '*/*': { schema } } } });
+const ok = (description: string, schema: unknown = { type: 'object' }) => ({
+  [description === 'Created' ? 201 : 200]: { description, content: { '*/*': { schema } } },
+});
 
 const HOOKS = '/admin/api/v1/eventHooks/function';
 

@@ -45,7 +45,7 @@ const hookName = {
   type: 'string',
   minLength: 3,
   maxLength: 64,
-  pattern: "^$|^[\\p{L}\\p{N}\\-.:\\/_(){}\\[\\]|&'\"?!@+*°]([\\p{L}\\p{N}\\-.:\\/_(){}\\[\\]|&'\"?!@+*° ]*[\\p{L}\\p{N}\\-.:\\/_(){}\\[\\]|&'\"?!@+*°])?$",
+  pattern: '^$|^[\\p{L}\\p{N}\\-.:\\/_(){}\\[\\]|&\'"?!@+*°]([\\p{L}\\p{N}\\-.:\\/_(){}\\[\\]|&\'"?!@+*° ]*[\\p{L}\\p{N}\\-.:\\/_(){}\\[\\]|&\'"?!@+*°])?$',
 };
 const packageDependencies = { type: 'object', additionalProperties: { type: 'string' } };
 

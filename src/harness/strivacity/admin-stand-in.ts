@@ -60,6 +60,8 @@ export async function startAdminStandIn(options: AdminStandInOptions): Promise<A
   const requests: AdminStandIn['requests'] = [];
   const rejected: AdminStandIn['rejected'] = [];
   const faults = [...(options.faults ?? [])];
+  /** The instance's URL, known once listening: the token request's `audience` must be it. */
+  let url = '';
   const settings: AdminStandIn['settings'] = {
     ...(options.grantedScopes === undefined ? {} : { grantedScopes: options.grantedScopes }),
     ...(options.retiredLogs === undefined ? {} : { retiredLogs: options.retiredLogs }),
@@ -101,7 +103,7 @@ export async function startAdminStandIn(options: AdminStandInOptions): Promise<A
         if (fault.status === 'reset') return 'reset';
         return { answer: problem(fault.status, 'Injected', 'An injected failure.', fault.body ?? {}) };
       }
-      if (operationId === 'tokenpost') return { answer: issueToken(context, settings.grantedScopes ?? ALL_SCOPES, tokens) };
+      if (operationId === 'tokenpost') return { answer: issueToken(context, url, settings.grantedScopes ?? ALL_SCOPES, tokens) };
       const scope = requiredScope(context);
       const granted = context.security['bearer'] as readonly string[];
       if (scope !== undefined && !granted.includes(scope)) return { answer: problem(403, 'Forbidden', 'Access is denied.') };
@@ -117,9 +119,9 @@ export async function startAdminStandIn(options: AdminStandInOptions): Promise<A
     void serve(api, req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     state,
     requests,
     rejected,
@@ -184,7 +186,9 @@ function parseBody(raw: string, contentType: string): unknown {
 }
 
 function documentedOperations(): AdminOperationId[] {
-  return Object.values(ADMIN_API_DOCUMENT.paths).flatMap((item) => Object.values(item).map((operation) => (operation as { operationId: AdminOperationId }).operationId));
+  return Object.values(ADMIN_API_DOCUMENT.paths).flatMap((item) =>
+    Object.values(item).map((operation) => (operation as { operationId: AdminOperationId }).operationId),
+  );
 }
 
 function header(context: Context, name: string): string {
@@ -208,8 +212,9 @@ function requiredScope(context: Context): string | undefined {
 }
 
 /** Grants the requested scopes that the client's API access policy allows (others are dropped). */
-function issueToken(context: Context, allowed: readonly string[], tokens: Map<string, readonly string[]>): Answer {
-  const form = context.request.requestBody as { scope: string };
+function issueToken(context: Context, audience: string, allowed: readonly string[], tokens: Map<string, readonly string[]>): Answer {
+  const form = context.request.requestBody as { scope: string; audience: string };
+  if (form.audience !== audience) return { status: 400, body: { error: 'invalid_request', error_description: 'audience must be the tenant URL.' } };
   const scopes = form.scope.split(' ').filter((scope) => allowed.includes(scope));
   const token = randomBytes(24).toString('base64url');
   tokens.set(token, scopes);

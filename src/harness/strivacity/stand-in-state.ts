@@ -69,7 +69,7 @@ export function problem(status: number, title: string, detail: string, extra: Re
   return { status, contentType: 'application/problem+json', body: { status, title, detail, ...extra } };
 }
 
-const GENERATED_CODE = "module.exports = async function (args, callback) {\n  callback(undefined);\n};\n";
+const GENERATED_CODE = 'module.exports = async function (args, callback) {\n  callback(undefined);\n};\n';
 
 /** The stand-in's memory, with one handler per documented operation (the token is the server's). */
 export class StandInState {
@@ -125,10 +125,14 @@ export class StandInState {
     const matching = [...this.hooks.values()].filter((hook) => (query['hook'] ?? hook.hook) === hook.hook && (query['name'] ?? hook.name) === hook.name);
     const page = Number(query['page'] ?? 0);
     const size = Number(query['size'] ?? 20);
-    const content = matching.slice(page * size, (page + 1) * size).map((hook) => {
-      const { code: _code, packageDependencies: _deps, variables: _vars, ...item } = view(hook);
-      return query['withStatus'] === true ? item : { ...item, status: undefined };
-    });
+    const content = matching.slice(page * size, (page + 1) * size).map((hook) => ({
+      id: hook.id,
+      name: hook.name,
+      hook: hook.hook,
+      blocking: hook.blocking,
+      ...(hook.description === undefined ? {} : { description: hook.description }),
+      ...(query['withStatus'] === true ? { status: hook.status } : {}),
+    }));
     return { status: 200, body: { content, page: { number: page, size, totalElements: matching.length, totalPages: Math.ceil(matching.length / size) } } };
   }
 
@@ -195,10 +199,19 @@ export class StandInState {
     );
     const closeWorld = this.options.world === undefined ? () => undefined : serveWorld(this.options.world);
     try {
-      const { answer, lines } = await runInRuntime(body.code, body.requestBody, { profile: this.options.runtime ?? NODE_20_RUNTIME, variables, timeoutMs: 10_000 });
+      const { answer, lines } = await runInRuntime(body.code, body.requestBody, {
+        profile: this.options.runtime ?? NODE_20_RUNTIME,
+        variables,
+        timeoutMs: 10_000,
+      });
       // Kept as an event hook log entry of the hook, so that `logs` can be exercised end to end.
       const timestamp = new Date().toISOString();
-      this.logs.push({ id: randomUUID(), timestamp, hook: { id: hook.id, name: hook.name, type: hook.hook }, logs: lines.map((line) => ({ ...line, timestamp })) });
+      this.logs.push({
+        id: randomUUID(),
+        timestamp,
+        hook: { id: hook.id, name: hook.name, type: hook.hook },
+        logs: lines.map((line) => ({ ...line, timestamp })),
+      });
       return { status: 200, body: answer };
     } finally {
       closeWorld();
@@ -215,15 +228,22 @@ export class StandInState {
     });
     const page = Number(query['page'] ?? 0);
     const size = Number(query['size'] ?? 20);
-    const body = matching.slice(page * size, (page + 1) * size).map(({ logs: _lines, ...entry }) => ({ ...entry, logSummary: summary({ ...entry, logs: _lines }) }));
+    const body = matching
+      .slice(page * size, (page + 1) * size)
+      .map(({ logs: _lines, ...entry }) => ({ ...entry, logSummary: summary({ ...entry, logs: _lines }) }));
     return { status: 200, body };
   }
 }
 
-/** A hook as the API shows it: secret values never leave. */
+/** A hook as the API shows it: secret values never leave (a plain variable's value does). */
 function view(hook: StoredHook): Record<string, unknown> {
-  const { upgradingPolls: _polls, variables, ...rest } = hook;
-  return { ...rest, variables: variables.map((variable) => ({ ...variable, default: { type: variable.default.type } })) };
+  const shown: Record<string, unknown> = { ...hook };
+  delete shown['upgradingPolls'];
+  shown['variables'] = hook.variables.map((variable) => {
+    const { type, value } = variable.default;
+    return { ...variable, default: { type, ...(type === 'staticSecret' || value === undefined ? {} : { value }) } };
+  });
+  return shown;
 }
 
 function summary(entry: StoredLog): { error: number; info: number; exception: boolean } {

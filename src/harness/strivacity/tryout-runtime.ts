@@ -55,7 +55,10 @@ export async function runInRuntime(
   const keep = (captured: readonly unknown[]) =>
     lines.push(
       ...captured.map((line) => {
-        const level = typeof line === 'object' && line !== null && typeof (line as { level?: unknown }).level === 'string' ? String((line as { level: string }).level) : 'info';
+        const level =
+          typeof line === 'object' && line !== null && typeof (line as { level?: unknown }).level === 'string'
+            ? String((line as { level: string }).level)
+            : 'info';
         return { level, message: typeof line === 'string' ? line : JSON.stringify(line) };
       }),
     );

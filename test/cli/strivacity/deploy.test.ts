@@ -11,7 +11,18 @@ import { CONFIG, useAdminHarness } from './helpers.js';
 const harness = useAdminHarness();
 
 function deploy(...extra: string[]) {
-  return harness.run('deploy', '--strivacity', harness.standIn.url, '--config', harness.configFile, '--backup-dir', join(harness.dir, 'backups'), '--poll-ms', '0', ...extra);
+  return harness.run(
+    'deploy',
+    '--strivacity',
+    harness.standIn.url,
+    '--config',
+    harness.configFile,
+    '--backup-dir',
+    join(harness.dir, 'backups'),
+    '--poll-ms',
+    '0',
+    ...extra,
+  );
 }
 
 function onlyHook() {
@@ -75,7 +86,9 @@ describe('deploy', () => {
     expect(code).toBe(0);
     const backup = /Saved the deployed code to (\S+)\.\n/.exec(out)?.[1] ?? '';
     expect(readFileSync(backup, 'utf8')).toBe(first);
-    expect(out).toContain(`To restore the previous code: dynamics-hook deploy --strivacity ${harness.standIn.url} --config <config> --hook pre-registration --name "Dynamics 365 pre-registration" --file ${backup}`);
+    expect(out).toContain(
+      `To restore the previous code: dynamics-hook deploy --strivacity ${harness.standIn.url} --config <config> --hook pre-registration --name "Dynamics 365 pre-registration" --file ${backup}`,
+    );
     expect(onlyHook().code).toContain('"notFound": "showError"');
     expect(onlyHook().variables[0]?.default).toEqual({ type: 'staticSecret', secretValue: SECRET });
 
@@ -98,7 +111,9 @@ describe('deploy', () => {
     writeFileSync(harness.configFile, JSON.stringify({ ...CONFIG, policy: { ...CONFIG.policy, timeoutMs: 2000 } }));
     const { code, out } = await deploy();
     expect(code).toBe(1);
-    expect(out).toMatch(/status UNHEALTHY after \d+ s\nDeploy did not become ACTIVE: the hook is UNHEALTHY after the wait\. .*; to restore the previous code: dynamics-hook deploy .* --file \S+previous\.js$/);
+    expect(out).toMatch(
+      /status UNHEALTHY after \d+ s\nDeploy did not become ACTIVE: the hook is UNHEALTHY after the wait\. .*; to restore the previous code: dynamics-hook deploy .* --file \S+previous\.js$/,
+    );
   });
 
   it('gives up after --wait-seconds with the status it reached', async () => {

@@ -87,7 +87,9 @@ describe('Admin API failures', () => {
     });
     const { code, out } = await deploy();
     expect(code).toBe(1);
-    expect(out).toMatch(/Strivacity Admin API createEventHookFunction answered 400 \(bad request\): code: size must be between 1 and 256000\. Fix the config or the file and run again\.$/);
+    expect(out).toMatch(
+      /Strivacity Admin API createEventHookFunction answered 400 \(bad request\): code: size must be between 1 and 256000\. Fix the config or the file and run again\.$/,
+    );
   });
 
   it('retries a GET that met a 5xx, and succeeds', async () => {

@@ -48,7 +48,8 @@ describe.each<[HookKind, string]>([
     // The try-out runs of the second probe and of the 8 payloads, as the stand-in logs them (the
     // first probe ran on a temporary hook of another name).
     expect(logs.out).toContain('9 hook runs, 8 registrations (8 hook log lines, 1 other lines)');
-    if (kind === 'pre-registration') expect(logs.out).toContain('By outcome/reason:\n       3  allow/matched\n       2  allow/not_found\n       2  showError/invalid_email');
+    if (kind === 'pre-registration')
+      expect(logs.out).toContain('By outcome/reason:\n       3  allow/matched\n       2  allow/not_found\n       2  showError/invalid_email');
     expect(logs.out).toMatch(/Latency: p50 \d+ ms, p95 \d+ ms, max \d+ ms/);
 
     expect(harness.standIn.state.tryouts.size).toBe(0);

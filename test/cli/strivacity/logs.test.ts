@@ -18,7 +18,11 @@ function entry(index: number, lines: readonly (LogLine | string)[], hook = HOOK,
     id: `log-${hook.id}-${index}`,
     timestamp,
     hook,
-    logs: lines.map((line) => ({ level: typeof line === 'string' ? 'info' : line.level, message: typeof line === 'string' ? line : JSON.stringify(line), timestamp })),
+    logs: lines.map((line) => ({
+      level: typeof line === 'string' ? 'info' : line.level,
+      message: typeof line === 'string' ? line : JSON.stringify(line),
+      timestamp,
+    })),
   };
 }
 
@@ -40,7 +44,19 @@ function seed(): void {
   for (let index = 125; index < 130; index += 1)
     logs.push(
       entry(index, [
-        { level: 'error', event: 'registration.decided', hook: 'pre-registration', outcome: 'showError', reason: 'lookup_failed', failure: 'forbidden', stage: 'dataverse', status: 403, dataverseCode: '0x80040220', latencyMs: 300, emailHash: 'bbbbbbbbbbb' + String(index - 125) },
+        {
+          level: 'error',
+          event: 'registration.decided',
+          hook: 'pre-registration',
+          outcome: 'showError',
+          reason: 'lookup_failed',
+          failure: 'forbidden',
+          stage: 'dataverse',
+          status: 403,
+          dataverseCode: '0x80040220',
+          latencyMs: 300,
+          emailHash: 'bbbbbbbbbbb' + String(index - 125),
+        },
         'a plain console line from somewhere else, with person@example.com in it',
       ]),
     );

@@ -21,7 +21,20 @@ function tryout(...extra: string[]) {
 
 async function deployWithSecret(kind = 'pre-registration'): Promise<void> {
   vi.stubEnv('DYNAMICS_CLIENT_SECRET', SECRET);
-  const { code } = await harness.run('deploy', '--strivacity', harness.standIn.url, '--config', harness.configFile, '--hook', kind, '--poll-ms', '0', '--secret-from-env', '--backup-dir', join(harness.dir, 'b'));
+  const { code } = await harness.run(
+    'deploy',
+    '--strivacity',
+    harness.standIn.url,
+    '--config',
+    harness.configFile,
+    '--hook',
+    kind,
+    '--poll-ms',
+    '0',
+    '--secret-from-env',
+    '--backup-dir',
+    join(harness.dir, 'b'),
+  );
   expect(code).toBe(0);
   vi.stubEnv('DYNAMICS_CLIENT_SECRET', undefined);
 }
@@ -72,17 +85,24 @@ describe('tryout', () => {
   it('deletes its try-out resources when interrupted with SIGINT, and exits 130', async () => {
     await deployWithSecret();
     harness.standIn.state.options = { ...harness.standIn.state.options, tryoutDelayMs: 4000 };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'tryout', '--strivacity', harness.standIn.url, '--config', harness.configFile, '--payload', writePayload(0)], {
-      cwd: PROJECT,
-      env: { ...process.env, STRIVACITY_CLIENT_ID: ADMIN_CLIENT_ID, STRIVACITY_CLIENT_SECRET: ADMIN_SECRET },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'tryout', '--strivacity', harness.standIn.url, '--config', harness.configFile, '--payload', writePayload(0)],
+      {
+        cwd: PROJECT,
+        env: { ...process.env, STRIVACITY_CLIENT_ID: ADMIN_CLIENT_ID, STRIVACITY_CLIENT_SECRET: ADMIN_SECRET },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Interrupt while the try-out call is running in the stand-in.
-    await vi.waitFor(() => expect(harness.standIn.requests.some((request) => request.operationId === 'callFunctionResource')).toBe(true), { timeout: 30_000, interval: 50 });
+    await vi.waitFor(() => expect(harness.standIn.requests.some((request) => request.operationId === 'callFunctionResource')).toBe(true), {
+      timeout: 30_000,
+      interval: 50,
+    });
     expect(harness.standIn.state.tryouts.size).toBe(1);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
