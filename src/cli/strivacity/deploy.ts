@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildHook } from '../../build.js';
+import { buildHook, MAX_HOOK_CHARACTERS } from '../../build.js';
 import { readJsonFile, UsageError } from '../../usage.js';
 import type { AdminClient, Hook, HookStatus, HookWrite } from './admin-client.js';
 import { formatPlan, planDeploy, type DeployPlan } from './deploy-plan.js';
@@ -30,7 +30,11 @@ async function readSource(target: Target, file: string | undefined): Promise<Sou
   if (!existsSync(file)) throw new UsageError(`Cannot read ${file}.`);
   const dependenciesFile = file.replace(/\.js$/, '') + '.dependencies.json';
   const packageDependencies = existsSync(dependenciesFile) ? (readJsonFile(dependenciesFile) as Record<string, string>) : built.packageDependencies;
-  return { code: readFileSync(file, 'utf8'), packageDependencies };
+  const code = readFileSync(file, 'utf8');
+  // Refused here rather than by the API's 400: the limit is published (code maxLength).
+  if (code.length === 0 || code.length > MAX_HOOK_CHARACTERS)
+    throw new UsageError(`${file} has ${code.length.toLocaleString('en')} characters; Strivacity accepts 1 to ${MAX_HOOK_CHARACTERS.toLocaleString('en')}.`);
+  return { code, packageDependencies };
 }
 
 /** Saves the code being replaced, and its dependencies; returns the file. */
