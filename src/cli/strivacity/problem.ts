@@ -88,7 +88,7 @@ export function errorFromAnswer(operation: string, status: number, body: unknown
       const scope = SCOPE_OF[operation] ?? 'a scope';
       return new AdminError(
         'scope',
-        `${what}: the client lacks the scope ${scope}. Grant it in the Strivacity console: API security > API access policies > the policy of this client.`,
+        `${what}: the client lacks the scope ${scope}. Grant it in the Strivacity console, in the API access policy that covers this client.`,
         status,
       );
     }

@@ -58,7 +58,7 @@ describe('Admin API failures', () => {
     const { code, out } = await deploy();
     expect(code).toBe(1);
     expect(out).toMatch(
-      /Strivacity Admin API createEventHookFunction answered 403: the client lacks the scope write:config_event_hook\. Grant it in the Strivacity console: API security > API access policies > the policy of this client\.$/,
+      /Strivacity Admin API createEventHookFunction answered 403: the client lacks the scope write:config_event_hook\. Grant it in the Strivacity console, in the API access policy that covers this client\.$/,
     );
   });
 
