@@ -77,12 +77,16 @@ function judgeNode(report: ProbeReport, context: VerdictContext): Finding[] {
         detail: `${item.name}@${pinned?.version ?? item.version ?? '?'} needs Node ${needs}; the runtime has ${report.nodeVersion}`,
         fix: `Pin an ${item.name} release whose engines include ${report.nodeVersion} (npm view ${item.name}@<version> engines), or ask Strivacity for a newer Node runtime.`,
       });
-    else
+    else {
+      // A package whose exports hide package.json reports no version: the pinned one is what was sent.
+      const version = item.version ?? (pinned === undefined ? undefined : `${pinned.version} pinned`);
+      const note = fits === undefined ? `; engines "${needs}" not understood` : '';
       findings.push({
         check: `package ${item.name}`,
         level: fits === undefined ? 'warn' : 'ok',
-        detail: `loads${item.version === undefined ? '' : ` (${item.version})`}${fits === undefined ? `; engines "${needs}" not understood` : ''}`,
+        detail: `loads${version === undefined ? '' : ` (${version})`}${note}`,
       });
+    }
     if (item.sameRealm === false)
       findings.push({
         check: `realm ${item.name}`,

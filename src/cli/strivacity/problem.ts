@@ -63,7 +63,11 @@ function fieldErrorsOf(body: unknown): string {
   const parsed = problemSchema.safeParse(body);
   if (!parsed.success) return '';
   return (parsed.data.fieldErrors ?? [])
-    .map((error) => [error.field, error.message].filter((part): part is string => part !== undefined && FIELD_TEXT.test(part)).join(': '))
+    .map((error) => {
+      // A message about a secret field could quote the value we sent: only its name is printed.
+      const message = error.field !== undefined && /secret/i.test(error.field) ? '(message withheld: it concerns a secret)' : error.message;
+      return [error.field, message].filter((part): part is string => part !== undefined && FIELD_TEXT.test(part)).join(': ');
+    })
     .filter((text) => text !== '')
     .join('; ');
 }

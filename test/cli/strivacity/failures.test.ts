@@ -92,6 +92,17 @@ describe('Admin API failures', () => {
     );
   });
 
+  it('withholds the message of a field error about a secret, which could quote its value', async () => {
+    harness.standIn.faults.push({
+      operationId: 'createEventHookFunction',
+      status: 400,
+      body: { fieldErrors: [{ field: 'variables[0].default.secretValue', message: 'value hunter2 is too long' }] },
+    });
+    const { out } = await deploy();
+    expect(out).toContain('(bad request): variables[0].default.secretValue: (message withheld: it concerns a secret).');
+    expect(out).not.toContain('hunter2');
+  });
+
   it('retries a GET that met a 5xx, and succeeds', async () => {
     harness.standIn.faults.push({ operationId: 'getAllEventHookFunctions', status: 503, times: 2 });
     const { code } = await dryRun();
