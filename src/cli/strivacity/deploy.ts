@@ -154,7 +154,7 @@ export async function deployCommand(argv: string[]): Promise<{ exitCode: number 
   const restore =
     backup === undefined
       ? undefined
-      : `dynamics-hook deploy --strivacity ${target.tenant.origin} --config <config> --hook ${target.kind} --name "${target.name}" --file ${backup}`;
+      : `dynamics-hook deploy --strivacity ${target.tenant.origin} --config ${values.config ?? '<config>'} --hook ${target.kind} --name "${target.name}" --file ${backup}`;
   if (status !== 'ACTIVE') {
     const message = `Deploy did not become ACTIVE: the hook is ${status} after the wait. Check the hook in the console (status, Debug Logs)${restore === undefined ? '.' : `; to restore the previous code: ${restore}`}`;
     if (values.json) finish({ hook: target.name, id: hook.id, dryRun, plan: shown, status, ...(backup === undefined ? {} : { backup }) }, 1);

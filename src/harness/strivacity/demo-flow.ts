@@ -55,6 +55,10 @@ try {
   await run(['probe', ...target]);
   await run(['tryout', ...target]);
   await run(['logs', '--strivacity', url, '--hook', kind, '--since', '1h']);
+  // A config change: the plan shows the config block's diff; the deploy keeps the old code.
+  writeFileSync(configFile, JSON.stringify({ ...DEMO_CONFIG, policy: { ...DEMO_CONFIG.policy, notFound: 'allow' }, sync: { createIfMissing: true } }));
+  await run(['deploy', ...target, '--dry-run']);
+  await run(['deploy', ...target, '--poll-ms', '200', '--backup-dir', join(dir, 'backups')]);
   console.log(`\nRequests refused by the stand-in as not matching the documented operations: ${standIn.rejected.length}`);
 } finally {
   await standIn.close();

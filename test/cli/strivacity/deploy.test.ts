@@ -87,7 +87,7 @@ describe('deploy', () => {
     const backup = /Saved the deployed code to (\S+)\.\n/.exec(out)?.[1] ?? '';
     expect(readFileSync(backup, 'utf8')).toBe(first);
     expect(out).toContain(
-      `To restore the previous code: dynamics-hook deploy --strivacity ${harness.standIn.url} --config <config> --hook pre-registration --name "Dynamics 365 pre-registration" --file ${backup}`,
+      `To restore the previous code: dynamics-hook deploy --strivacity ${harness.standIn.url} --config ${harness.configFile} --hook pre-registration --name "Dynamics 365 pre-registration" --file ${backup}`,
     );
     expect(onlyHook().code).toContain('"notFound": "showError"');
     expect(onlyHook().variables[0]?.default).toEqual({ type: 'staticSecret', secretValue: SECRET });
