@@ -173,7 +173,7 @@ function judgeCrashGuard(report: ProbeReport): Finding[] {
 function judgeNetwork(report: ProbeReport, context: VerdictContext): Finding[] {
   return (['entra', 'dataverse'] as const).map((target) => {
     const answer = report[target];
-    const label = target === 'entra' ? 'Entra token endpoint' : 'Dataverse URL';
+    const label = target === 'entra' ? 'Entra login host (tenant metadata)' : 'Dataverse URL';
     if (!answer.reached)
       return {
         check: target,
