@@ -168,7 +168,7 @@ describe('buildHook refuses bad configs', () => {
     await expect(failure).rejects.toMatchObject({
       code: 'config',
       message: 'The hook configuration is invalid.',
-      diagnostic: 'policy.notFound: Invalid option: expected one of "allow"|"showError"|"deny"',
+      diagnostic: 'policy.notFound: must be one of allow, showError, deny',
     });
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseResolvedConfig } from '../../src/hook/config.js';
+import { configSchema, parseResolvedConfig } from '../../src/hook/config.js';
+import { configKeysOf } from '../../src/hook/config-keys.js';
 import { renderConfigBlock } from '../../src/build/config-block.js';
 
 const DEPENDENCIES = { '@azure/msal-node': '7.2.1', 'dynamics-web-api': '2.5.0', zod: '4.6.7' };
@@ -44,13 +45,20 @@ describe('renderConfigBlock', () => {
     expect(evaluate(block)).toEqual(config);
   });
 
-  it('puts a comment above each setting an administrator is likely to change', () => {
-    expect(commentAbove(block, 'url')).toBe('// Dataverse environment URL (https only)');
-    expect(commentAbove(block, 'clientSecretVariable')).toBe('// name of the Strivacity secret that holds the client secret value');
-    expect(commentAbove(block, 'notFound')).toBe('// allow | showError | deny');
-    expect(commentAbove(block, 'timeoutMs')).toBe('// whole-hook deadline in milliseconds: token + lookup + retries');
+  it('puts the schema description of each setting above it, with the allowed values of an enum', () => {
+    expect(commentAbove(block, 'url')).toBe('// environment URL, origin only (https://<org>.crm<n>.dynamics.com)');
+    expect(commentAbove(block, 'clientSecretVariable')).toBe('// name of the Strivacity secret holding the client secret value');
+    expect(commentAbove(block, 'notFound')).toBe('// no contact has the email: allow | showError | deny');
+    expect(commentAbove(block, 'timeoutMs')).toBe('// whole-hook deadline in ms: token + lookup + retries');
     expect(commentAbove(block, 'enrich')).toBe('// Strivacity attribute path -> Dataverse column, copied into the registration');
-    expect(commentAbove(block, 'messages')).toBe('// shown to the person, by ui_locales; "en" is required');
+    expect(commentAbove(block, 'messages')).toBe('// shown to the person, by ui_locales; a missing text comes from en, then the default');
+  });
+
+  it('comments every key of the config it renders (one description per key, none kept by hand)', () => {
+    const keys = configKeysOf(configSchema).map(({ path }) => path.split('.').at(-1) ?? path);
+    for (const key of new Set(keys.filter((key) => block.includes(`${JSON.stringify(key)}:`)))) {
+      expect(commentAbove(block, key), key).toMatch(/^\/\/ \S/);
+    }
   });
 
   it('does not comment keys inside free-form maps (enrich entries, message texts)', () => {
