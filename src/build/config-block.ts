@@ -5,6 +5,7 @@
 import { configSchema } from '../hook/config.js';
 import { configKeysOf } from '../hook/config-keys.js';
 import type { HookKind } from './artifact.js';
+import { configHash, type Provenance } from './provenance.js';
 
 /**
  * The comment above each key: its description in the schema (the one place keys are described),
@@ -17,11 +18,17 @@ const COMMENTS: ReadonlyMap<string, string> = new Map(
   }),
 );
 
-export function renderConfigBlock(kind: HookKind, config: unknown, packageDependencies: Record<string, string>): string {
+/**
+ * The file's opening comment and `const HOOK_CONFIG = {...}`. The `Build:` line says which build
+ * this is (see provenance.ts); `config` is the hash of HOOK_CONFIG as built, so an edit made in the
+ * console shows as a mismatch with the file kept from the build.
+ */
+export function renderConfigBlock(kind: HookKind, config: unknown, packageDependencies: Record<string, string>, provenance: Provenance): string {
   const header = [
     "'use strict';",
     '/*',
     ` * Strivacity ${kind} hook: Microsoft Dynamics 365 (Dataverse contacts).`,
+    ` * Build: version ${provenance.version}, commit ${provenance.commit}, config ${configHash(config)}`,
     ' *',
     ' * Hook settings > Dependencies (packageDependencies):',
     ...Object.entries(packageDependencies).map(([name, version]) => ` *   ${name}: ${version}`),
