@@ -35,5 +35,5 @@ export function attributePathProblem(path: string): string | undefined {
   if (path.startsWith(CUSTOM_ATTRIBUTE_PREFIX)) return undefined;
   const suggestion = closestName(path, KNOWN_ATTRIBUTE_PATHS);
   const custom = `custom attributes go under ${CUSTOM_ATTRIBUTE_PREFIX}<name>`;
-  return suggestion === undefined ? `not a Strivacity attribute the hook knows (${custom})` : `unknown attribute; did you mean ${suggestion}? (${custom})`;
+  return suggestion === undefined ? `not a Strivacity attribute the hook knows (${custom})` : `unknown attribute, did you mean ${suggestion}? (${custom})`;
 }

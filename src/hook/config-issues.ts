@@ -55,7 +55,7 @@ function describeIssue(issue: Issue, schema: z.core.$ZodType): string[] {
     return issue.keys.map((key) => {
       const suggestion = closestName(key, known);
       const where = path === '' ? key : `${path}.${key}`;
-      return suggestion === undefined ? `${where}: unknown key` : `${where}: unknown key; did you mean \`${suggestion}\`?`;
+      return suggestion === undefined ? `${where}: unknown key` : `${where}: unknown key, did you mean \`${suggestion}\`?`;
     });
   }
   // A bad record key's own message sits in the nested issues.

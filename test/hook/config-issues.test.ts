@@ -45,8 +45,18 @@ describe('config errors in plain words', () => {
 
   it('suggests the nearest key for a typo at the root and inside a section', () => {
     expect(diagnosticOf({ ...MINIMAL, policy: { onErorr: 'deny' }, enrichOverwite: true })).toBe(
-      'policy.onErorr: unknown key; did you mean `onError`?; enrichOverwite: unknown key; did you mean `enrichOverwrite`?',
+      'policy.onErorr: unknown key, did you mean `onError`?; enrichOverwite: unknown key, did you mean `enrichOverwrite`?',
     );
+  });
+
+  it('keeps one entry per bad key: no entry contains the "; " that separates them (the CLI prints one per line)', () => {
+    const diagnostic = diagnosticOf({
+      ...MINIMAL,
+      dataverse: { url: 'https://fabrikam.crm4.dynamics.com/main.aspx?appid=1' },
+      policy: { onErorr: 'deny' },
+      enrich: { 'name.givenNmae': 'firstname' },
+    });
+    expect(diagnostic.split('; ').map((entry) => entry.slice(0, entry.indexOf(': ')))).toEqual(['dataverse.url', 'policy.onErorr', 'enrich.name.givenNmae']);
   });
 
   it('names an unknown key with no near match without guessing', () => {
@@ -57,13 +67,13 @@ describe('config errors in plain words', () => {
 describe('attribute paths in enrich and sync.columns', () => {
   it('refuses name.givenNmae in enrich with "did you mean name.givenName?"', () => {
     expect(diagnosticOf({ ...MINIMAL, enrich: { 'name.givenNmae': 'firstname' } })).toBe(
-      'enrich.name.givenNmae: unknown attribute; did you mean name.givenName? (custom attributes go under custom.<name>)',
+      'enrich.name.givenNmae: unknown attribute, did you mean name.givenName? (custom attributes go under custom.<name>)',
     );
   });
 
   it('refuses a mistyped path in sync.columns, naming the column', () => {
     expect(diagnosticOf({ ...MINIMAL, sync: { columns: { address1_city: 'addresses.primary.citty' } } })).toBe(
-      'sync.columns.address1_city: unknown attribute; did you mean addresses.primary.city? (custom attributes go under custom.<name>)',
+      'sync.columns.address1_city: unknown attribute, did you mean addresses.primary.city? (custom attributes go under custom.<name>)',
     );
   });
 

@@ -256,7 +256,7 @@ describe('parseConfig', () => {
     });
 
     it('refuses an unknown message name with the nearest known one', () => {
-      expect(rejectionOf(configWith({ messages: { de: { notFund: 'x' } } })).diagnostic).toBe('messages.de.notFund: unknown key; did you mean `notFound`?');
+      expect(rejectionOf(configWith({ messages: { de: { notFund: 'x' } } })).diagnostic).toBe('messages.de.notFund: unknown key, did you mean `notFound`?');
     });
 
     it('refuses a key that is not a locale', () => {
@@ -268,7 +268,7 @@ describe('parseConfig', () => {
 
   it('names unknown keys at every level', () => {
     const failure = rejectionOf({ ...configWith({ dataverse: { ...MINIMAL.dataverse, region: 'emea' } }), lookups: {}, debug: true });
-    expect(failure.diagnostic).toBe('dataverse.region: unknown key; lookups: unknown key; did you mean `lookup`?; debug: unknown key');
+    expect(failure.diagnostic).toBe('dataverse.region: unknown key; lookups: unknown key, did you mean `lookup`?; debug: unknown key');
   });
 
   it('refuses a config that is not an object', () => {
