@@ -30,6 +30,14 @@ describe('blockConfigFor', () => {
     });
   });
 
+  it('writes out the enrich columns and createIfMissing for "sync": {} (issue 11 showed only createIfMissing)', () => {
+    const emptySync = parseResolvedConfig({ ...RAW, sync: {} });
+    expect(blockConfigFor('post-registration', emptySync)['sync']).toEqual({
+      columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' },
+      createIfMissing: true,
+    });
+  });
+
   it('writes out sync.columns as configured and createIfMissing false when set', () => {
     const withSync = parseResolvedConfig({ ...RAW, sync: { columns: { lastname: 'name.familyName' }, createIfMissing: false } });
     expect(blockConfigFor('post-registration', withSync)['sync']).toEqual({ columns: { lastname: 'name.familyName' }, createIfMissing: false });
