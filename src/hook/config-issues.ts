@@ -30,6 +30,7 @@ export function plainMessage(issue: RawIssue): string | undefined {
     case 'invalid_type': {
       const expected = NOUNS[issue.expected] ?? issue.expected;
       if (issue.input === undefined) return `missing (expected ${expected})`;
+      if (issue.expected === 'int' && typeof issue.input === 'number') return 'must be a whole number';
       return `must be ${expected}, not ${kindOf(issue.input)}`;
     }
     case 'too_small':

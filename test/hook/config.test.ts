@@ -206,7 +206,7 @@ describe('parseConfig', () => {
     it.each([
       [199, 'must be at least 200'],
       [30_001, 'must be at most 30000'],
-      [2500.5, 'must be a whole number, not a number'],
+      [2500.5, 'must be a whole number'],
       ['2500', 'must be a number, not text'],
     ])('refuses timeoutMs %j', (timeoutMs, why) => {
       expect(rejectionOf(configWith({ policy: { timeoutMs } })).diagnostic).toBe(`policy.timeoutMs: ${why}`);
