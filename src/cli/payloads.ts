@@ -7,9 +7,9 @@
  * known-customer case needs a real contact's address, given with `--known-email` (it is written to
  * the file, never printed).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions } from './args.js';
+import { makeFolder, writeTextFile } from './files.js';
 import { maskEmail } from '../harness/mask-email.js';
 import { registrationPayload } from '../harness/run-hook.js';
 import { UsageError } from './usage.js';
@@ -81,21 +81,17 @@ export function samplePayloads(knownEmail = 'ada.lovelace@example.com'): Payload
 
 /** Writes every sample to `dir`; throws if one would not fit the Try Out box. */
 export function writePayloads(dir: string, knownEmail?: string): Array<{ file: string; characters: number; description: string; expect: string }> {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir, 'Give --out the path of a folder (new or existing), not of a file.');
   return samplePayloads(knownEmail).map((sample) => {
     const text = `${JSON.stringify(sample.payload, null, 2)}\n`;
     if (text.length >= MAX_PAYLOAD_CHARACTERS) throw new Error(`${sample.file} has ${text.length} characters; Try Out accepts ${MAX_PAYLOAD_CHARACTERS}.`);
-    writeFileSync(join(dir, sample.file), text);
+    writeTextFile(join(dir, sample.file), text);
     return { file: join(dir, sample.file), characters: text.length, description: sample.description, expect: sample.expect };
   });
 }
 
 export async function payloadsCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string' }, 'known-email': { type: 'string' }, json: { type: 'boolean', default: false } },
-    strict: true,
-  });
+  const values = parseOptions('payloads', { out: { type: 'string' }, 'known-email': { type: 'string' }, json: { type: 'boolean', default: false } }, argv);
   if (values.out === undefined) throw new UsageError('payloads needs --out <dir>.');
   const written = writePayloads(values.out, values['known-email']);
   if (values.json) {

@@ -11,14 +11,14 @@
  * Offline, the recorded fakes are shown as they are.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { getPath } from '../hook/attributes.js';
 import { buildHook } from '../build/build-hook.js';
 import { GUID, parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from '../hook/config.js';
 import { discoverEnvironment } from './discovery.js';
 import { EMAIL_LIKE, maskEmail } from '../harness/mask-email.js';
 import { captureConsole, describeResult, registrationPayload, resultClassOf, runHook, type HookRun } from '../harness/run-hook.js';
-import { configError } from '../hook/errors.js';
+import { parseOptions } from './args.js';
+import { CliError } from './errors.js';
 import { loadBuiltHook } from '../harness/load-hook.js';
 import { createLogger } from '../hook/log.js';
 import { readCredential } from '../hook/loaded-hook.js';
@@ -180,9 +180,9 @@ function indent(text: string): string {
 
 /** The `try` command. Exit code 0 when the hook answered once and nothing failed on the way. */
 export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseOptions(
+    'try',
+    {
       config: { type: 'string' },
       email: { type: 'string' },
       payload: { type: 'string' },
@@ -191,13 +191,13 @@ export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> 
       'show-ids': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
-    strict: true,
-  });
+    argv,
+  );
   if (values.config === undefined) throw new UsageError('try needs --config <file>.');
   if ((values.email === undefined) === (values.payload === undefined)) throw new UsageError('try needs exactly one of --email <address> or --payload <file>.');
   const payload = values.payload === undefined ? registrationPayload(values.email, [values.locale]) : readJsonFile(values.payload);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-    throw configError('The payload file must hold a JSON object (a Strivacity registration).');
+    throw new CliError('input', `${values.payload} must hold a JSON object (a Strivacity registration); see 'dynamics-hook payloads'.`);
   const email = (payload as { customer?: { attributes?: { emails?: { primaryEmail?: unknown } } } }).customer?.attributes?.emails?.primaryEmail;
   const report = await tryRegistration({ rawConfig: readJsonFile(values.config), payload, live: values.live, showIds: values['show-ids'] });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatTryReport(report, maskEmail(email)));

@@ -4,10 +4,15 @@
  * imports them (an import cycle would leave the table's entries uninitialised in tests).
  */
 import { readFileSync } from 'node:fs';
+import { CliError, fileError } from './errors.js';
 
-/** A mistake in how the command was called: printed with the usage, exit code 2. */
-export class UsageError extends Error {
+/** A mistake in how the command was called: one line and a pointer to `--help`, exit code 2. */
+export class UsageError extends CliError {
   override readonly name = 'UsageError';
+
+  constructor(message: string) {
+    super('usage', message);
+  }
 }
 
 /** Reads and JSON-parses a config file; the error names the file, never its content. */
@@ -15,8 +20,8 @@ export function readJsonFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`Cannot read ${path}.`);
+  } catch (error) {
+    throw fileError('read', path, error);
   }
   try {
     return JSON.parse(text);

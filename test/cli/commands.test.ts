@@ -75,23 +75,23 @@ function runInstalledBin(args: string[]): Promise<{ code: number | null; stdout:
 }
 
 describe('the installed dynamics-hook bin', () => {
-  it('runs through a symlink: a failed doctor prints the failure and exits non-zero', async () => {
+  it('runs through a symlink: doctor on a missing config prints the failed step and exits 3', async () => {
     const { code, stdout } = await runInstalledBin(['doctor', '--config', '/nonexistent.json']);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stdout).toMatch(/^FAIL {2}config/m);
-    expect(stdout).toContain('Cannot read /nonexistent.json.');
+    expect(stdout).toContain('Cannot read /nonexistent.json: no such file. Check the path.');
   });
 
-  it('an unknown command prints the usage and exits 2', async () => {
+  it('an unknown command is named in one line and exits 2', async () => {
     const { code, stderr } = await runInstalledBin(['frobnicate']);
     expect(code).toBe(2);
-    expect(stderr).toContain('Usage: dynamics-hook <command> [options]');
+    expect(stderr).toBe("unknown command 'frobnicate'. Run 'dynamics-hook --help' for the commands.\n");
   });
 
   it('`tsx src/cli/main.ts` (the npm scripts build and cli) still runs the command line', async () => {
-    const { code, stderr } = await run(join(PROJECT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'frobnicate'], PROJECT);
-    expect(code).toBe(2);
-    expect(stderr).toContain('Usage: dynamics-hook <command> [options]');
+    const { code, stdout } = await run(join(PROJECT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', '--help'], PROJECT);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: dynamics-hook <command> [options]');
   });
 });
 
@@ -131,8 +131,8 @@ describe('dynamics-hook doctor', () => {
     expect(report.steps.find((s) => s.step === 'whoami')).toMatchObject({ status: 'fail', code: '0x80072560' });
   });
 
-  it('an unreadable config file is a failed config step, not a crash', async () => {
-    expect(await runCli(['doctor', '--config', join(dir, 'missing.json')])).toBe(1);
+  it('an unreadable config file is a failed config step and a file-system exit (3), not a crash', async () => {
+    expect(await runCli(['doctor', '--config', join(dir, 'missing.json')])).toBe(3);
     expect(printed()).toMatch(/^FAIL {2}config/m);
   });
 
