@@ -56,6 +56,10 @@ function mockHealthyDataverse(): void {
     .get(`${API}/EntityDefinitions(LogicalName='contact')/Attributes`)
     .query(true)
     .reply(200, readFixture('dataverse-contact-attributes.json') as nock.Body, JSON_HEADERS);
+  const { UserId } = readFixture('dataverse-whoami.json') as { UserId: string };
+  nock(ORG)
+    .get(`${API}/systemusers(${UserId})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`)
+    .reply(200, readFixture('dataverse-user-privileges.json') as nock.Body, JSON_HEADERS);
 }
 
 const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
@@ -104,7 +108,7 @@ describe('dynamics-hook doctor', () => {
     const text = printed();
     expect(text).toMatch(/^ok {4}config/m);
     expect(text).toMatch(/^ok {4}whoami/m);
-    expect(text).toContain('All 6 checks passed.');
+    expect(text).toContain('All 7 checks passed.');
   });
 
   it('exits 1 with cause and fix when the secret expired', async () => {
@@ -146,7 +150,7 @@ describe('dynamics-hook try', () => {
   it('runs the built hook offline on an email and prints decision, object, log and time', async () => {
     expect(await runCli(['try', '--config', writeConfig(BASE_CONFIG), '--email', 'ada.lovelace@example.com'])).toBe(0);
     const text = printed();
-    expect(text).toContain('try (offline: recorded Entra and Dataverse responses)');
+    expect(text).toContain('try pre-registration (offline: recorded Entra and Dataverse responses)');
     expect(text).toContain('registration  a***e@example.com');
     expect(text).toContain('decision      allow (matched)');
     expect(text).toContain('answered      callback(new RegistrationData(...)), 1 call(s); the object:');

@@ -146,8 +146,9 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
       return { status: 'ok', detail: `contacts readable; the lookup query on ${fields}${valid.lookup.activeOnly ? ' (active only)' : ''} is accepted` };
     });
     await run('columns', () => checkColumns(client, valid, probe()));
-    if (valid.sync === undefined) skip('privileges', 'sync is not configured');
-    else await run('privileges', () => checkPrivileges(client, valid, userId, probe()));
+    // Any config builds a post-registration hook too, and it writes (and by default creates)
+    // contacts whether or not `sync` is set: its privileges are always checked.
+    await run('privileges', () => checkPrivileges(client, valid, userId, probe()));
     return finish(url);
   } finally {
     tokens.close();
