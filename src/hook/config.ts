@@ -131,6 +131,7 @@ export const configSchema = z.strictObject({
     .refine((m) => m['en'] !== undefined, 'must have an "en" entry')
     .default({ en: DEFAULT_MESSAGES }),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  $schema: z.string().optional(), // the JSON Schema reference that `dynamics-hook init` writes, for editors; the hook ignores it
 });
 
 /** The config as written by an administrator (defaults not yet applied). */
