@@ -11,6 +11,7 @@ import { closestName } from './closest-name.js';
 import { COMMANDS } from './commands/table.js';
 import { CliError, EXIT_CODES } from './errors.js';
 import { COMMAND_HELP, type CommandName, overview } from './help.js';
+import { useProxyFromEnvironment } from './proxy.js';
 import { versionLine } from './version.js';
 
 const HELP_FLAGS = new Set(['-h', '--help']);
@@ -52,10 +53,14 @@ export async function runCli(argv: string[]): Promise<number> {
     console.log(COMMAND_HELP[name]);
     return EXIT_CODES.ok;
   }
+  let restoreProxy = (): void => undefined;
   try {
+    restoreProxy = useProxyFromEnvironment();
     return (await COMMANDS[name](rest)).exitCode;
   } catch (error) {
     return reportFailure(name, error);
+  } finally {
+    restoreProxy();
   }
 }
 
