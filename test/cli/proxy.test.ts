@@ -10,6 +10,8 @@ import { connect, type Socket } from 'node:net';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor/doctor.js';
+import { tryRegistration } from '../../src/cli/try.js';
+import { registrationPayload } from '../../src/harness/run-hook.js';
 import { bypassesProxy, useProxyFromEnvironment } from '../../src/cli/proxy.js';
 import { createSelfSignedCertificate } from '../../src/harness/self-signed.js';
 import { readFixture } from '../../src/harness/stand-in.js';
@@ -33,7 +35,7 @@ function reply(request: IncomingMessage): unknown {
   if (url.includes('/WhoAmI')) return readFixture('dataverse-whoami.json');
   if (url.includes('/EntityDefinitions')) return readFixture('dataverse-contact-attributes.json');
   if (url.includes('RetrieveUserPrivileges')) return readFixture('dataverse-user-privileges.json');
-  return readFixture('contacts-none.json');
+  return readFixture(url.includes('dynamics-hook-doctor') ? 'contacts-none.json' : 'contacts-one.json');
 }
 
 beforeAll(async () => {
@@ -118,6 +120,23 @@ describe('behind HTTPS_PROXY', () => {
       restore();
     }
     expect(tunnels).toEqual(['login.microsoftonline.com:443']);
+    expect(new Set(hostHeaders)).toEqual(new Set([`127.0.0.1:${targetPort}`]));
+  });
+
+  it('try --live runs the built hooks through the proxy: both answer from the environment behind it', async () => {
+    const restore = useProxyFromEnvironment({ HTTPS_PROXY: proxyUrl }, { targetTls: TARGET_TLS });
+    process.env['DYNAMICS_CLIENT_SECRET'] = SECRET;
+    try {
+      const payload = registrationPayload('ada.lovelace@example.com');
+      const pre = await tryRegistration({ hook: 'pre-registration', live: true, payload, rawConfig: config() });
+      const post = await tryRegistration({ hook: 'post-registration', live: true, payload, rawConfig: config() });
+      expect([pre.decision, pre.reason, post.decision, post.reason]).toEqual(['allow', 'matched', 'unchanged', 'email_match']);
+    } finally {
+      delete process.env['DYNAMICS_CLIENT_SECRET'];
+      restore();
+    }
+    expect(tunnels).toContain('login.microsoftonline.com:443');
+    expect(tunnels).toContain(`127.0.0.1:${targetPort}`);
     expect(new Set(hostHeaders)).toEqual(new Set([`127.0.0.1:${targetPort}`]));
   });
 
