@@ -112,13 +112,19 @@ describe('dynamics-hook init at a terminal', () => {
       'Entra Directory': TENANT,
       'App registration': CLIENT,
       'Someone not in': 'showError',
+      Attributes: 'name.givenName=firstname, addresses.primary.city=address1_city',
     });
     expect(await initCommand(['--out', out], io)).toEqual({ exitCode: 0 });
     expect(io.asked).toContain('Name of the variable that holds the client secret [DYNAMICS_CLIENT_SECRET]: ');
-    expect(io.asked).toHaveLength(7);
-    const config = parse(readFileSync(out, 'utf8'), [], { allowTrailingComma: true }) as { policy: Record<string, string>; auth: Record<string, string> };
+    expect(io.asked).toHaveLength(8);
+    const config = parse(readFileSync(out, 'utf8'), [], { allowTrailingComma: true }) as {
+      policy: Record<string, string>;
+      auth: Record<string, string>;
+      enrich: Record<string, string>;
+    };
     expect(config.policy).toEqual({ notFound: 'showError', multipleMatches: 'allowMostRecent', onError: 'showError' });
     expect(config.auth['clientSecretVariable']).toBe('DYNAMICS_CLIENT_SECRET');
+    expect(config.enrich).toEqual({ 'name.givenName': 'firstname', 'addresses.primary.city': 'address1_city' });
   });
 
   it('with --yes asks nothing, and names the flags still missing', async () => {

@@ -102,7 +102,15 @@ async function init(argv: string[], io: InitIo): Promise<{ exitCode: number }> {
     const why = values.yes ? 'with --yes nothing is asked' : 'input is not a terminal, so nothing can be asked';
     throw new UsageError(`init needs ${missing.join(', ')} (${why}).`);
   }
-  const enrich = values.enrich === undefined ? DEFAULT_ENRICH : parseEnrich(values.enrich);
+  let enrichPairs = values.enrich;
+  if (enrichPairs === undefined && canAsk) {
+    const fallback = Object.entries(DEFAULT_ENRICH)
+      .map(([path, column]) => `${path}=${column}`)
+      .join(',');
+    const answer = (await io.ask(`Attributes filled from Dataverse, as path=column pairs separated by commas (- for none) [${fallback}]: `)).trim();
+    if (answer !== '') enrichPairs = answer === '-' ? [] : answer.split(',');
+  }
+  const enrich = enrichPairs === undefined ? DEFAULT_ENRICH : parseEnrich(enrichPairs);
   const starter = {
     url: answers.get('url'),
     tenantId: answers.get('tenant'),
