@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CliError } from '../../src/cli/errors.js';
 import { readJsonFile, UsageError } from '../../src/cli/usage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jsonc-'));
@@ -57,8 +58,15 @@ describe('readJsonFile', () => {
     expect(refusal.message).not.toContain('S3cr3t');
   });
 
-  it('says when the file cannot be read', () => {
+  it('says when the file cannot be read: a file-system error (exit code 3), not a usage error', () => {
     const path = join(dir, 'absent.json');
-    expect(refusalOf(path).message).toBe(`Cannot read ${path}.`);
+    let failure: unknown;
+    try {
+      readJsonFile(path);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(CliError);
+    expect(failure).toMatchObject({ kind: 'file', exitCode: 3, message: `Cannot read ${path}: no such file. Check the path.` });
   });
 });
