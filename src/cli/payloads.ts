@@ -14,6 +14,7 @@ import { hookKindOf } from './commands/build.js';
 import { makeFolder, writeTextFile } from './files.js';
 import { maskEmail } from '../harness/mask-email.js';
 import { registrationPayload } from '../harness/run-hook.js';
+import { emailSchema } from '../hook/input.js';
 import { UsageError } from './usage.js';
 
 /** The Try Out box of the Strivacity console accepts at most this many characters. */
@@ -152,7 +153,11 @@ export async function payloadsCommand(argv: string[]): Promise<{ exitCode: numbe
   );
   if (values.out === undefined) throw new UsageError('payloads needs --out <dir>.');
   const hook = hookKindOf(values.hook);
-  const written = writePayloads(values.out, values['known-email'], hook);
+  const knownEmail = values['known-email'];
+  // The hook would refuse it as invalid_email: every "known customer" case would test nothing.
+  if (knownEmail !== undefined && !emailSchema.safeParse(knownEmail).success)
+    throw new UsageError(`--known-email (${maskEmail(knownEmail)}) is not an email address the hook accepts.`);
+  const written = writePayloads(values.out, knownEmail, hook);
   if (values.json) {
     console.log(JSON.stringify({ ok: true, hook, payloads: written }, null, 2));
     return { exitCode: 0 };

@@ -32,7 +32,11 @@ export function readJsonFile(path: string): unknown {
   const [first] = errors;
   if (first === undefined) return value;
   const { line, column } = lineAndColumn(text, first.offset);
-  throw new UsageError(`${path} is not valid JSON (comments and trailing commas are allowed): line ${line}, column ${column}: ${describeParseError(first)}.`);
+  // An input file that is wrong, not a command typed wrong: exit code 1, without a pointer to --help.
+  throw new CliError(
+    'input',
+    `${path} is not valid JSON (comments and trailing commas are allowed): line ${line}, column ${column}: ${describeParseError(first)}.`,
+  );
 }
 
 /** 1-based line and column of a character offset, counting `\r\n` as one line break. */

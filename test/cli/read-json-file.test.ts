@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/errors.js';
-import { readJsonFile, UsageError } from '../../src/cli/usage.js';
+import { readJsonFile } from '../../src/cli/usage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jsonc-'));
 
@@ -17,12 +17,13 @@ function fileWith(name: string, text: string): string {
   return path;
 }
 
-function refusalOf(path: string): UsageError {
+function refusalOf(path: string): CliError {
   try {
     readJsonFile(path);
   } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
+    expect(error).toBeInstanceOf(CliError);
+    expect(error).toMatchObject({ kind: 'input', exitCode: 1 });
+    return error as CliError;
   }
   throw new Error('expected the file to be refused');
 }
