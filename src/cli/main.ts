@@ -22,12 +22,25 @@ function asksForHelp(argv: readonly string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).some((arg) => HELP_FLAGS.has(arg));
 }
 
+/**
+ * `dynamics-hook payloads ... | head`: the reader leaves, the next write fails with EPIPE. That is
+ * the operator's choice, not a bug to print a stack trace for.
+ */
+function stopQuietlyWhenOutputCloses(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
+    throw error;
+  });
+}
+
 function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name);
 }
 
 /** Runs one command line; resolves to the exit code. Never throws. */
 export async function runCli(argv: string[]): Promise<number> {
+  stopQuietlyWhenOutputCloses();
   const [name, ...rest] = argv;
   if (name === undefined) {
     console.error(`dynamics-hook needs a command.\n\n${overview()}`);
