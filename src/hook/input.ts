@@ -74,8 +74,8 @@ function readableSession(value: unknown): Session {
     const dynamics = asObject(session['dynamics']);
     return dynamics === undefined ? session : { ...session, dynamics: { ...dynamics } };
   } catch {
-    const { dynamics: _unreadable, ...rest } = session;
-    return rest;
+    delete session['dynamics'];
+    return session;
   }
 }
 
