@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { type AdminCredentials, type AdminToken, requestAdminToken } from './admin-token.js';
-import { AdminError, errorFromAnswer } from './problem.js';
+import { AdminError, errorFromAnswer, operationLabel } from './problem.js';
 
 export type HookType = 'PRE_REGISTRATION' | 'POST_REGISTRATION';
 
@@ -178,7 +178,7 @@ export class AdminClient {
     if (!checked.success)
       throw new AdminError(
         'bad_response',
-        `Strivacity Admin API ${operation} answered ${response.status} with a body the published documents do not describe. Report it with this line.`,
+        `Strivacity Admin API ${operationLabel(operation)} answered ${response.status} with a body the published documents do not describe. Report it with this line.`,
         response.status,
       );
     return checked.data;
@@ -209,7 +209,7 @@ export class AdminClient {
       if (this.options.signal?.aborted === true) throw new AdminError('interrupted', 'Interrupted.', undefined, { cause: error });
       throw new AdminError(
         'network',
-        `Strivacity Admin API ${operation} could not be reached (${networkCause(error)}), retried where safe. Check --strivacity, this machine's network and proxy, then run again.`,
+        `Strivacity Admin API ${operationLabel(operation)} could not be reached (${networkCause(error)}), retried where safe. Check --strivacity, this machine's network and proxy, then run again.`,
         undefined,
         { cause: error },
       );

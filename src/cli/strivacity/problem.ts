@@ -74,9 +74,17 @@ function fieldErrorsOf(body: unknown): string {
     .join('; ');
 }
 
+/**
+ * How an operation is named to the operator: its operationId from the published documents (what a
+ * search of them finds), except the token request, whose id (`tokenpost`) says nothing.
+ */
+export function operationLabel(operation: string): string {
+  return operation === 'tokenpost' ? 'token request (POST /oauth2/token)' : operation;
+}
+
 /** Translates an error answer of `operation` into one AdminError line with cause and fix. */
 export function errorFromAnswer(operation: string, status: number, body: unknown): AdminError {
-  const what = `Strivacity Admin API ${operation} answered ${status}`;
+  const what = `Strivacity Admin API ${operationLabel(operation)} answered ${status}`;
   if (operation === 'tokenpost' && (status === 400 || status === 401))
     return new AdminError(
       'credentials',

@@ -42,7 +42,7 @@ describe('Admin API failures', () => {
     const { code, out } = await dryRun();
     expect(code).toBe(1);
     expect(out).toBe(
-      'Strivacity Admin API tokenpost answered 401: the client credentials were refused. Check STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET (an API client of this instance) and --strivacity.',
+      'Strivacity Admin API token request (POST /oauth2/token) answered 401: the client credentials were refused. Check STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET (an API client of this instance) and --strivacity.',
     );
     expect(calls('getAllEventHookFunctions')).toBe(0);
   });
@@ -144,7 +144,7 @@ describe('Admin API failures', () => {
     const { code, out } = await dryRun(`http://127.0.0.1:${port}`);
     expect(code).toBe(1);
     expect(out).toBe(
-      "Strivacity Admin API tokenpost could not be reached (ECONNREFUSED), retried where safe. Check --strivacity, this machine's network and proxy, then run again.",
+      "Strivacity Admin API token request (POST /oauth2/token) could not be reached (ECONNREFUSED), retried where safe. Check --strivacity, this machine's network and proxy, then run again.",
     );
   });
 });
