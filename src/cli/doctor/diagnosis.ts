@@ -82,13 +82,15 @@ function diagnoseConfig(error: HookError): Diagnosis {
   const variable = /^variable (\S+) /.exec(error.diagnostic ?? '')?.[1];
   if (variable !== undefined) {
     return {
-      cause: `${error.message} (${error.diagnostic}).`,
+      cause: /^variable \S+ is not set$/.test(error.diagnostic ?? '')
+        ? `The variable ${variable} is not set in this shell.`
+        : `${error.message} (${error.diagnostic}).`,
       fix: `Set ${variable} in this shell (export ${variable}=...) to the value you will store as the Strivacity hook secret of the same name.`,
     };
   }
   return {
     cause: `${error.message}${error.diagnostic === undefined ? '' : ` ${error.diagnostic}.`}`,
-    fix: 'Correct the keys named above in the config file (see the README, "Write the config").',
+    fix: 'Correct the keys named above in the config file (see the README, "Configuration").',
   };
 }
 

@@ -202,6 +202,6 @@ function unreadableConfigStep(error: CliError): StepResult {
     detail: error.message,
     code: 'config',
     ...diagnose(configError(error.message), undefined),
-    fix: 'Give the path of a config file (dynamics-hook init writes one; see the README, "Write the config").',
+    fix: 'Give the path of a config file (dynamics-hook init writes one; see the README, "Configuration").',
   };
 }

@@ -35,7 +35,7 @@ export function renderStarterConfig(values: StarterValues, schemaPath: string): 
   return [
     '// Strivacity hooks backed by Microsoft Dynamics 365: written by `dynamics-hook init`.',
     '// Comments and trailing commas are allowed. Every key is described in the schema below',
-    '// (editors complete and check the file) and in the README, "Write the config".',
+    '// (editors complete and check the file) and in the README, "Configuration".',
     '// No secret goes in this file: it names the variable that holds one.',
     '{',
     `  "$schema": ${q(schemaPath)},`,
