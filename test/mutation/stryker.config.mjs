@@ -1,0 +1,33 @@
+// @ts-check
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Stryker for `npm run mutate` (run by test/mutation/run.ts from the project root, on Node 22).
+ * Paths are relative to the project root. Offline: no dashboard reporter, nothing fetched.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  // The files that ship: what is pasted into Strivacity.
+  mutate: ['src/hook/**/*.ts'],
+  testRunner: 'vitest',
+  vitest: {
+    configFile: 'test/mutation/vitest.config.ts',
+    // Plain `vitest run` uses child processes; keep the tests in the pool they are written for.
+    pool: 'forks',
+  },
+  // Each mutant runs only the tests that reached it in the dry run.
+  coverageAnalysis: 'perTest',
+  // Not copied into the sandbox: the Node binaries and the reports of earlier runs.
+  ignorePatterns: ['dist', 'coverage', 'test/node18/runtime', 'test/mutation/runtime', 'test/mutation/reports'],
+  // Outside the checkout, so that vitest, tsc, eslint and prettier never pick up a sandbox a failed
+  // run left behind; one folder per checkout, so that two worktrees do not clean each other's.
+  tempDirName: join(tmpdir(), `stryker-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 12)}`),
+  incrementalFile: 'test/mutation/reports/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'test/mutation/reports/mutation.html' },
+  jsonReporter: { fileName: 'test/mutation/reports/mutation.json' },
+  clearTextReporter: { allowEmojis: false, logTests: false, reportMutants: true, reportScoreTable: true },
+  thresholds: { high: 90, low: 85, break: null },
+};
