@@ -12,13 +12,16 @@
  *   (nothing turns certificate checks off). Entra is a stub `fetch` in the child: the token is
  *   fetched once at load and never again during the run, so it does not enter the timings.
  *
- * The timing half is `bench-timings.ts`. Offline, about 20 seconds on two cores. Not a test: nothing here passes or fails a build.
+ * The timing half is `timings.ts`; the bursts (50, 200 and 400 registrations at once on a
+ * Dataverse that never answers, 400 on one that throttles) are `burst.ts`. Offline, about 30
+ * seconds on two cores. Not a test: nothing here passes or fails a build.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBursts } from './burst.js';
 import { PROJECT_ROOT, benchConfig, isAllow, registerOnce } from './support.js';
 import type { Timings } from './timings.js';
 import { MAX_HOOK_CHARACTERS } from '../build/artifact.js';
@@ -121,7 +124,7 @@ const table = (rows: readonly (readonly string[])[]) => formatTable(rows, 'markd
 const us = (value: number) => `${Math.round(value)} µs`;
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 
-function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, elapsedS: number): void {
+function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, bursts: string, elapsedS: number): void {
   const cpu = cpus();
   console.log(`Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}, ${process.platform}/${process.arch}`);
   console.log('Command: npm run bench\n');
@@ -230,6 +233,10 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, ela
       ['size <= 256,000 characters', sizeCharacters.toLocaleString('en'), verdict(sizeCharacters <= MAX_HOOK_CHARACTERS)],
     ]),
   );
+  console.log(
+    `\nBursts: registrations all at once, each in a fresh child process (burst.ts), cap policy.maxConcurrentRequests = 10; connections counted by the local stand-in\n`,
+  );
+  console.log(bursts);
   console.log(`\nBenchmark took ${elapsedS.toFixed(1)} s.`);
 }
 
@@ -238,7 +245,8 @@ async function main(): Promise<void> {
   console.log('Benchmarking the built pre-registration hook (offline)...\n');
   const timings = await runTimingChild();
   const { rows, sizeCharacters } = await countRequests();
-  report(rows, sizeCharacters, timings, (performance.now() - started) / 1000);
+  const bursts = await benchBursts();
+  report(rows, sizeCharacters, timings, bursts, (performance.now() - started) / 1000);
 }
 
 await main();

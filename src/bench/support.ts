@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the two processes of `npm run bench` (`bench.ts` and `bench-timings.ts`): the
+ * Helpers shared by the two processes of `npm run bench` (`main.ts` and `timings.ts`): the
  * benchmark's config, one registration through a loaded built hook, and small statistics.
  */
 import { fileURLToPath } from 'node:url';

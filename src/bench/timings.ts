@@ -1,15 +1,15 @@
 /**
- * The timing half of `npm run bench`, run by `bench.ts` as a child process (`node --expose-gc`,
+ * The timing half of `npm run bench`, run by `main.ts` as a child process (`node --expose-gc`,
  * NODE_EXTRA_CA_CERTS = the stand-in's certificate). No nock here: the built hook talks to a local
  * HTTPS Dataverse stand-in in its own process, so this process's CPU time is the client's alone,
  * and Entra is a stub `fetch` that serves the recorded token (fetched once, at load).
  * Writes its figures as JSON to HOOK_BENCH_RESULT.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DynamicsWebApi } from 'dynamics-web-api';
+import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-stand-ins.js';
 import { EMAIL, PROJECT_ROOT, benchConfig, isAllow, percentile, registerOnce, runConcurrently } from './support.js';
 import { buildHook } from '../build/build-hook.js';
 import { parseResolvedConfig } from '../hook/config.js';
@@ -52,84 +52,6 @@ export interface Timings {
   throughput: Array<{ concurrency: number; registrations: number; hookPerS: number; barePerS: number }>;
   memory: { registrations: number; beforeMb: number; afterMb: number };
   localServer: { registrations: number; dataverseRequests: number; tokenRequests: number; tokenRequestsSinceLoad: number; bareCalls: number };
-}
-
-/** The Dataverse stand-in: its own process, so the timing process's CPU time is the client's alone. */
-const SERVER_SOURCE = `
-const https = require('node:https');
-const { key, cert, body } = JSON.parse(process.env.HOOK_BENCH_SERVER);
-let requests = 0;
-const server = https.createServer({ key, cert, keepAliveTimeout: 60000 }, (req, res) => {
-  requests += 1;
-  req.resume();
-  res.writeHead(200, { 'content-type': 'application/json; odata.metadata=minimal', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-});
-server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-process.on('message', (message) => {
-  if (message === 'count') process.send({ requests });
-  if (message === 'close') { server.closeAllConnections(); server.close(); process.disconnect(); }
-});
-`;
-
-interface LocalServer {
-  readonly url: string;
-  requests(): Promise<number>;
-  close(): void;
-}
-
-async function startLocalServer(key: string, cert: string): Promise<LocalServer> {
-  const body = readFileSync(join(PROJECT_ROOT, 'src/harness/recorded/contacts-one.json'), 'utf8');
-  const server = spawn(process.execPath, ['-e', SERVER_SOURCE], {
-    env: { PATH: process.env['PATH'] ?? '', HOOK_BENCH_SERVER: JSON.stringify({ key, cert, body }) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = <T>() =>
-    new Promise<T>((resolve, reject) => {
-      server.once('message', (message) => resolve(message as T));
-      server.once('exit', (code) => reject(new Error(`The stand-in server exited (${String(code)}).`)));
-    });
-  const { port } = await next<{ port: number }>();
-  return {
-    url: `https://127.0.0.1:${port}`,
-    requests: async () => {
-      const reply = next<{ requests: number }>();
-      server.send('count');
-      return (await reply).requests;
-    },
-    close: () => {
-      if (server.connected) server.send('close');
-    },
-  };
-}
-
-/** Entra stand-in for the child: the recorded token for every POST, counted; anything else refused. */
-function stubTokenEndpoint(): { requests: () => number; restore: () => void } {
-  const original = globalThis.fetch;
-  const token = readFileSync(join(PROJECT_ROOT, 'src/harness/recorded/token.json'), 'utf8');
-  let requests = 0;
-  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input instanceof Request ? input.url : input);
-    if (init?.method !== 'POST' || !url.includes('/oauth2/v2.0/token')) throw new Error('The benchmark allows no other request.');
-    requests += 1;
-    return new Response(token, { status: 200, headers: { 'content-type': 'application/json' } });
-  }) as typeof fetch;
-  return { requests: () => requests, restore: () => (globalThis.fetch = original) };
-}
-
-/**
- * The hook writes one JSON log line per registration; in the timed phases it goes nowhere. Not
- * `captureConsole` (drive.ts): that keeps and parses every line, which would add its own CPU time
- * and heap growth to the very figures measured here.
- */
-function silenceConsole(): () => void {
-  const original = { log: console.log, error: console.error };
-  console.log = () => undefined;
-  console.error = () => undefined;
-  return () => {
-    console.log = original.log;
-    console.error = original.error;
-  };
 }
 
 async function measureTimings(resultFile: string): Promise<void> {

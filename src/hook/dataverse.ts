@@ -38,6 +38,23 @@ export function lookupColumns(config: Config): string[] {
 }
 
 /**
+ * An array that dynamics-web-api accepts. It refuses one unless `value.constructor === Array` of
+ * its own realm (`ErrorHelper.arrayParameterCheck`), so a runtime that evaluates the hook in a `vm`
+ * context of its own, handing it the host's packages, would see every lookup refused. The library
+ * realm's `Array` is reached from its exported class: the end of that prototype chain is the
+ * realm's `Object.prototype`, and `Object.keys` builds its result in its own realm.
+ */
+function libraryArray(values: readonly string[]): string[] {
+  let prototype: object = DynamicsWebApi;
+  for (let next = Object.getPrototypeOf(prototype) as object | null; next !== null; next = Object.getPrototypeOf(next) as object | null) prototype = next;
+  const LibraryObject = (prototype as { constructor: ObjectConstructor }).constructor;
+  const LibraryArray = LibraryObject.keys({}).constructor as ArrayConstructor;
+  return LibraryArray.from(values);
+}
+
+const NEWEST_FIRST = libraryArray(['modifiedon desc']);
+
+/**
  * `lookupColumns` once per loaded config rather than once per registration. Sharing the array is
  * safe: dynamics-web-api copies every array of a request (`copyRequest`) before using it.
  */
@@ -45,7 +62,7 @@ const columnsByConfig = new WeakMap<Config, string[]>();
 function cachedLookupColumns(config: Config): string[] {
   let columns = columnsByConfig.get(config);
   if (columns === undefined) {
-    columns = lookupColumns(config);
+    columns = libraryArray(lookupColumns(config));
     columnsByConfig.set(config, columns);
   }
   return columns;
@@ -70,7 +87,7 @@ export async function findContactsByEmail(client: DynamicsWebApi, config: Config
           collection: 'contacts',
           select: cachedLookupColumns(config),
           filter: emailFilter(request.email, config.lookup.emailFields, config.lookup.activeOnly),
-          orderBy: ['modifiedon desc'],
+          orderBy: NEWEST_FIRST,
           top: 2,
           token: request.token,
           signal: request.signal,
@@ -92,21 +109,33 @@ interface DwaErrorShape {
   headers?: unknown;
 }
 
+/** Node's codes for a connection that failed (socket, DNS); TLS failures are matched by `TLS_CODE`. */
 const NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
+  'ECONNABORTED',
   'ENOTFOUND',
   'EAI_AGAIN',
   'ETIMEDOUT',
   'EPIPE',
+  'ENETDOWN',
   'ENETUNREACH',
+  'EHOSTDOWN',
   'EHOSTUNREACH',
+  'EPROTO',
   'ERR_NOCK_NO_MATCH',
 ]);
+/** Node's TLS errors (`ERR_TLS_*`, `ERR_SSL_*`) and OpenSSL's certificate verification codes. */
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_)|SELF_SIGNED_CERT/;
+
+function isNetworkFailure(code: unknown): boolean {
+  return typeof code === 'string' && (NETWORK_CODES.has(code) || TLS_CODE.test(code));
+}
 
 /**
  * Classifies what dynamics-web-api rejects with: an HTTP error carrying Dataverse's `error` object
- * plus `status` and lower-case `headers`, a raw Node network error, or an AbortError.
+ * plus `status` and lower-case `headers`, a raw Node network error, or an AbortError; anything else
+ * is `internal`.
  */
 export function classifyDataverseError(error: unknown): HookError {
   if (error instanceof HookError) return error;
@@ -116,9 +145,10 @@ export function classifyDataverseError(error: unknown): HookError {
   if (shape.name === 'AbortError' || shape.code === 'ABORT_ERR')
     return new HookError('timeout', 'The deadline passed before the request completed.', { stage, cause: error });
   if (typeof shape.status !== 'number') {
-    if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code))
-      return new HookError('network', 'Dataverse could not be reached.', { stage, cause: error });
-    return new HookError('network', 'The Dataverse request failed.', { stage, cause: error });
+    if (isNetworkFailure(shape.code)) return new HookError('network', 'Dataverse could not be reached.', { stage, cause: error });
+    // Neither an answer nor a known network failure: a bug, or the library refusing our request
+    // (e.g. a parameter check). Calling it `network` would send an administrator to the firewall.
+    return new HookError('internal', 'The Dataverse request failed inside the hook or its client library.', { stage, cause: error });
   }
   const status = shape.status;
   const headers = typeof shape.headers === 'object' && shape.headers !== null ? (shape.headers as Record<string, unknown>) : {};

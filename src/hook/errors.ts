@@ -13,8 +13,9 @@ export type FailureCode =
   | 'not_found' // Dataverse 404: wrong API path, entity set or record
   | 'server' // 5xx from Entra or Dataverse
   | 'network' // connection refused, reset, DNS, TLS
-  | 'bad_response' // a 2xx whose body is malformed or of the wrong shape
-  | 'config'; // the config, a secret or a certificate is missing or invalid
+  | 'bad_response' // a 2xx whose body is malformed, of the wrong shape, or one the client library cannot handle
+  | 'config' // the config, a secret or a certificate is missing or invalid
+  | 'internal'; // neither an answer nor a known network failure: a bug, or a library error (never retried)
 
 /** Where the failure happened, for logs and for `doctor`. */
 export type FailureStage = 'config' | 'token' | 'dataverse';
@@ -70,5 +71,5 @@ export function configError(message: string, diagnostic?: string): HookError {
 
 /** `error` itself if it is already classified; anything else is a bug or an unknown library error. */
 export function toHookError(error: unknown, stage: FailureStage): HookError {
-  return error instanceof HookError ? error : new HookError('bad_response', 'The request failed unexpectedly.', { stage, cause: error });
+  return error instanceof HookError ? error : new HookError('internal', 'The request failed unexpectedly.', { stage, cause: error });
 }

@@ -27,7 +27,7 @@ export interface HookOptions {
   readonly retryPolicy?: RetryPolicy;
 }
 
-export interface Runtime {
+export interface LoadedHook {
   readonly config: ResolvedConfig;
   readonly log: Logger;
   readonly client: DynamicsWebApi;
@@ -38,9 +38,9 @@ export interface Runtime {
   call<T>(operation: (token: string, signal: AbortSignal) => Promise<T>, deadline: Deadline, counter: AttemptCounter): Promise<T>;
 }
 
-export type LoadedRuntime = { readonly ok: true; readonly runtime: Runtime } | { readonly ok: false; readonly error: HookError; readonly log: Logger };
+export type LoadResult = { readonly ok: true; readonly hook: LoadedHook } | { readonly ok: false; readonly error: HookError; readonly log: Logger };
 
-export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): LoadedRuntime {
+export function loadHook(rawConfig: unknown, options: HookOptions = {}): LoadResult {
   let config: ResolvedConfig;
   try {
     config = parseResolvedConfig(rawConfig);
@@ -53,8 +53,8 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
   const log = createLogger(config.logLevel, options.logSink ?? consoleSink);
   const secrets = options.readSecret ?? readSecret;
   const client = createDataverseClient(config.dataverse);
-  const limiter = new Limiter(config.policy.maxConcurrentRequests);
   const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const limiter = new Limiter(config.policy.maxConcurrentRequests, retryPolicy.minAttemptMs);
   let tokens: TokenSource | undefined;
 
   /** The token source, created once the secret can be read (a variable may be added after load). */
@@ -80,7 +80,7 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
     if (error instanceof HookError) log.error('hook.credential_unavailable', failureFields(error));
   }
 
-  const runtime: Runtime = {
+  const hook: LoadedHook = {
     config,
     log,
     client,
@@ -92,7 +92,7 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
         const token = await tokenSource().getToken(signal);
         stage = 'dataverse';
         try {
-          return await limiter.run(() => operation(token, signal), signal, 'dataverse');
+          return await limiter.run(() => operation(token, signal), deadline, 'dataverse');
         } catch (error) {
           // Dataverse refused the token (401): the next attempt or registration gets a new one.
           if (error instanceof HookError && error.code === 'auth') tokenSource().invalidate(token);
@@ -103,7 +103,7 @@ export function loadRuntime(rawConfig: unknown, options: HookOptions = {}): Load
       return raceSignal(withRetries(attempt, classify, deadline, counter, retryPolicy), deadline.signal, () => stage);
     },
   };
-  return { ok: true, runtime };
+  return { ok: true, hook };
 }
 
 /** Reads the secret or the certificate key named in the config; a HookError `config` names what is missing. */

@@ -17,7 +17,7 @@ import { KeyedLock } from './resilience/keyed-lock.js';
 import { followLink } from './link.js';
 import { emailHash, failureFields, type LogFields, type Logger, logSkippedValues } from './log.js';
 import type { AttemptCounter } from './resilience/retry.js';
-import { type HookOptions, loadRuntime, type Runtime } from './loaded-hook.js';
+import { type HookOptions, loadHook, type LoadedHook } from './loaded-hook.js';
 import { columnValues, newContactData, type SyncReason, type SyncResult, type SyncTarget } from './sync.js';
 import type { SkippedValue } from './values.js';
 
@@ -25,22 +25,22 @@ export type PostRegistrationHook = (args: HookArguments, callback?: unknown) => 
 
 /** Loads the hook once (config, token pre-fetch, clients); the returned function serves every registration. */
 export function createPostRegistrationHook(rawConfig: unknown, options: HookOptions = {}): PostRegistrationHook {
-  const loaded = loadRuntime(rawConfig, options);
+  const loaded = loadHook(rawConfig, options);
   if (!loaded.ok) {
     return async (_args, callback) => {
       loaded.log.error('registration.synced', { hook: 'post-registration', outcome: 'failed', reason: 'config_invalid', ...failureFields(loaded.error) });
       completeOnce(callback, loaded.log)();
     };
   }
-  const { runtime } = loaded;
+  const { hook } = loaded;
   // Runs for the same email take turns, so an overlapping retry of one
   // registration finds the contact the first run created instead of creating a second one.
   const lock = new KeyedLock();
   return async (args, callback) => {
     const startedAt = performance.now();
-    const complete = completeOnce(callback, runtime.log);
+    const complete = completeOnce(callback, hook.log);
     const counter = { attempts: 0 };
-    const deadline = new Deadline(runtime.config.policy.timeoutMs);
+    const deadline = new Deadline(hook.config.policy.timeoutMs);
     let registration: Registration | undefined;
     let fields: LogFields;
     try {
@@ -50,8 +50,8 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
       const current = registration;
       // No race around the lock: a run queued behind another for the same key waits at most until
       // that run's deadline, which ends before its own (it started earlier); once running, every
-      // wait is bounded by `runtime.call`, which also names the stage a deadline caught.
-      const result = await lock.run(key, () => synchronise(runtime, current, deadline, counter));
+      // wait is bounded by `hook.call`, which also names the stage a deadline caught.
+      const result = await lock.run(key, () => synchronise(hook, current, deadline, counter));
       fields = { outcome: result.outcome, reason: result.reason, ...(result.matches === undefined ? {} : { matches: result.matches }) };
     } catch (error) {
       fields = { outcome: 'failed', reason: 'sync_failed', ...failureFields(toHookError(error, 'dataverse')) };
@@ -64,23 +64,23 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
       ...fields,
       latencyMs: Math.round(performance.now() - startedAt),
       attempts: counter.attempts,
-      ...(registration?.valid === true ? { emailHash: emailHash(registration.email, runtime.config.auth.tenantId) } : {}),
+      ...(registration?.valid === true ? { emailHash: emailHash(registration.email, hook.config.auth.tenantId) } : {}),
     };
-    if (fields.outcome === 'failed') runtime.log.error('registration.synced', line);
-    else runtime.log.info('registration.synced', line);
+    if (fields.outcome === 'failed') hook.log.error('registration.synced', line);
+    else hook.log.info('registration.synced', line);
   };
 }
 
 /**
- * One attempt unit, retried as a whole by `runtime.call` while the deadline allows. Because the
+ * One attempt unit, retried as a whole by `hook.call` while the deadline allows. Because the
  * email lookup is part of the unit, a create whose outcome is unknown (a reset or a 5xx after
  * Dataverse may have committed it) is followed by a fresh lookup, not by a blind second POST.
  */
-async function synchronise(runtime: Runtime, registration: Registration, deadline: Deadline, counter: AttemptCounter): Promise<SyncResult> {
-  const { client, config } = runtime;
+async function synchronise(hook: LoadedHook, registration: Registration, deadline: Deadline, counter: AttemptCounter): Promise<SyncResult> {
+  const { client, config } = hook;
   const skipped: SkippedValue[] = [];
   const data = columnValues(config, registration.attributes, skipped);
-  logSkippedValues(runtime.log, 'post-registration', skipped);
+  logSkippedValues(hook.log, 'post-registration', skipped);
   const hasData = Object.keys(data).length > 0;
   const link = followLink(registration.session, config.auth.tenantId, registration.valid ? registration.email : undefined);
   const linked = link.state === 'bound' ? link.contactId : undefined;
@@ -93,7 +93,7 @@ async function synchronise(runtime: Runtime, registration: Registration, deadlin
   // The deadline can pass while an earlier run for the same email holds the lock.
   if (deadline.signal.aborted) throw timeoutError('dataverse');
 
-  return runtime.call(
+  return hook.call(
     async (token, signal) => {
       if (linked !== undefined && !stale) {
         try {

@@ -13,13 +13,13 @@ import { type HookArguments, parseRegistration, type Registration, type Session 
 import { withoutLink } from './link.js';
 import { emailHash, failureFields, type LogFields, logSkippedValues } from './log.js';
 import { denyRequest, RegistrationData, showErrorMessage } from './results.js';
-import { type HookOptions, loadRuntime, type Runtime } from './loaded-hook.js';
+import { type HookOptions, loadHook, type LoadedHook } from './loaded-hook.js';
 
 export type PreRegistrationHook = (args: HookArguments, callback: unknown, error: unknown) => Promise<void>;
 
 /** Loads the hook once (config, token pre-fetch, clients); the returned function serves every registration. */
 export function createPreRegistrationHook(rawConfig: unknown, options: HookOptions = {}): PreRegistrationHook {
-  const loaded = loadRuntime(rawConfig, options);
+  const loaded = loadHook(rawConfig, options);
   if (!loaded.ok) {
     // Without a valid config there is no policy to follow: fail closed with the generic message.
     return async (args, callback, error) => {
@@ -33,26 +33,26 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
       loaded.log.error('registration.decided', { hook: 'pre-registration', outcome: 'showError', reason: 'config_invalid', ...failureFields(loaded.error) });
     };
   }
-  const { runtime } = loaded;
+  const { hook } = loaded;
   return async (args, callback, error) => {
     const startedAt = performance.now();
-    const answer = answerOnce(callback, error, runtime.log);
+    const answer = answerOnce(callback, error, hook.log);
     let registration: Registration | undefined;
     try {
       registration = parseRegistration(args);
-      const { lookup, attempts } = await lookUp(runtime, registration);
-      const decision = decide(runtime.config, registration, lookup);
+      const { lookup, attempts } = await lookUp(hook, registration);
+      const decision = decide(hook.config, registration, lookup);
       deliver(decision, answer);
-      if (decision.outcome === 'allow') logSkippedValues(runtime.log, 'pre-registration', decision.skipped);
+      if (decision.outcome === 'allow') logSkippedValues(hook.log, 'pre-registration', decision.skipped);
       // A decision is `info`; a decision forced by a failure is an outage to see at any logLevel.
       const level = lookup.kind === 'failed' ? 'error' : 'info';
-      runtime.log[level]('registration.decided', {
+      hook.log[level]('registration.decided', {
         hook: 'pre-registration',
         outcome: decision.outcome,
         reason: decision.reason,
         latencyMs: Math.round(performance.now() - startedAt),
         attempts,
-        ...(registration.valid ? { emailHash: emailHash(registration.email, runtime.config.auth.tenantId) } : {}),
+        ...(registration.valid ? { emailHash: emailHash(registration.email, hook.config.auth.tenantId) } : {}),
         ...(lookup.kind === 'contacts' ? { matches: lookup.contacts.length } : {}),
         ...(lookup.kind === 'failed' ? failureFields(lookup.error) : {}),
       } satisfies LogFields);
@@ -61,20 +61,20 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
       // never leave Strivacity without an answer.
       if (!answer.answered) {
         const failed: LookupOutcome = { kind: 'failed', error: toHookError(undefined, 'dataverse') };
-        deliver(decide(runtime.config, registration ?? parseRegistration(undefined), failed), answer);
+        deliver(decide(hook.config, registration ?? parseRegistration(undefined), failed), answer);
       }
-      runtime.log.error('registration.unexpected_failure', { hook: 'pre-registration' });
+      hook.log.error('registration.unexpected_failure', { hook: 'pre-registration' });
     }
   };
 }
 
-async function lookUp(runtime: Runtime, registration: Registration): Promise<{ lookup: LookupOutcome; attempts: number }> {
+async function lookUp(hook: LoadedHook, registration: Registration): Promise<{ lookup: LookupOutcome; attempts: number }> {
   if (!registration.valid) return { lookup: { kind: 'skipped' }, attempts: 0 };
-  const deadline = new Deadline(runtime.config.policy.timeoutMs);
+  const deadline = new Deadline(hook.config.policy.timeoutMs);
   const counter = { attempts: 0 };
   try {
-    const contacts = await runtime.call(
-      (token, signal) => findContactsByEmail(runtime.client, runtime.config, { email: registration.email, token, signal }),
+    const contacts = await hook.call(
+      (token, signal) => findContactsByEmail(hook.client, hook.config, { email: registration.email, token, signal }),
       deadline,
       counter,
     );

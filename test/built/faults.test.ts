@@ -6,9 +6,12 @@
 import { PassThrough } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type BurstServer, startHangingServer, startThrottlingServer } from '../../src/bench/burst-stand-ins.js';
+import { type BurstFigures, runBurst } from '../../src/bench/burst.js';
 import { buildHook } from '../../src/build/build-hook.js';
 import { type HookRun, registrationPayload, runHook } from '../../src/harness/run-hook.js';
 import { loadBuiltHook, StrivacityErrorDenyRequest, strivacityGlobals } from '../../src/harness/load-hook.js';
+import { createSelfSignedCertificate } from '../../src/harness/self-signed.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { ACCESS_TOKEN, API, configWith, JSON_HEADERS, mockToken, ORG, SECRET, TENANT } from '../support/helpers.js';
 
@@ -239,6 +242,44 @@ describe('Dataverse faults', () => {
     expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
   });
 
+  /** The recorded contact with `change` applied: ordinary CRM data that dynamics-web-api cannot parse. */
+  const contactWith = (change: Record<string, unknown>) => {
+    const recorded = readFixture('contacts-one.json') as { value: Array<Record<string, unknown>> };
+    return JSON.stringify({ ...recorded, value: recorded.value.map((contact) => ({ ...contact, ...change })) });
+  };
+
+  // dynamics-web-api throws these from its response listener, outside any promise; the guard
+  // attributes them by the request's async context, not by their class or stack.
+  it.each([
+    ['a first name holding --batchresponse_ (TypeError in parseBatchResponse)', () => contactWith({ firstname: 'Ann --batchresponse_ x' })],
+    ['a key shaped like an alias (alias name must be unique)', () => contactWith({ firstname_x002e_y: 'x' })],
+    ['a deeply nested body (RangeError: call stack)', () => `{"value":[${'['.repeat(20_000)}${']'.repeat(20_000)}]}`],
+  ])('a 2xx with %s is a bad response at once, and the process survives it', async (shape, body) => {
+    mockToken();
+    contacts().reply(200, body(), JSON_HEADERS);
+    const run = await register(`Dataverse 2xx the library cannot parse (${shape.replace(/ \(.*/, '')})`);
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'bad_response', stage: 'dataverse', attempts: 1 });
+    expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
+  });
+
+  it.each([0, 1])('a malformed 2xx JSON body is a bad response at once with Error.stackTraceLimit = %i', async (limit) => {
+    mockToken();
+    contacts().reply(200, '{"value": [{"contactid": ', JSON_HEADERS);
+    const saved = Error.stackTraceLimit;
+    Error.stackTraceLimit = limit;
+    try {
+      const run = await register(`Dataverse malformed 2xx JSON, stackTraceLimit ${limit}`);
+
+      expectOnErrorOutcome(run);
+      expect(run.decided).toMatchObject({ failure: 'bad_response', attempts: 1 });
+      expect(run.elapsedMs).toBeLessThan(TIMEOUT_MS / 2);
+    } finally {
+      Error.stackTraceLimit = saved;
+    }
+  });
+
   it.each([
     ['no value array', { '@odata.context': `${ORG}${API}/$metadata#contacts`, values: [] }],
     ['a contact id that is not a GUID', { value: [{ contactid: 'contact-1', modifiedon: '2026-10-01T09:30:00Z' }] }],
@@ -304,4 +345,64 @@ describe('what a failure leaves behind for the next registration', () => {
     expect(decidedOf(second)).toMatchObject({ outcome: 'allow', reason: 'matched' });
     expect(bearers).toEqual(['Bearer AT-1', 'Bearer AT-2']);
   });
+});
+
+/**
+ * Bursts on real sockets, without nock: the built hook runs in a child process (`bench-burst.ts`)
+ * against a local stand-in in this one, which counts the connections it accepts.
+ */
+describe('a burst of concurrent registrations', () => {
+  const MAX_CONCURRENT = 10;
+
+  async function burst(fault: string, server: BurstServer, timeoutMs: number, registrations: number, caCertPem?: string): Promise<BurstFigures> {
+    try {
+      const config = configWith({ dataverse: { url: server.url }, policy: { onError: 'deny', timeoutMs, maxConcurrentRequests: MAX_CONCURRENT } });
+      const figures = await runBurst((await buildHook('pre-registration', config)).code, { concurrency: registrations, timeoutMs, caCertPem });
+      const failure = `${Object.keys(figures.failures).join('+')} (max latencyMs ${figures.latencyMs.at(-1)}, ${server.connections.opened} connections, waited for CPU ${figures.waitedForCpuMs.toFixed(0)} ms)`;
+      measured.push({ fault, outcome: 'deny', failure, ms: figures.answeredMs.at(-1) ?? NaN });
+      return figures;
+    } finally {
+      await server.close();
+    }
+  }
+
+  function expectEachAnsweredInTime(figures: BurstFigures, registrations: number, timeoutMs: number): void {
+    expect(figures.answeredOnce).toBe(registrations);
+    expect(figures.latencyMs).toHaveLength(registrations);
+    // The contract, for every registration of the burst: the hook's own measure is within the
+    // deadline plus 100 ms; from the caller's side, allowing for a loaded CI machine. Time the OS
+    // kept the hook's process waiting for a CPU that other processes held is not the hook's own
+    // (on a 2-core machine shared with other jobs it reached 300 ms in a 600 ms burst); it is
+    // measured (Linux schedstat, from 150 ms before the deadline on) and allowed for; it is 0 on an
+    // idle machine.
+    const othersMs = figures.waitedForCpuMs;
+    expect(figures.latencyMs.at(-1)).toBeLessThanOrEqual(timeoutMs + 100 + othersMs);
+    expect(figures.answeredMs.at(-1)).toBeLessThan(timeoutMs + SLACK_MS + othersMs);
+  }
+
+  it('400 at once on a Dataverse that never answers: each is answered within its deadline, over no more connections than the cap', async () => {
+    const server = await startHangingServer();
+    const figures = await burst('burst of 400, Dataverse hang (500 ms)', server, 500, 400);
+
+    expectEachAnsweredInTime(figures, 400, 500);
+    expect(figures.failures).toEqual({ timeout: 400 });
+    // Only the first ten ever get a slot; the rest leave the queue when their deadline can no
+    // longer cover a request, instead of opening a connection only to abort it. (A registration
+    // that the OS let start 100 ms or more after the first is not "at once", and may rightly get a
+    // slot freed by a first one's deadline: `lateStarts`, normally 0.)
+    expect(server.connections.opened).toBeLessThanOrEqual(MAX_CONCURRENT + figures.lateStarts);
+    expect(figures.httpsRequests).toBeLessThanOrEqual(MAX_CONCURRENT + figures.lateStarts);
+  }, 30_000);
+
+  it('400 at once on a Dataverse that throttles every request with Retry-After: 0: each is answered within its deadline', async () => {
+    const tls = createSelfSignedCertificate('127.0.0.1');
+    const server = await startThrottlingServer(tls);
+    const figures = await burst('burst of 400, Dataverse 429 Retry-After 0', server, TIMEOUT_MS, 400, tls.certPem);
+
+    expectEachAnsweredInTime(figures, 400, TIMEOUT_MS);
+    expect(Object.keys(figures.failures).every((failure) => failure === 'throttled' || failure === 'timeout')).toBe(true);
+    // Every attempt starts with at least 100 ms left and the stand-in answers in a millisecond, so
+    // no request is aborted, no socket destroyed, and the ten keep-alive connections serve them all.
+    expect(server.connections.opened).toBeLessThanOrEqual(MAX_CONCURRENT + figures.lateStarts);
+  }, 30_000);
 });

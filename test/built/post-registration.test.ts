@@ -64,7 +64,8 @@ describe('the built post-registration hook', () => {
     expect(post.code).toContain('Strivacity post-registration hook');
     expect(post.code.length).toBeLessThan(MAX_HOOK_CHARACTERS);
     const required = new Set([...post.code.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]));
-    for (const name of required) expect([...RUNTIME_PACKAGES, 'node:crypto', 'node:async_hooks', 'crypto', 'async_hooks']).toContain(name);
+    for (const name of required)
+      expect([...RUNTIME_PACKAGES, 'node:crypto', 'node:async_hooks', 'node:module', 'crypto', 'async_hooks', 'module']).toContain(name);
     expect(post.code).not.toContain(SECRET);
   });
 

@@ -55,6 +55,10 @@ describe('classifyDataverseError', () => {
     ['ECONNRESET', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'network'],
     ['ECONNREFUSED', Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), 'network'],
     ['a batch error array', [new Error('a')], 'bad_response'],
+    ['a TLS certificate error', Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), 'network'],
+    ['a TLS host name mismatch', Object.assign(new Error('altname'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'network'],
+    ['a parameter error of the library', new Error('DynamicsWebApi.retrieveMultiple requires a request.select parameter to be of type Array.'), 'internal'],
+    ['a TypeError', Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL' }), 'internal'],
   ])('classifies %s as %s', (_label, error, code) => {
     expect(classifyDataverseError(error).code).toBe(code);
   });
@@ -142,7 +146,7 @@ describe('findContactsByEmail on real sockets', () => {
     };
     const [broken, fine, alsoBroken] = await Promise.all([lookup('broken@example.com'), lookup('ada.lovelace@example.com'), lookup('broken@example.com')]);
 
-    expect(broken).toMatchObject({ code: 'bad_response', message: 'Dataverse returned a malformed response body.' });
+    expect(broken).toMatchObject({ code: 'bad_response', message: 'Dataverse returned a response the client library could not handle.' });
     expect(alsoBroken).toMatchObject({ code: 'bad_response' });
     expect(fine).toMatchObject([{ contactid: '0f8fad5b-d9cb-469f-a165-70867728950e' }]);
     expect(process.hasUncaughtExceptionCaptureCallback()).toBe(false);

@@ -12,11 +12,22 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   /** First backoff; doubled each retry, with +-50 % jitter. */
   readonly baseDelayMs: number;
-  /** Time an attempt needs at least; a retry is only started if this much is left after waiting. */
+  /**
+   * Time an attempt needs at least. No attempt starts with less left on the deadline: not the
+   * first (the limiter refuses it, queued or not), and no retry (its wait is not started).
+   */
   readonly minAttemptMs: number;
   readonly random: () => number;
 }
 
+/**
+ * `minAttemptMs: 100`: a lookup on a warm connection to Dataverse takes tens of milliseconds, and a
+ * new connection adds TCP and TLS round trips; with less than 100 ms left an attempt would most
+ * likely be aborted by the deadline, having cost a connection, a request counted against the
+ * service-protection limits and CPU time, in the very burst that starved it of time. 100 ms is
+ * also half the smallest `timeoutMs` (200), so it never refuses a registration that was not kept
+ * waiting.
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, minAttemptMs: 100, random: Math.random };
 
 /** Counts attempts so the caller can log them whether the call succeeded or not. */

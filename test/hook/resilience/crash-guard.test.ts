@@ -1,25 +1,21 @@
 /**
- * The crash guard (src/hook/resilience/crash-guard.ts) on its own: what it recognises, when it holds Node's capture
- * callback, how it stands aside, and that every loaded copy shares one state. The end-to-end proof
- * on real sockets is in test/dataverse.test.ts; through the built hook, in test/faults.test.ts.
+ * The crash guard (src/hook/resilience/crash-guard.ts) on its own: what it attributes to a call,
+ * when it holds Node's capture callback, how it stands aside, and that every loaded copy shares one
+ * state. The end-to-end proof on real sockets is in test/hook/dataverse.test.ts; through the built
+ * hook, in test/built/faults.test.ts; with Node's `domain` module loaded, in test/built/domain.test.ts.
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isMalformedBodyCrash, withMalformedBodyGuard } from '../../../src/hook/resilience/crash-guard.js';
+import { withMalformedBodyGuard } from '../../../src/hook/resilience/crash-guard.js';
 
 interface SharedState {
-  owner: AsyncLocalStorage<() => void>;
+  owner: AsyncLocalStorage<unknown>;
   capture: (error: unknown) => void;
   inFlight: number;
   guarding: boolean;
+  domainLoaded: boolean;
 }
-const shared = () => (globalThis as Record<symbol, SharedState>)[Symbol.for('strivacity-dynamics-hook.crash-guard.v2')] as SharedState;
-
-function parserSyntaxError(file = '/srv/node_modules/dynamics-web-api/dist/cjs/dynamics-web-api.js'): SyntaxError {
-  const error = new SyntaxError('Unexpected end of JSON input');
-  error.stack = `SyntaxError: Unexpected end of JSON input\n    at JSON.parse (<anonymous>)\n    at handleJsonResponse (${file}:681:25)\n    at parseResponse (${file}:719:12)`;
-  return error;
-}
+const shared = () => (process as unknown as Record<symbol, SharedState>)[Symbol.for('strivacity-dynamics-hook.crash-guard.v3')] as SharedState;
 
 /** A dynamics-web-api call that stays pending until `settle` is called. */
 function pendingCall(): { call: () => Promise<string>; settle: () => void } {
@@ -34,20 +30,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('isMalformedBodyCrash', () => {
-  it("recognises a JSON SyntaxError thrown by dynamics-web-api's response parser", () => {
-    expect(isMalformedBodyCrash(parserSyntaxError())).toBe(true);
-  });
-
-  it.each([
-    ['a SyntaxError from another package', parserSyntaxError('/srv/node_modules/other/index.js')],
-    ['another error from dynamics-web-api', Object.assign(new TypeError('x'), { stack: parserSyntaxError().stack })],
-    ['a string', 'SyntaxError at handleJsonResponse (dynamics-web-api)'],
-  ])('ignores %s', (_label, error) => {
-    expect(isMalformedBodyCrash(error)).toBe(false);
-  });
-});
-
 describe('withMalformedBodyGuard', () => {
   it('holds the capture callback only while a guarded call is in flight', async () => {
     expect(process.hasUncaughtExceptionCaptureCallback()).toBe(false);
@@ -59,35 +41,76 @@ describe('withMalformedBodyGuard', () => {
     expect(process.hasUncaughtExceptionCaptureCallback()).toBe(false);
   });
 
-  it('fails only the call whose async context raised the parser error', async () => {
+  it.each([
+    ['a TypeError', new TypeError("Cannot read properties of null (reading '0')")],
+    ['a RangeError without a stack', Object.assign(new RangeError('Maximum call stack size exceeded'), { stack: undefined })],
+    ['a plain Error', new Error('The alias name of the linked entity must be unique!')],
+    ['a thrown string', 'not even an Error'],
+  ])('fails only the call in whose async context %s was raised', async (_label, thrown) => {
     const first = pendingCall();
     const second = pendingCall();
-    const failing = withMalformedBodyGuard(
-      () => new Promise<string>(() => setImmediate(() => shared().capture(parserSyntaxError()))),
-      new AbortController().signal,
-    );
+    const failing = withMalformedBodyGuard(() => new Promise<string>(() => setImmediate(() => shared().capture(thrown))), new AbortController().signal);
     const a = withMalformedBodyGuard(first.call, new AbortController().signal);
     const b = withMalformedBodyGuard(second.call, new AbortController().signal);
 
-    await expect(failing).rejects.toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'Dataverse returned a malformed response body.' });
+    await expect(failing).rejects.toMatchObject({
+      code: 'bad_response',
+      stage: 'dataverse',
+      message: 'Dataverse returned a response the client library could not handle.',
+    });
     first.settle();
     second.settle();
     await expect(Promise.all([a, b])).resolves.toEqual(['done', 'done']);
   });
 
-  it("hands any other uncaught error to the process's listeners unchanged", async () => {
+  it('passes on an error raised in the context of a call that has already settled', async () => {
+    const late = new Error('raised after the call settled');
     const emitted: unknown[][] = [];
-    const emit = vi.spyOn(process, 'emit').mockImplementation(((...args: unknown[]) => emitted.push(args) > 0) as typeof process.emit);
+    let raised: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      raised = resolve;
+    });
+    const raiseLate = () => {
+      const emit = vi.spyOn(process, 'emit').mockImplementation(((...args: unknown[]) => emitted.push(args) > 0) as typeof process.emit);
+      try {
+        shared().capture(late);
+      } finally {
+        emit.mockRestore();
+        raised();
+      }
+    };
+    // The timer is made inside the call, so its callback runs in the call's async context.
+    const settled = withMalformedBodyGuard(async () => {
+      setTimeout(() => raiseLate(), 50);
+      return 'done';
+    }, new AbortController().signal);
+    await expect(settled).resolves.toBe('done');
+    const pending = pendingCall();
+    const inFlight = withMalformedBodyGuard(pending.call, new AbortController().signal);
+    const listener = () => undefined;
+    process.on('uncaughtException', listener);
+    try {
+      await done;
+    } finally {
+      process.off('uncaughtException', listener);
+    }
+
+    expect(emitted).toEqual([['uncaughtException', late, 'uncaughtException']]);
+    pending.settle();
+    await expect(inFlight).resolves.toBe('done');
+  });
+
+  it('a capture callback it cannot take fails no call and leaks no count', async () => {
+    const refuse = vi.spyOn(process, 'setUncaughtExceptionCaptureCallback').mockImplementation(() => {
+      throw Object.assign(new Error('refused'), { code: 'ERR_SOMETHING_ELSE' });
+    });
     const pending = pendingCall();
     const result = withMalformedBodyGuard(pending.call, new AbortController().signal);
-    const other = new Error('a bug elsewhere in the runtime');
-
-    shared().capture(other);
-
-    expect(emitted).toEqual([['uncaughtException', other, 'uncaughtException']]);
-    emit.mockRestore();
+    expect(shared()).toMatchObject({ guarding: false, domainLoaded: false, inFlight: 1 });
     pending.settle();
-    await result;
+    await expect(result).resolves.toBe('done');
+    refuse.mockRestore();
+    expect(shared().inFlight).toBe(0);
   });
 
   it('stands aside when another component holds the capture callback', async () => {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { Limiter } from '../../../src/hook/resilience/limiter.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Limiter, type SlotDeadline } from '../../../src/hook/resilience/limiter.js';
 
 /** A task the test finishes by hand, recording when it started. */
 function controlled(started: string[], name: string): { task: () => Promise<string>; finish: () => void; fail: () => void } {
@@ -21,7 +21,12 @@ function controlled(started: string[], name: string): { task: () => Promise<stri
 
 /** Lets every pending promise callback run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-const never = new AbortController().signal;
+/** A deadline `timeLeftMs` from now (by the clock, real or fake), aborted only through `signal`. */
+function deadlineIn(timeLeftMs: number, signal = new AbortController().signal): SlotDeadline {
+  const endsAt = Date.now() + timeLeftMs;
+  return { signal, remainingMs: () => Math.max(0, endsAt - Date.now()) };
+}
+const never = deadlineIn(60_000);
 
 describe('Limiter', () => {
   it('runs at most max tasks at once and starts the rest in arrival order as slots free up', async () => {
@@ -68,7 +73,7 @@ describe('Limiter', () => {
   it('refuses at once, with a timeout, when the signal has already aborted', async () => {
     const limiter = new Limiter(1);
     const started: string[] = [];
-    const aborted = AbortSignal.abort();
+    const aborted = deadlineIn(60_000, AbortSignal.abort());
     await expect(limiter.run(controlled(started, 'late').task, aborted, 'token')).rejects.toMatchObject({
       name: 'HookError',
       code: 'timeout',
@@ -88,7 +93,7 @@ describe('Limiter', () => {
     const controller = new AbortController();
 
     const runningResult = limiter.run(running.task, never, 'dataverse');
-    const waitingResult = limiter.run(waiting.task, controller.signal, 'dataverse');
+    const waitingResult = limiter.run(waiting.task, deadlineIn(60_000, controller.signal), 'dataverse');
     controller.abort();
     await expect(waitingResult).rejects.toMatchObject({
       name: 'HookError',
@@ -118,12 +123,82 @@ describe('Limiter', () => {
     const second = controlled(started, 'second');
     const controller = new AbortController();
     const firstResult = limiter.run(first.task, never, 'dataverse');
-    const secondResult = limiter.run(second.task, controller.signal, 'dataverse');
+    const secondResult = limiter.run(second.task, deadlineIn(60_000, controller.signal), 'dataverse');
     first.finish();
     await settle();
     controller.abort();
     second.finish();
     await expect(Promise.all([firstResult, secondResult])).resolves.toEqual(['first', 'second']);
     expect(limiter.active).toBe(0);
+  });
+});
+
+describe('Limiter, when the deadline cannot cover a task', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const TIMEOUT = { name: 'HookError', code: 'timeout', stage: 'dataverse', message: 'The deadline passed before the request completed.' };
+
+  it('does not start a task whose deadline leaves less than minStartMs, even with a slot free', async () => {
+    const limiter = new Limiter(2, 100);
+    const started: string[] = [];
+    await expect(limiter.run(controlled(started, 'short').task, deadlineIn(99), 'dataverse')).rejects.toMatchObject(TIMEOUT);
+    const enough = controlled(started, 'enough');
+    const result = limiter.run(enough.task, deadlineIn(100), 'dataverse');
+    await settle();
+    expect(started).toEqual(['enough']);
+    enough.finish();
+    await expect(result).resolves.toBe('enough');
+    expect(limiter.active).toBe(0);
+  });
+
+  it('hands a freed slot past the waiters that can no longer use it, refusing them, to the first that can', async () => {
+    vi.useFakeTimers();
+    const limiter = new Limiter(1, 100);
+    const started: string[] = [];
+    const running = controlled(started, 'running');
+    const runningResult = limiter.run(running.task, deadlineIn(500), 'dataverse');
+    const late = [1, 2, 3].map((i) => limiter.run(controlled(started, `late-${i}`).task, deadlineIn(450), 'dataverse'));
+    const roomy = controlled(started, 'roomy');
+    const roomyResult = limiter.run(roomy.task, deadlineIn(5_000), 'dataverse');
+    late.forEach((result) => result.catch(() => undefined));
+
+    // The running task ends when 370 ms have passed: the late waiters have 80 ms left, too little.
+    vi.setSystemTime(Date.now() + 370);
+    running.finish();
+    await expect(runningResult).resolves.toBe('running');
+    for (const result of late) await expect(result).rejects.toMatchObject(TIMEOUT);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['running', 'roomy']);
+    expect(limiter.queued).toBe(0);
+    roomy.finish();
+    await expect(roomyResult).resolves.toBe('roomy');
+    expect(limiter.active).toBe(0);
+  });
+
+  it('lets a queued task leave as soon as its deadline can no longer cover it, before the deadline passes', async () => {
+    vi.useFakeTimers();
+    const limiter = new Limiter(1, 100);
+    const started: string[] = [];
+    const running = controlled(started, 'running');
+    limiter.run(running.task, never, 'dataverse').catch(() => undefined);
+    let outcome: unknown;
+    limiter.run(controlled(started, 'waiting').task, deadlineIn(500), 'dataverse').catch((error: unknown) => (outcome = error));
+
+    await vi.advanceTimersByTimeAsync(399);
+    expect(outcome).toBeUndefined();
+    expect(limiter.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(outcome).toMatchObject(TIMEOUT);
+    expect(limiter.queued).toBe(0);
+
+    // It took no slot on its way out: the next task still waits for the running one.
+    running.finish();
+    const next = controlled(started, 'next');
+    const nextResult = limiter.run(next.task, never, 'dataverse');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['running', 'next']);
+    next.finish();
+    await expect(nextResult).resolves.toBe('next');
   });
 });

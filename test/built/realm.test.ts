@@ -1,0 +1,72 @@
+/**
+ * The BUILT hook when its code runs in a realm of its own (a `vm` context whose `require` hands it
+ * the host's packages), and how it classifies an error that is neither an HTTP answer nor a network
+ * failure. dynamics-web-api refuses an array unless `value.constructor === Array` of its own realm.
+ */
+import nock from 'nock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildHook } from '../../src/build/build-hook.js';
+import { registrationPayload, runHook } from '../../src/harness/run-hook.js';
+import { loadBuiltHook, strivacityGlobals } from '../../src/harness/load-hook.js';
+import { readFixture } from '../../src/harness/stand-in.js';
+import { BASE_CONFIG, JSON_HEADERS, mockContacts, mockToken, ORG, API, useBuiltHooks } from '../support/helpers.js';
+import { loadBuiltHookInRealm } from '../support/load-in-realm.js';
+
+let code = '';
+beforeAll(async () => {
+  code = (await buildHook('pre-registration', BASE_CONFIG)).code;
+});
+const builtHooks = useBuiltHooks();
+const decidedOf = (lines: readonly unknown[]) => lines.find((line) => (line as { event?: string }).event === 'registration.decided') as Record<string, unknown>;
+
+describe('the built hook in a realm of its own', () => {
+  it('allows a known customer, completed from the contact, exactly as in the host realm', async () => {
+    const token = mockToken();
+    const filters: string[] = [];
+    const contacts = mockContacts('contacts-one.json', filters);
+    const hook = loadBuiltHookInRealm(code, strivacityGlobals('ErrorDenyRequest'));
+
+    const run = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+
+    expect(decidedOf(run.logLines)).toMatchObject({ outcome: 'allow', reason: 'matched', attempts: 1, matches: 1 });
+    expect(run.calls).toBe(1);
+    const result = run.result as { attributes: { name: Record<string, string> }; session: { dynamics: { contactId: string } } };
+    expect(result.attributes.name).toEqual({ givenName: 'Ada', familyName: 'Lovelace' });
+    expect(result.session.dynamics.contactId).toBe('0f8fad5b-d9cb-469f-a165-70867728950e');
+    expect(filters).toEqual(["emailaddress1 eq 'ada.lovelace@example.com' and statecode eq 0"]);
+    expect(token.isDone() && contacts.isDone()).toBe(true);
+  });
+
+  it('contains a body the library cannot parse there too', async () => {
+    mockToken();
+    const recorded = readFixture('contacts-one.json') as { value: Array<Record<string, unknown>> };
+    nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .reply(200, JSON.stringify({ ...recorded, value: [{ ...recorded.value[0], firstname: 'Ann --batchresponse_ x' }] }), JSON_HEADERS);
+    const hook = loadBuiltHookInRealm(code, strivacityGlobals('ErrorDenyRequest'));
+
+    const run = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+
+    expect(decidedOf(run.logLines)).toMatchObject({ outcome: 'showError', reason: 'lookup_failed', failure: 'bad_response', attempts: 1 });
+  });
+});
+
+describe('an error that is neither an HTTP answer nor a network failure', () => {
+  afterEach(() => {
+    delete process.env['https_proxy'];
+  });
+
+  it('is an internal failure, decided by policy.onError, logged as such and not retried', async () => {
+    mockToken();
+    // dynamics-web-api reads the lower-case proxy variable itself and throws on a URL it cannot parse.
+    process.env['https_proxy'] = 'not a proxy url';
+    const { hook, unload } = loadBuiltHook(code, strivacityGlobals('ErrorDenyRequest'));
+    builtHooks.track(unload);
+
+    const run = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+
+    expect(decidedOf(run.logLines)).toMatchObject({ outcome: 'showError', reason: 'lookup_failed', failure: 'internal', stage: 'dataverse', attempts: 1 });
+    expect(run.result).toMatchObject({ error_message: 'Registration is temporarily unavailable. Please try again in a few minutes.' });
+  });
+});
