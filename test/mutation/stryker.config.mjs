@@ -28,6 +28,6 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'test/mutation/reports/mutation.html' },
   jsonReporter: { fileName: 'test/mutation/reports/mutation.json' },
-  clearTextReporter: { allowEmojis: false, logTests: false, reportMutants: true, reportScoreTable: true },
+  clearTextReporter: { allowEmojis: false, logTests: false, reportTests: false, reportMutants: true, reportScoreTable: true },
   thresholds: { high: 90, low: 85, break: null },
 };
