@@ -71,6 +71,11 @@ describe('parseRegistration', () => {
     expect(parseRegistration({ customer: {}, session: { a: 1 } })).toEqual({ valid: false, attributes: {}, session: { a: 1 }, locales: [] });
   });
 
+  it('treats customer.attributes: null as invalid input with empty attributes, keeping the session', () => {
+    // null is an object to `typeof`: read as one, the next key lookup would throw instead of answering.
+    expect(parseRegistration({ customer: { attributes: null }, session: { a: 1 } })).toEqual({ valid: false, attributes: {}, session: { a: 1 }, locales: [] });
+  });
+
   it('treats attributes without emails as invalid input, keeping the attributes', () => {
     const attributes = { name: { givenName: 'Ada' } };
     expect(parseRegistration({ customer: { attributes } })).toEqual({ valid: false, attributes, session: {}, locales: [] });
