@@ -239,7 +239,7 @@ describe('findContactsByEmail over HTTP (nock)', () => {
     findContactsByEmail(createDataverseClient(cfg.dataverse), cfg, {
       email: 'ada.lovelace@example.com',
       token: 'fixture-token',
-      signal: AbortSignal.timeout(2000),
+      signal: AbortSignal.timeout(5000),
     }).catch((error: unknown) => error);
   const answer = (body: unknown) =>
     nock(ORG)
@@ -293,17 +293,18 @@ describe('updateContact and createContact over HTTP (nock)', () => {
   const config = parseResolvedConfig(BASE_CONFIG);
   const client = () => createDataverseClient(config.dataverse);
   const ADA = '0f8fad5b-d9cb-469f-a165-70867728950e';
-  const write = { data: { firstname: 'Ada' }, token: 'fixture-token', signal: AbortSignal.timeout(2000) };
+  // A fresh signal per request: one made when the file is collected could run out before the test.
+  const write = () => ({ data: { firstname: 'Ada' }, token: 'fixture-token', signal: AbortSignal.timeout(5000) });
 
   it('updates with PATCH contacts(<id>) and If-Match: *, and resolves on 204', async () => {
     const scope = nock(ORG).matchHeader('if-match', '*').patch(`${API}/contacts(${ADA})`, { firstname: 'Ada' }).reply(204);
-    await expect(updateContact(client(), { ...write, contactId: ADA })).resolves.toBeUndefined();
+    await expect(updateContact(client(), { ...write(), contactId: ADA })).resolves.toBeUndefined();
     scope.done();
   });
 
   it('refuses to put a contact id that is not a GUID into the request path, and sends nothing', async () => {
     // dynamics-web-api puts the key into the path unencoded: `x)/y(<guid>` would address another resource.
-    const failure = await updateContact(client(), { ...write, contactId: `x)/y(${ADA}` }).catch((error: unknown) => error);
+    const failure = await updateContact(client(), { ...write(), contactId: `x)/y(${ADA}` }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'The contact id is not a GUID.' });
   });
 
@@ -311,20 +312,20 @@ describe('updateContact and createContact over HTTP (nock)', () => {
     nock(ORG)
       .patch(`${API}/contacts(${ADA})`)
       .reply(412, { error: { code: '0x80060882', message: 'precondition failed' } }, JSON_HEADERS);
-    const failure = await updateContact(client(), { ...write, contactId: ADA }).catch((error: unknown) => error);
+    const failure = await updateContact(client(), { ...write(), contactId: ADA }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', status: 412, message: 'Dataverse answered with an unexpected status.' });
   });
 
   it('takes a 2xx with a body, where an update answers 204, as a response of an unexpected shape', async () => {
     nock(ORG).patch(`${API}/contacts(${ADA})`).reply(200, { contactid: ADA }, JSON_HEADERS);
-    const failure = await updateContact(client(), { ...write, contactId: ADA }).catch((error: unknown) => error);
+    const failure = await updateContact(client(), { ...write(), contactId: ADA }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'Dataverse returned a response of an unexpected shape.' });
   });
 
   it('returns the id of the created contact from OData-EntityId', async () => {
     const created = readFixture('dataverse-create-204.json') as { status: number; headers: Record<string, string> };
     const scope = nock(ORG).post(`${API}/contacts`, { firstname: 'Ada' }).reply(created.status, '', created.headers);
-    expect(await createContact(client(), write)).toBe('3f2504e0-4f89-41d3-9a0c-0305e82c3301');
+    expect(await createContact(client(), write())).toBe('3f2504e0-4f89-41d3-9a0c-0305e82c3301');
     scope.done();
   });
 
@@ -334,7 +335,7 @@ describe('updateContact and createContact over HTTP (nock)', () => {
     ['no OData-EntityId', { 'OData-Version': '4.0' }],
   ])('refuses a create answered with %s: the id is not a GUID', async (_label, headers) => {
     nock(ORG).post(`${API}/contacts`).reply(204, '', headers);
-    const failure = await createContact(client(), write).catch((error: unknown) => error);
+    const failure = await createContact(client(), write()).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'Dataverse did not return the id of the created contact.' });
   });
 });
