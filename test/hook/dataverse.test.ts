@@ -59,16 +59,20 @@ describe('classifyDataverseError', () => {
   });
 
   it.each([
-    ['an AbortError by name (a DOMException)', Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), 'timeout'],
-    ['an AbortError by code (Node)', Object.assign(new Error('The operation was aborted'), { code: 'ABORT_ERR' }), 'timeout'],
-    ['ECONNRESET', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'network'],
-    ['ECONNREFUSED', Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), 'network'],
-    ['a batch error array', [new Error('a')], 'bad_response'],
-    ['a TLS certificate error', Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), 'network'],
-    ['a TLS host name mismatch', Object.assign(new Error('altname'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'network'],
-    ['a parameter error of the library', new Error('DynamicsWebApi.retrieveMultiple requires a request.select parameter to be of type Array.'), 'internal'],
-    ['a TypeError', Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL' }), 'internal'],
-  ])('classifies %s as %s', (_label, error, code) => {
+    { label: 'an AbortError by name (a DOMException)', error: Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), code: 'timeout' },
+    { label: 'an AbortError by code (Node)', error: Object.assign(new Error('The operation was aborted'), { code: 'ABORT_ERR' }), code: 'timeout' },
+    { label: 'ECONNRESET', error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), code: 'network' },
+    { label: 'ECONNREFUSED', error: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), code: 'network' },
+    { label: 'a batch error array', error: [new Error('a')], code: 'bad_response' },
+    { label: 'a TLS certificate error', error: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), code: 'network' },
+    { label: 'a TLS host name mismatch', error: Object.assign(new Error('altname'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), code: 'network' },
+    {
+      label: 'a parameter error of the library',
+      error: new Error('DynamicsWebApi.retrieveMultiple requires a request.select parameter to be of type Array.'),
+      code: 'internal',
+    },
+    { label: 'a TypeError', error: Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL' }), code: 'internal' },
+  ])('classifies $label as $code', ({ error, code }) => {
     expect(classifyDataverseError(error).code).toBe(code);
   });
 
@@ -101,6 +105,46 @@ describe('classifyDataverseError', () => {
     const failure = classifyDataverseError(error);
     expect(failure).toMatchObject({ code, message, stage: 'dataverse' });
     expect(failure.cause).toBe(error);
+  });
+
+  it.each([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EPIPE',
+    'ENETDOWN',
+    'ENETUNREACH',
+    'EHOSTDOWN',
+    'EHOSTUNREACH',
+    'EPROTO',
+    'ERR_NOCK_NO_MATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+    'CERT_HAS_EXPIRED',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+  ])('classifies a failed connection with code %s as network: Dataverse could not be reached', (code) => {
+    expect(classifyDataverseError(Object.assign(new Error('x'), { code }))).toMatchObject({ code: 'network', message: 'Dataverse could not be reached.' });
+  });
+
+  it.each(['XERR_TLS_', 'EXCERT_HAS_EXPIRED', 'ECONNRESETX', 'ERR_INVALID_ARG_TYPE'])(
+    'classifies an error with code %s, which is no network failure, as internal',
+    (code) => {
+      expect(classifyDataverseError(Object.assign(new Error('x'), { code }))).toMatchObject({
+        code: 'internal',
+        message: 'The Dataverse request failed inside the hook or its client library.',
+      });
+    },
+  );
+
+  it('keeps a Dataverse error code in lower case, and only one of exactly 8 hex digits after 0x', () => {
+    expect(classifyDataverseError(httpError(403, { code: '0X8007256A' })).dataverseCode).toBe('0x8007256a');
+    expect(classifyDataverseError(httpError(403, { code: '0x800725601' })).dataverseCode).toBeUndefined();
+    expect(classifyDataverseError(httpError(403, { code: 'x0x80072560' })).dataverseCode).toBeUndefined();
   });
 
   it('prefers the 401_error_reason header to WWW-Authenticate for the reason of a 401', () => {

@@ -12,11 +12,15 @@ export default {
   // The files that ship: what is pasted into Strivacity.
   mutate: ['src/hook/**/*.ts'],
   testRunner: 'vitest',
-  vitest: {
-    configFile: 'test/mutation/vitest.config.ts',
-    // Plain `vitest run` uses child processes; keep the tests in the pool they are written for.
-    pool: 'forks',
-  },
+  // The project's own vitest.config.ts. Plain `vitest run` uses child processes; keep the tests in
+  // the pool they are written for (the runner's default is threads).
+  vitest: { pool: 'forks' },
+  // Stryker's default prepends `// @ts-nocheck` to every source file it copies, writing it anew
+  // without its mode: the bin launcher (src/cli/dynamics-hook.mjs, git mode 100755) lost its execute
+  // bit and test/cli/commands.test.ts, which runs it by its shebang, failed with EACCES. Nothing
+  // here type-checks (vitest strips types), so no file needs the comment; unchanged files are then
+  // copied with their mode.
+  disableTypeChecks: false,
   // Each mutant runs only the tests that reached it in the dry run.
   coverageAnalysis: 'perTest',
   // Not copied into the sandbox: the Node binaries and the reports of earlier runs.
