@@ -34,6 +34,36 @@ describe('toHookError', () => {
   });
 });
 
+describe('HookError', () => {
+  it('is an Error named HookError that keeps code, stage, status and the details it was given', () => {
+    const cause = new Error('socket hang up');
+    const failure = new HookError('throttled', 'Dataverse throttled the request.', {
+      stage: 'dataverse',
+      status: 429,
+      dataverseCode: '0x80072322',
+      retryAfterMs: 2000,
+      diagnostic: 'fixed text',
+      cause,
+    });
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).toMatchObject({
+      name: 'HookError',
+      code: 'throttled',
+      message: 'Dataverse throttled the request.',
+      stage: 'dataverse',
+      status: 429,
+      dataverseCode: '0x80072322',
+      retryAfterMs: 2000,
+      diagnostic: 'fixed text',
+    });
+    expect(failure.cause).toBe(cause);
+  });
+
+  it('has no cause property at all when none is given', () => {
+    expect('cause' in new HookError('auth', 'Entra refused the token request.', { stage: 'token', aadsts: 7000215 })).toBe(false);
+  });
+});
+
 describe('isTransient', () => {
   it.each([
     ['throttled', true],

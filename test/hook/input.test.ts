@@ -52,6 +52,7 @@ describe('parseRegistration', () => {
     ['no domain', 'ada@'],
     ['a space inside', 'ada lovelace@example.com'],
     ['an OData injection attempt', "x@example.com' or 1 eq 1 or emailaddress1 eq 'y@example.com"],
+    ['holding the library batch marker', 'ada--batchresponse_@example.com'],
   ])('refuses an email that is %s, keeping attributes and session', (_label, email) => {
     const input = payload(email);
     const registration = parseRegistration(input);
@@ -107,6 +108,12 @@ describe('parseRegistration', () => {
   it('reads ui_locales given as a space-separated string (the OIDC wire form)', () => {
     const registration = parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: ' de-DE  de\ten ' } }));
     expect(registration.locales).toEqual(['de-DE', 'de', 'en']);
+  });
+
+  it('keeps a ui_locale of up to 35 characters and drops a longer one', () => {
+    const longest = `de-${'x'.repeat(32)}`;
+    const registration = parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: [longest, `${longest}x`, 'en'] } }));
+    expect(registration.locales).toEqual([longest, 'en']);
   });
 
   it('has no locales when oidc_context or ui_locales is missing or of another type', () => {
