@@ -10,7 +10,9 @@ import { build } from 'esbuild';
 import { parseResolvedConfig } from '../hook/config.js';
 import { configError } from '../hook/errors.js';
 import { type BuiltHook, type HookKind, MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from './artifact.js';
+import { blockConfigFor } from './block-config.js';
 import { renderConfigBlock } from './config-block.js';
+import { readProvenance } from './provenance.js';
 
 const ENTRIES: Record<HookKind, string> = {
   'pre-registration': '../hook/pre-registration.entry.ts',
@@ -19,8 +21,10 @@ const ENTRIES: Record<HookKind, string> = {
 
 /** Builds a hook for a config (validated first: a config that would fail at load fails here). */
 export async function buildHook(kind: HookKind, rawConfig: unknown): Promise<BuiltHook> {
-  // The block shows the config with every default applied, so each setting is visible and editable.
-  const config = parseResolvedConfig(rawConfig);
+  // The block shows the config with every default applied, so each setting is visible and editable;
+  // it holds only what this hook reads, and must pass the check the built file runs at load.
+  const config = blockConfigFor(kind, parseResolvedConfig(rawConfig));
+  parseResolvedConfig(config);
   const packageDependencies = installedVersions();
   const result = await build({
     entryPoints: [fileURLToPath(new URL(ENTRIES[kind], import.meta.url))],
@@ -38,7 +42,7 @@ export async function buildHook(kind: HookKind, rawConfig: unknown): Promise<Bui
   });
   // The config block opens the file with 'use strict'; esbuild's own directive would be a no-op there.
   const bundled = (result.outputFiles[0]?.text ?? '').replace(/^"use strict";\n/, '');
-  const code = `${renderConfigBlock(kind, config, packageDependencies)}\n${bundled}`;
+  const code = `${renderConfigBlock(kind, config, packageDependencies, readProvenance())}\n${bundled}`;
   if (code.length > MAX_HOOK_CHARACTERS) {
     // Only the config can make the file grow this much (long messages, many locales).
     throw configError(

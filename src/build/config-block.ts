@@ -1,39 +1,34 @@
 /**
  * The config block at the top of a built hook: a JavaScript object literal with a comment on each
- * setting an administrator is likely to change, so the pasted file explains itself.
+ * setting, so the pasted file explains itself.
  */
+import { configSchema } from '../hook/config.js';
+import { configKeysOf } from '../hook/config-keys.js';
 import type { HookKind } from './artifact.js';
+import { configHash, type Provenance } from './provenance.js';
 
-const COMMENTS: Record<string, string> = {
-  'dataverse.url': 'Dataverse environment URL (https only)',
-  'dataverse.apiVersion': 'Web API version',
-  'auth.tenantId': 'Entra tenant (directory) ID',
-  'auth.clientId': 'App registration (client) ID; needs an Application User in the environment',
-  'auth.clientSecretVariable': 'name of the Strivacity secret that holds the client secret value',
-  'auth.clientCertificate.thumbprintSha256': 'SHA-256 thumbprint of the certificate uploaded to the app registration',
-  'auth.clientCertificate.privateKeyVariable': 'name of the Strivacity secret that holds the PEM private key',
-  'auth.cloud': 'public | usgov | china',
-  'lookup.emailFields': 'any of emailaddress1, emailaddress2, emailaddress3',
-  'lookup.activeOnly': 'true: only active contacts (statecode eq 0)',
-  'policy.notFound': 'allow | showError | deny',
-  'policy.multipleMatches': 'allowMostRecent | showError | deny',
-  'policy.invalidEmail': 'allow | showError | deny',
-  'policy.onError': 'allow | showError | deny (token or Dataverse failure, timeout)',
-  'policy.timeoutMs': 'whole-hook deadline in milliseconds: token + lookup + retries',
-  'policy.maxConcurrentRequests': 'Dataverse requests in flight per hook instance (Dataverse allows 52 per user)',
-  'policy.maxValueLength': 'longest text copied from or written to Dataverse; longer values are left out (column logged)',
-  enrich: 'Strivacity attribute path -> Dataverse column, copied into the registration',
-  enrichOverwrite: 'false: fill only empty attributes; true: the CRM value wins',
-  sync: 'post-registration: Dataverse column <- attribute path, and whether to create missing contacts',
-  messages: 'shown to the person, by ui_locales; "en" is required',
-  logLevel: 'debug | info | warn | error',
-};
+/**
+ * The comment above each key: its description in the schema (the one place keys are described),
+ * with the allowed values of an enum.
+ */
+const COMMENTS: ReadonlyMap<string, string> = new Map(
+  configKeysOf(configSchema).flatMap(({ path, description, options }) => {
+    const text = [description, options?.join(' | ')].filter((part) => part !== undefined).join(': ');
+    return text === '' ? [] : [[path, text] as const];
+  }),
+);
 
-export function renderConfigBlock(kind: HookKind, config: unknown, packageDependencies: Record<string, string>): string {
+/**
+ * The file's opening comment and `const HOOK_CONFIG = {...}`. The `Build:` line says which build
+ * this is (see provenance.ts); `config` is the hash of HOOK_CONFIG as built, so an edit made in the
+ * console shows as a mismatch with the file kept from the build.
+ */
+export function renderConfigBlock(kind: HookKind, config: unknown, packageDependencies: Record<string, string>, provenance: Provenance): string {
   const header = [
     "'use strict';",
     '/*',
     ` * Strivacity ${kind} hook: Microsoft Dynamics 365 (Dataverse contacts).`,
+    ` * Build: version ${provenance.version}, commit ${provenance.commit}, config ${configHash(config)}`,
     ' *',
     ' * Hook settings > Dependencies (packageDependencies):',
     ...Object.entries(packageDependencies).map(([name, version]) => ` *   ${name}: ${version}`),
@@ -59,7 +54,7 @@ function renderValue(value: unknown, path: string, depth: number): string {
   const lines = entries.map(([key, child], index) => {
     const childPath = path === '' ? key : `${path}.${key}`;
     const comma = index < entries.length - 1 ? ',' : '';
-    const comment = COMMENTS[childPath];
+    const comment = COMMENTS.get(childPath);
     const rendered = `${indent}${JSON.stringify(key)}: ${renderValue(child, childPath, depth + 1)}${comma}`;
     return comment === undefined ? rendered : `${indent}// ${comment}\n${rendered}`;
   });

@@ -13,6 +13,11 @@ import { doctorCommand } from './doctor/doctor.js';
 import { HookError } from '../hook/errors.js';
 import { payloadsCommand } from './payloads.js';
 import { recordCommand } from './record/command.js';
+import { deployCommand } from './strivacity/deploy.js';
+import { logsCommand } from './strivacity/logs.js';
+import { AdminError } from './strivacity/problem.js';
+import { probeCommand } from './strivacity/probe.js';
+import { tryoutCommand } from './strivacity/tryout.js';
 import { tryCommand } from './try.js';
 import { readJsonFile, UsageError } from './usage.js';
 
@@ -38,6 +43,23 @@ Commands:
            Runs the hook's lookup live for each email and writes scrubbed nock fixtures.
   payloads --out <dir> [--known-email <address>] [--json]
            Writes sample Try Out payloads (each under 8,000 characters) for the main cases.
+
+Through the Strivacity Admin API (--strivacity https://<tenant>.strivacity.com; the API client's
+credentials from STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET, never flags):
+  probe    --strivacity <url> --config <file> [--hook <kind>] [--name <hook>] [--json]
+           Runs a probe hook through Try Out (no deployment) and judges the runtime.
+  deploy   --strivacity <url> --config <file> [--hook <kind>] [--name <hook>] [--dry-run]
+           [--file <code.js>] [--secret-from-env] [--backup-dir <dir>] [--wait-seconds <n>] [--json]
+           Shows the change (config block, dependencies, secret variable), updates, deploys and
+           waits until ACTIVE; saves the replaced code and prints how to restore it (--file).
+  tryout   --strivacity <url> --config <file> [--hook <kind>] [--name <hook>]
+           [--payloads <dir> | --payload <file>] [--live] [--json]
+           Runs the built hook in Strivacity's runtime (Try Out) on each payload next to a local
+           run; exit code 1 on any difference. Deletes its try-out resources, also on Ctrl-C.
+  logs     --strivacity <url> [--hook <kind>] [--name <hook>] [--since 1h | --from <time> [--to <time>]]
+           [--json]
+           Sums up the hook's own log lines: outcomes and reasons, failures per class with the
+           Dataverse code / AADSTS number, latency p50/p95/max, the slowest (by email hash).
 `;
 
 const build: Command = async (argv) => {
@@ -61,7 +83,17 @@ const build: Command = async (argv) => {
   return { exitCode: 0 };
 };
 
-const COMMANDS: Record<string, Command> = { build, doctor: doctorCommand, try: tryCommand, payloads: payloadsCommand, record: recordCommand };
+const COMMANDS: Record<string, Command> = {
+  build,
+  doctor: doctorCommand,
+  try: tryCommand,
+  payloads: payloadsCommand,
+  record: recordCommand,
+  probe: probeCommand,
+  deploy: deployCommand,
+  tryout: tryoutCommand,
+  logs: logsCommand,
+};
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -73,6 +105,11 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return (await command(rest)).exitCode;
   } catch (error) {
+    if (error instanceof AdminError) {
+      // One line: the cause and the fix (see cli/strivacity/problem.ts).
+      console.error(error.message);
+      return error.code === 'interrupted' ? 130 : 1;
+    }
     if (error instanceof HookError) {
       console.error(`${error.message}${error.diagnostic === undefined ? '' : `\n  ${error.diagnostic.split('; ').join('\n  ')}`}`);
       return 1;

@@ -25,6 +25,9 @@ import { readCredential } from '../hook/loaded-hook.js';
 import { readSecret } from '../hook/secrets.js';
 import { readJsonFile, UsageError } from './usage.js';
 
+/** Offline, the recorded Entra answers at once; this only bounds a hook that never asks. */
+const PREFETCH_WAIT_MS = 5_000;
+
 export interface TryOptions {
   readonly rawConfig: unknown;
   readonly payload: unknown;
@@ -60,12 +63,19 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
   const rawWithUrl = withUrl(options.rawConfig, url);
   const resolved = parseResolvedConfig(rawWithUrl);
   const restoreEnv = options.live ? requireCredential(resolved) : provideOfflineCredential(resolved);
-  const standIn = options.live ? undefined : (await import('../harness/stand-in.js')).serveRecordedResponses(resolved);
+  const { serveRecordedResponses, waitForTokenPrefetch } = await import('../harness/stand-in.js');
+  const standIn = options.live ? undefined : serveRecordedResponses(resolved);
   try {
     const built = await buildHook('pre-registration', rawWithUrl);
     const loadStarted = performance.now();
     // The hook logs at load (and starts its token pre-fetch): keep those lines off stdout.
-    const { value: loaded, lines: loadLines } = await captureConsole(() => loadBuiltHook(built.code));
+    // Offline, the pre-fetch is awaited too: closing the stand-in under it would log a token failure
+    // after the report (an invalid email is decided without waiting for a token).
+    const { value: loaded, lines: loadLines } = await captureConsole(async () => {
+      const hook = loadBuiltHook(built.code);
+      if (standIn !== undefined) await waitForTokenPrefetch(standIn, PREFETCH_WAIT_MS);
+      return hook;
+    });
     const loadMs = performance.now() - loadStarted;
     try {
       const run = await runHook(loaded.hook, options.payload);

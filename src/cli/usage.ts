@@ -4,13 +4,17 @@
  * imports them (an import cycle would leave the table's entries uninitialised in tests).
  */
 import { readFileSync } from 'node:fs';
+import { parse, type ParseError, printParseErrorCode } from 'jsonc-parser';
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Reads and JSON-parses a config file; the error names the file, never its content. */
+/**
+ * Reads and parses a config file as JSONC: comments and trailing commas are allowed, as in the
+ * README's examples. A syntax error names the file, the line and the column, never the content.
+ */
 export function readJsonFile(path: string): unknown {
   let text: string;
   try {
@@ -18,9 +22,23 @@ export function readJsonFile(path: string): unknown {
   } catch {
     throw new UsageError(`Cannot read ${path}.`);
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UsageError(`${path} is not valid JSON.`);
-  }
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const [first] = errors;
+  if (first === undefined) return value;
+  const { line, column } = lineAndColumn(text, first.offset);
+  throw new UsageError(`${path} is not valid JSON (comments and trailing commas are allowed): line ${line}, column ${column}: ${describeParseError(first)}.`);
+}
+
+/** 1-based line and column of a character offset, counting `\r\n` as one line break. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split(/\r\n|\r|\n/);
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/** jsonc-parser's code in words: `CommaExpected` -> "comma expected". */
+function describeParseError(error: ParseError): string {
+  return printParseErrorCode(error.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
 }

@@ -4,15 +4,15 @@
  * never part of it: the config names the variables that hold them.
  */
 import { z } from 'zod';
+import { attributePathProblem } from './attribute-paths.js';
+import { describeIssues, plainMessage } from './config-issues.js';
 import { configError } from './errors.js';
 import { DEFAULT_MAX_VALUE_LENGTH } from './values.js';
 
-/** A GUID in Dataverse's and Entra's textual form (any case). */
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A GUID in Dataverse's and Entra's textual form (any case; no `i` flag, which JSON Schema patterns lack). */
+export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Strivacity variable names: `^[A-Za-z_][A-Za-z_0-9]*$` (hook `variables[].name` in the Admin API). */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Strivacity attribute paths such as `name.givenName` or `addresses.primary.city`. */
-const ATTRIBUTE_PATH = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
 /** Dataverse logical column names are lower case. */
 const COLUMN = /^[a-z][a-z0-9_]*$/;
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
@@ -27,26 +27,46 @@ export const AUTHORITY_HOSTS: Record<Cloud, string> = {
   china: 'login.partner.microsoftonline.cn',
 };
 
+/** Why a Dataverse URL is unusable, or `undefined`; the text never repeats the URL. */
+function dataverseUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be a URL such as https://contoso.crm4.dynamics.com';
+  }
+  if (url.protocol !== 'https:') return 'must use https, e.g. https://contoso.crm4.dynamics.com';
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  // Copied from a browser, the URL often carries `/main.aspx?appid=...`: the scope needs the origin.
+  if (url.search !== '' || url.hash !== '' || url.pathname !== '/') return 'use only the origin, e.g. https://contoso.crm4.dynamics.com';
+  return undefined;
+}
+
 const httpsUrl = z
   .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'https:' && url.username === '' && url.password === '' && url.search === '' && url.hash === '';
-    } catch {
-      return false;
-    }
-  }, 'must be an https URL without credentials, query or fragment')
-  // Normalised to the origin: the token scope is `<origin>/.default`.
+  .superRefine((value, context) => {
+    const problem = dataverseUrlProblem(value);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  })
+  // Normalised to the origin (host lower case, no default port): the token scope is `<origin>/.default`.
   .transform((value) => new URL(value).origin);
 
-const messagesSchema = z.strictObject({
-  notFound: z.string().min(1).max(500),
-  multipleMatches: z.string().min(1).max(500),
-  invalidEmail: z.string().min(1).max(500),
-  unavailable: z.string().min(1).max(500),
+/** An attribute path as `enrich` keys and `sync.columns` values name it; see attribute-paths.ts. */
+const attributePath = z.string().superRefine((value, context) => {
+  const problem = attributePathProblem(value);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
 });
-export type Messages = z.infer<typeof messagesSchema>;
+
+const message = z.string().min(1).max(500);
+/** What a locale may set: any of the four messages; a missing one comes from `en`, then the default. */
+const messagesSchema = z.strictObject({
+  notFound: message.optional().describe('no contact has this email'),
+  multipleMatches: message.optional().describe('several contacts have this email'),
+  invalidEmail: message.optional().describe('the email is not usable'),
+  unavailable: message.optional().describe('the CRM or the token failed, or the deadline passed'),
+});
+type MessagesInput = z.output<typeof messagesSchema>;
+export type Messages = { [Key in keyof z.output<typeof messagesSchema>]-?: string };
 
 export const DEFAULT_MESSAGES: Messages = {
   notFound: 'We could not find your customer record. Please contact support to register.',
@@ -55,82 +75,122 @@ export const DEFAULT_MESSAGES: Messages = {
   unavailable: 'Registration is temporarily unavailable. Please try again in a few minutes.',
 };
 
-const allowShowDeny = z.enum(['allow', 'showError', 'deny']);
+/** Every locale completed from `en`, then from the defaults; `en` is always present afterwards. */
+function completeMessages(messages: Record<string, MessagesInput>): Record<string, Messages> {
+  const english: Messages = { ...DEFAULT_MESSAGES, ...definedOnly(messages['en'] ?? {}) };
+  const completed: Record<string, Messages> = { en: english };
+  for (const [locale, texts] of Object.entries(messages)) completed[locale] = { ...english, ...definedOnly(texts) };
+  return completed;
+}
 
+function definedOnly(texts: MessagesInput): Partial<Messages> {
+  return Object.fromEntries(Object.entries(texts).filter(([, text]) => text !== undefined)) as Partial<Messages>;
+}
+
+const allowShowDeny = z.enum(['allow', 'showError', 'deny']);
+const variableName = z.string().regex(VARIABLE_NAME, 'must be a variable name (letters, digits, _)');
+
+/**
+ * The config. Each key's `.describe()` text is its one description: the config block comments, the
+ * JSON Schema and the README check are generated from it. It is bundled into the pasted file, so
+ * keep it short.
+ */
 export const configSchema = z.strictObject({
+  $schema: z.string().optional().describe('JSON Schema for editors; ignored by the hook'),
   dataverse: z
     .strictObject({
-      url: httpsUrl.optional(),
+      url: httpsUrl.optional().describe('environment URL, origin only (https://<org>.crm<n>.dynamics.com)'),
       organization: z
         .string()
-        .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be an organisation unique name')
-        .optional(),
+        .regex(/^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}$/, 'must be an organisation unique name')
+        .optional()
+        .describe('unique org name instead of url; the CLI resolves it, a built hook needs url'),
       apiVersion: z
         .string()
         .regex(/^\d+\.\d+$/, 'must look like 9.2')
-        .default('9.2'),
+        .default('9.2')
+        .describe('Web API version'),
     })
-    .refine((d) => d.url !== undefined || d.organization !== undefined, { message: 'set url (or organization, for the CLI)' }),
+    .refine((d) => d.url !== undefined || d.organization !== undefined, { message: 'set url (or organization, for the CLI)' })
+    .describe('the Dataverse environment'),
   auth: z
     .strictObject({
-      tenantId: z.string().regex(GUID, 'must be a GUID'),
-      clientId: z.string().regex(GUID, 'must be a GUID'),
-      clientSecretVariable: z.string().regex(VARIABLE_NAME, 'must be a variable name').optional(),
+      tenantId: z.string().regex(GUID, 'must be a GUID').describe('Entra tenant (directory) ID'),
+      clientId: z.string().regex(GUID, 'must be a GUID').describe('app registration (client) ID; needs an Application User in the environment'),
+      clientSecretVariable: variableName.optional().describe('name of the Strivacity secret holding the client secret value'),
       clientCertificate: z
         .strictObject({
-          thumbprintSha256: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (SHA-256)'),
-          privateKeyVariable: z.string().regex(VARIABLE_NAME, 'must be a variable name'),
+          thumbprintSha256: z
+            .string()
+            .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (SHA-256)')
+            .describe('SHA-256 thumbprint of the certificate on the app registration'),
+          privateKeyVariable: variableName.describe('name of the Strivacity secret holding the PEM private key'),
         })
-        .optional(),
-      cloud: z.enum(CLOUDS).optional(),
+        .optional()
+        .describe('a certificate instead of clientSecretVariable'),
+      cloud: z.enum(CLOUDS).optional().describe('Entra cloud; derived from the url when absent'),
     })
     .refine((a) => (a.clientSecretVariable === undefined) !== (a.clientCertificate === undefined), {
       message: 'set exactly one of clientSecretVariable or clientCertificate',
-    }),
+    })
+    .describe('the app registration the hook signs in as'),
   lookup: z
     .strictObject({
       emailFields: z
         .array(z.enum(['emailaddress1', 'emailaddress2', 'emailaddress3']))
         .min(1)
         .refine((fields) => new Set(fields).size === fields.length, 'must not repeat a field')
-        .default(['emailaddress1']),
-      activeOnly: z.boolean().default(true),
+        .default(['emailaddress1'])
+        .describe('contact columns matched against the email'),
+      activeOnly: z.boolean().default(true).describe('true: only active contacts (statecode eq 0)'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('how the contact is found'),
   policy: z
     .strictObject({
-      notFound: allowShowDeny.default('allow'),
-      multipleMatches: z.enum(['allowMostRecent', 'showError', 'deny']).default('allowMostRecent'),
-      invalidEmail: allowShowDeny.default('showError'),
-      onError: allowShowDeny.default('showError'),
-      /** Whole-hook deadline in ms: token + lookup + retries + backoff. */
-      timeoutMs: z.number().int().min(200).max(30_000).default(2500),
-      /** Dataverse requests in flight per loaded hook; Dataverse allows 52 per user. */
-      maxConcurrentRequests: z.number().int().min(1).max(50).default(10),
-      /**
-       * Longest text value, in characters, that `enrich` copies from Dataverse or `sync` writes to it;
-       * a longer one is left out and its column named in the log. Raise it only for multi-line columns.
-       */
-      maxValueLength: z.number().int().min(1).max(1_048_576).default(DEFAULT_MAX_VALUE_LENGTH),
+      notFound: allowShowDeny.default('allow').describe('no contact has the email'),
+      multipleMatches: z.enum(['allowMostRecent', 'showError', 'deny']).default('allowMostRecent').describe('several contacts have the email'),
+      invalidEmail: allowShowDeny.default('showError').describe('the email is unusable (Dataverse is not asked)'),
+      onError: allowShowDeny.default('showError').describe('token or Dataverse failure, timeout, invalid config'),
+      timeoutMs: z.number().int().min(200).max(30_000).default(2500).describe('whole-hook deadline in ms: token + lookup + retries'),
+      maxConcurrentRequests: z
+        .number()
+        .int()
+        .min(1)
+        .max(50)
+        .default(10)
+        .describe('Dataverse requests in flight per loaded hook (Dataverse allows 52 per user)'),
+      maxValueLength: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_048_576)
+        .default(DEFAULT_MAX_VALUE_LENGTH)
+        .describe('longest text copied from or written to Dataverse; longer values are left out and logged'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('what happens in each situation'),
   enrich: z
-    .record(z.string().regex(ATTRIBUTE_PATH, 'keys must be attribute paths'), z.string().regex(COLUMN, 'must be a Dataverse column logical name'))
-    .default({}),
-  enrichOverwrite: z.boolean().default(false),
+    .record(attributePath, z.string().regex(COLUMN, 'must be a Dataverse column logical name'))
+    .default({})
+    .describe('Strivacity attribute path -> Dataverse column, copied into the registration'),
+  enrichOverwrite: z.boolean().default(false).describe('false: fill only empty attributes; true: the CRM value wins'),
   sync: z
     .strictObject({
       columns: z
-        .record(z.string().regex(COLUMN, 'keys must be Dataverse column logical names'), z.string().regex(ATTRIBUTE_PATH, 'must be an attribute path'))
-        .optional(),
-      createIfMissing: z.boolean().default(true),
+        .record(z.string().regex(COLUMN, 'keys must be Dataverse column logical names'), attributePath)
+        .optional()
+        .describe('Dataverse column <- attribute path; default: enrich reversed'),
+      createIfMissing: z.boolean().default(true).describe('create a contact when none has the email'),
     })
-    .optional(),
+    .optional()
+    .describe('post-registration hook: what it writes to Dataverse'),
   messages: z
     .record(z.string().regex(LOCALE, 'keys must be locales such as en or de-DE'), messagesSchema)
-    .refine((m) => m['en'] !== undefined, 'must have an "en" entry')
-    .default({ en: DEFAULT_MESSAGES }),
-  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    .default({ en: DEFAULT_MESSAGES })
+    .transform(completeMessages)
+    .describe('shown to the person, by ui_locales; a missing text comes from en, then the default'),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('failures always log at error'),
 });
 
 /** The config as written by an administrator (defaults not yet applied). */
@@ -145,9 +205,9 @@ export type ResolvedConfig = Config & { dataverse: Config['dataverse'] & { url: 
  * by path; values are never echoed (a misplaced secret must not end up in a log).
  */
 export function parseConfig(raw: unknown): Config {
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { error: plainMessage });
   if (result.success) return result.data;
-  throw configError('The hook configuration is invalid.', formatIssues(result.error.issues));
+  throw configError('The hook configuration is invalid.', describeIssues(result.error.issues, configSchema));
 }
 
 /** `parseConfig`, plus the guarantee that the Dataverse URL is set (the built hook needs it). */
@@ -157,19 +217,6 @@ export function parseResolvedConfig(raw: unknown): ResolvedConfig {
     throw configError('The hook configuration is invalid.', 'dataverse.url: required in a built hook (doctor resolves an organization to its url)');
   }
   return config as ResolvedConfig;
-}
-
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const path = issue.path.map(String).join('.') || '(root)';
-      // Unknown keys are reported by name; zod's other messages never include the value. A bad
-      // record key's own message ("keys must be ...") sits in the nested issues, not in the issue.
-      if (issue.code === 'unrecognized_keys') return `${path}: unknown key(s) ${issue.keys.join(', ')}`;
-      if (issue.code === 'invalid_key') return `${path}: ${issue.issues.map((nested) => nested.message).join(', ')}`;
-      return `${path}: ${issue.message}`;
-    })
-    .join('; ');
 }
 
 /** Cloud from the config, else derived from the Dataverse host (GCC High, DoD, China). */

@@ -18,7 +18,9 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type BuiltHook, MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from '../../src/build/artifact.js';
 import { buildHook } from '../../src/build/build-hook.js';
 import { type ConfigInput, parseResolvedConfig } from '../../src/hook/config.js';
+import { blockConfigFor } from '../../src/build/block-config.js';
 import { renderConfigBlock } from '../../src/build/config-block.js';
+import { readProvenance } from '../../src/build/provenance.js';
 import { HookError } from '../../src/hook/errors.js';
 
 const RAW = {
@@ -70,7 +72,12 @@ describe('buildHook (pre-registration)', () => {
   });
 
   it('starts with the commented config block, every default applied', () => {
-    const block = renderConfigBlock('pre-registration', parseResolvedConfig(RAW), built.packageDependencies);
+    const block = renderConfigBlock(
+      'pre-registration',
+      blockConfigFor('pre-registration', parseResolvedConfig(RAW)),
+      built.packageDependencies,
+      readProvenance(),
+    );
     expect(built.code.startsWith(`${block}\n`)).toBe(true);
     expect(block).toContain('"url": "https://contoso.crm4.dynamics.com",');
     expect(block).toContain('"timeoutMs": 2500,');
@@ -131,7 +138,11 @@ describe('buildHook (post-registration)', () => {
   });
 
   it('starts with its own config block and exports the hook', () => {
-    expect(built.code.startsWith(renderConfigBlock('post-registration', parseResolvedConfig(RAW), built.packageDependencies))).toBe(true);
+    expect(
+      built.code.startsWith(
+        renderConfigBlock('post-registration', blockConfigFor('post-registration', parseResolvedConfig(RAW)), built.packageDependencies, readProvenance()),
+      ),
+    ).toBe(true);
     expect(built.code).toContain('module.exports = ');
   });
 
@@ -168,7 +179,7 @@ describe('buildHook refuses bad configs', () => {
     await expect(failure).rejects.toMatchObject({
       code: 'config',
       message: 'The hook configuration is invalid.',
-      diagnostic: 'policy.notFound: Invalid option: expected one of "allow"|"showError"|"deny"',
+      diagnostic: 'policy.notFound: must be one of allow, showError, deny',
     });
   });
 

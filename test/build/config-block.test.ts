@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseResolvedConfig } from '../../src/hook/config.js';
+import { configSchema, parseResolvedConfig } from '../../src/hook/config.js';
+import { configKeysOf } from '../../src/hook/config-keys.js';
+import { configHash } from '../../src/build/provenance.js';
 import { renderConfigBlock } from '../../src/build/config-block.js';
 
+const PROVENANCE = { version: '1.4.0', commit: '0123456789abcdef0123456789abcdef01234567' };
 const DEPENDENCIES = { '@azure/msal-node': '7.2.1', 'dynamics-web-api': '2.5.0', zod: '4.6.7' };
 const RAW = {
   dataverse: { url: 'https://contoso.crm4.dynamics.com' },
@@ -23,7 +26,7 @@ function commentAbove(block: string, key: string): string | undefined {
 
 describe('renderConfigBlock', () => {
   const config = parseResolvedConfig(RAW);
-  const block = renderConfigBlock('pre-registration', config, DEPENDENCIES);
+  const block = renderConfigBlock('pre-registration', config, DEPENDENCIES, PROVENANCE);
 
   it('opens with use strict and a comment that names the hook and its packageDependencies', () => {
     expect(block.startsWith("'use strict';\n/*\n * Strivacity pre-registration hook: Microsoft Dynamics 365 (Dataverse contacts).\n")).toBe(true);
@@ -32,8 +35,15 @@ describe('renderConfigBlock', () => {
     );
   });
 
+  it('says which build it is: project version, commit and the hash of the config it holds', () => {
+    expect(block).toContain(
+      ` * Strivacity pre-registration hook: Microsoft Dynamics 365 (Dataverse contacts).\n * Build: version 1.4.0, commit ${PROVENANCE.commit}, config ${configHash(config)}\n`,
+    );
+    expect(configHash(config)).toMatch(/^[0-9a-f]{12}$/);
+  });
+
   it('names the kind of hook it is for', () => {
-    expect(renderConfigBlock('post-registration', config, DEPENDENCIES)).toContain(' * Strivacity post-registration hook: ');
+    expect(renderConfigBlock('post-registration', config, DEPENDENCIES, PROVENANCE)).toContain(' * Strivacity post-registration hook: ');
   });
 
   it('declares HOOK_CONFIG as the last statement', () => {
@@ -44,13 +54,20 @@ describe('renderConfigBlock', () => {
     expect(evaluate(block)).toEqual(config);
   });
 
-  it('puts a comment above each setting an administrator is likely to change', () => {
-    expect(commentAbove(block, 'url')).toBe('// Dataverse environment URL (https only)');
-    expect(commentAbove(block, 'clientSecretVariable')).toBe('// name of the Strivacity secret that holds the client secret value');
-    expect(commentAbove(block, 'notFound')).toBe('// allow | showError | deny');
-    expect(commentAbove(block, 'timeoutMs')).toBe('// whole-hook deadline in milliseconds: token + lookup + retries');
+  it('puts the schema description of each setting above it, with the allowed values of an enum', () => {
+    expect(commentAbove(block, 'url')).toBe('// environment URL, origin only (https://<org>.crm<n>.dynamics.com)');
+    expect(commentAbove(block, 'clientSecretVariable')).toBe('// name of the Strivacity secret holding the client secret value');
+    expect(commentAbove(block, 'notFound')).toBe('// no contact has the email: allow | showError | deny');
+    expect(commentAbove(block, 'timeoutMs')).toBe('// whole-hook deadline in ms: token + lookup + retries');
     expect(commentAbove(block, 'enrich')).toBe('// Strivacity attribute path -> Dataverse column, copied into the registration');
-    expect(commentAbove(block, 'messages')).toBe('// shown to the person, by ui_locales; "en" is required');
+    expect(commentAbove(block, 'messages')).toBe('// shown to the person, by ui_locales; a missing text comes from en, then the default');
+  });
+
+  it('comments every key of the config it renders (one description per key, none kept by hand)', () => {
+    const keys = configKeysOf(configSchema).map(({ path }) => path.split('.').at(-1) ?? path);
+    for (const key of new Set(keys.filter((key) => block.includes(`${JSON.stringify(key)}:`)))) {
+      expect(commentAbove(block, key), key).toMatch(/^\/\/ \S/);
+    }
   });
 
   it('does not comment keys inside free-form maps (enrich entries, message texts)', () => {
@@ -65,6 +82,7 @@ describe('renderConfigBlock', () => {
       'pre-registration',
       parseResolvedConfig({ ...RAW, enrich: {}, lookup: { emailFields: ['emailaddress1', 'emailaddress3'] } }),
       DEPENDENCIES,
+      PROVENANCE,
     );
     expect(rendered).toContain('  "enrich": {},\n');
     expect(rendered).toContain('    "emailFields": ["emailaddress1","emailaddress3"],\n');
@@ -74,7 +92,7 @@ describe('renderConfigBlock', () => {
     const hostile = '*/ throw new Error(\'escaped\'); /* \n // "quoted" \u2028 </script> ${x}';
     const messages = { en: { notFound: hostile, multipleMatches: 'm', invalidEmail: 'i', unavailable: 'u' } };
     const withHostile = parseResolvedConfig({ ...RAW, messages });
-    const rendered = renderConfigBlock('pre-registration', withHostile, DEPENDENCIES);
+    const rendered = renderConfigBlock('pre-registration', withHostile, DEPENDENCIES, PROVENANCE);
     expect(evaluate(rendered)).toEqual(withHostile);
   });
 });

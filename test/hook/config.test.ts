@@ -90,21 +90,22 @@ describe('parseConfig', () => {
   describe('the Dataverse URL', () => {
     it.each([
       ['https://contoso.crm4.dynamics.com/', 'https://contoso.crm4.dynamics.com'],
-      ['https://contoso.crm4.dynamics.com/api/data/v9.2/', 'https://contoso.crm4.dynamics.com'],
-      ['https://CONTOSO.crm4.dynamics.com:443/main.aspx', 'https://contoso.crm4.dynamics.com'],
+      ['https://CONTOSO.crm4.dynamics.com:443', 'https://contoso.crm4.dynamics.com'],
     ])('normalises %s to its origin %s', (url, origin) => {
       expect(parseConfig(configWith({ dataverse: { url } })).dataverse.url).toBe(origin);
     });
 
     it.each([
-      ['plain http', 'http://contoso.crm4.dynamics.com'],
-      ['a user name', 'https://admin@contoso.crm4.dynamics.com'],
-      ['a password', 'https://admin:pw@contoso.crm4.dynamics.com'],
-      ['a query', 'https://contoso.crm4.dynamics.com/?tenant=x'],
-      ['a fragment', 'https://contoso.crm4.dynamics.com/#main'],
-      ['not a URL at all', 'contoso.crm4.dynamics.com'],
-    ])('refuses a URL with %s', (_label, url) => {
-      expect(rejectionOf(configWith({ dataverse: { url } })).diagnostic).toBe('dataverse.url: must be an https URL without credentials, query or fragment');
+      ['plain http', 'http://contoso.crm4.dynamics.com', 'must use https, e.g. https://contoso.crm4.dynamics.com'],
+      ['a user name', 'https://admin@contoso.crm4.dynamics.com', 'must not contain a user name or password'],
+      ['a password', 'https://admin:pw@contoso.crm4.dynamics.com', 'must not contain a user name or password'],
+      // Copied from the browser's address bar: the app id and the page are not part of the environment.
+      ['a query', 'https://contoso.crm4.dynamics.com/main.aspx?appid=0d4d3a4b', 'use only the origin, e.g. https://contoso.crm4.dynamics.com'],
+      ['a path', 'https://contoso.crm4.dynamics.com/api/data/v9.2/', 'use only the origin, e.g. https://contoso.crm4.dynamics.com'],
+      ['a fragment', 'https://contoso.crm4.dynamics.com/#main', 'use only the origin, e.g. https://contoso.crm4.dynamics.com'],
+      ['not a URL at all', 'contoso.crm4.dynamics.com', 'must be a URL such as https://contoso.crm4.dynamics.com'],
+    ])('refuses a URL with %s, saying what to change', (_label, url, why) => {
+      expect(rejectionOf(configWith({ dataverse: { url } })).diagnostic).toBe(`dataverse.url: ${why}`);
     });
 
     it('accepts an organization instead of a url (the CLI resolves it)', () => {
@@ -221,21 +222,19 @@ describe('parseConfig', () => {
 
     it('refuses a secret variable name that is not a variable name', () => {
       expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, clientSecretVariable: '1-SECRET' } })).diagnostic).toBe(
-        'auth.clientSecretVariable: must be a variable name',
+        'auth.clientSecretVariable: must be a variable name (letters, digits, _)',
       );
     });
 
     it('refuses an unknown cloud', () => {
-      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, cloud: 'germany' } })).diagnostic).toBe(
-        'auth.cloud: Invalid option: expected one of "public"|"usgov"|"china"',
-      );
+      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, cloud: 'germany' } })).diagnostic).toBe('auth.cloud: must be one of public, usgov, china');
     });
   });
 
   describe('lookup', () => {
     it('refuses an email field outside emailaddress1..3, naming its index', () => {
       expect(rejectionOf(configWith({ lookup: { emailFields: ['emailaddress1', 'emailaddress4'] } })).diagnostic).toBe(
-        'lookup.emailFields.1: Invalid option: expected one of "emailaddress1"|"emailaddress2"|"emailaddress3"',
+        'lookup.emailFields.1: must be one of emailaddress1, emailaddress2, emailaddress3',
       );
     });
 
@@ -246,18 +245,18 @@ describe('parseConfig', () => {
     });
 
     it('refuses an empty list of email fields', () => {
-      expect(rejectionOf(configWith({ lookup: { emailFields: [] } })).diagnostic).toBe('lookup.emailFields: Too small: expected array to have >=1 items');
+      expect(rejectionOf(configWith({ lookup: { emailFields: [] } })).diagnostic).toBe('lookup.emailFields: must list at least 1 item');
     });
   });
 
   describe('policy', () => {
     it.each([
-      ['notFound', 'allowMostRecent', '"allow"|"showError"|"deny"'],
-      ['invalidEmail', 'block', '"allow"|"showError"|"deny"'],
-      ['onError', 'retry', '"allow"|"showError"|"deny"'],
-      ['multipleMatches', 'allow', '"allowMostRecent"|"showError"|"deny"'],
-    ])('refuses policy.%s = %s', (key, value, options) => {
-      expect(rejectionOf(configWith({ policy: { [key]: value } })).diagnostic).toBe(`policy.${key}: Invalid option: expected one of ${options}`);
+      ['notFound', 'allowMostRecent', 'allow, showError, deny'],
+      ['invalidEmail', 'block', 'allow, showError, deny'],
+      ['onError', 'retry', 'allow, showError, deny'],
+      ['multipleMatches', 'allow', 'allowMostRecent, showError, deny'],
+    ])('refuses policy.%s = %s, listing the allowed values', (key, value, options) => {
+      expect(rejectionOf(configWith({ policy: { [key]: value } })).diagnostic).toBe(`policy.${key}: must be one of ${options}`);
     });
 
     it.each([200, 30_000])('accepts timeoutMs %i (a bound)', (timeoutMs) => {
@@ -265,10 +264,10 @@ describe('parseConfig', () => {
     });
 
     it.each([
-      [199, 'Too small: expected number to be >=200'],
-      [30_001, 'Too big: expected number to be <=30000'],
-      [2500.5, 'Invalid input: expected int, received number'],
-      ['2500', 'Invalid input: expected number, received string'],
+      [199, 'must be at least 200'],
+      [30_001, 'must be at most 30000'],
+      [2500.5, 'must be a whole number'],
+      ['2500', 'must be a number, not text'],
     ])('refuses timeoutMs %j', (timeoutMs, why) => {
       expect(rejectionOf(configWith({ policy: { timeoutMs } })).diagnostic).toBe(`policy.timeoutMs: ${why}`);
     });
@@ -298,7 +297,9 @@ describe('parseConfig', () => {
     });
 
     it('refuses an enrich key that is not an attribute path, and says why', () => {
-      expect(rejectionOf(configWith({ enrich: { 'name..givenName': 'firstname' } })).diagnostic).toBe('enrich.name..givenName: keys must be attribute paths');
+      expect(rejectionOf(configWith({ enrich: { 'name..givenName': 'firstname' } })).diagnostic).toBe(
+        'enrich.name..givenName: must be a dotted attribute path such as name.givenName',
+      );
     });
 
     it('refuses a sync column key that holds two columns', () => {
@@ -309,20 +310,35 @@ describe('parseConfig', () => {
 
     it('refuses a sync column key that is not a logical name, and a value that is not a path', () => {
       const failure = rejectionOf(configWith({ sync: { columns: { FirstName: 'name.givenName', lastname: 'name family' } } }));
-      expect(failure.diagnostic).toBe('sync.columns.FirstName: keys must be Dataverse column logical names; sync.columns.lastname: must be an attribute path');
+      expect(failure.diagnostic).toBe(
+        'sync.columns.FirstName: keys must be Dataverse column logical names; sync.columns.lastname: must be a dotted attribute path such as name.givenName',
+      );
     });
   });
 
   describe('messages', () => {
-    it('refuses messages without an "en" entry', () => {
-      expect(rejectionOf(configWith({ messages: { de: MESSAGES } })).diagnostic).toBe('messages: must have an "en" entry');
+    it('accepts messages without an "en" entry, completing every language from the English defaults', () => {
+      const config = parseConfig(configWith({ messages: { de: { notFound: 'Nicht gefunden' } } }));
+      expect(config.messages).toEqual({ en: DEFAULT_MESSAGES, de: { ...DEFAULT_MESSAGES, notFound: 'Nicht gefunden' } });
     });
 
-    it('refuses a message set that misses a message, naming it', () => {
-      const incomplete = { notFound: 'nf', multipleMatches: 'mm', invalidEmail: 'ie' };
-      expect(rejectionOf(configWith({ messages: { en: incomplete } })).diagnostic).toBe(
-        'messages.en.unavailable: Invalid input: expected string, received undefined',
-      );
+    it('fills a message a language lacks from en, and one en lacks from the default', () => {
+      const config = parseConfig(configWith({ messages: { en: { notFound: 'en nf' }, fr: { invalidEmail: 'fr ie' } } }));
+      expect(config.messages['fr']).toEqual({ ...DEFAULT_MESSAGES, notFound: 'en nf', invalidEmail: 'fr ie' });
+      expect(config.messages['en']).toEqual({ ...DEFAULT_MESSAGES, notFound: 'en nf' });
+    });
+
+    it('parses its own output to the same config (the built file parses HOOK_CONFIG again)', () => {
+      const once = parseConfig(configWith({ messages: { de: { unavailable: 'Später' } } }));
+      expect(parseConfig(once)).toEqual(once);
+    });
+
+    it('refuses an empty message, naming it in plain words', () => {
+      expect(rejectionOf(configWith({ messages: { en: { ...MESSAGES, unavailable: '' } } })).diagnostic).toBe('messages.en.unavailable: must not be empty');
+    });
+
+    it('refuses an unknown message name with the nearest known one', () => {
+      expect(rejectionOf(configWith({ messages: { de: { notFund: 'x' } } })).diagnostic).toBe('messages.de.notFund: unknown key, did you mean `notFound`?');
     });
 
     it('refuses a key that is not a locale', () => {
@@ -334,11 +350,11 @@ describe('parseConfig', () => {
 
   it('names unknown keys at every level', () => {
     const failure = rejectionOf({ ...configWith({ dataverse: { ...MINIMAL.dataverse, region: 'emea' } }), lookups: {}, debug: true });
-    expect(failure.diagnostic).toBe('dataverse: unknown key(s) region; (root): unknown key(s) lookups, debug');
+    expect(failure.diagnostic).toBe('dataverse.region: unknown key; lookups: unknown key, did you mean `lookup`?; debug: unknown key');
   });
 
   it('refuses a config that is not an object', () => {
-    expect(rejectionOf('{"dataverse":{}}').diagnostic).toBe('(root): Invalid input: expected object, received string');
+    expect(rejectionOf('{"dataverse":{}}').diagnostic).toBe('(root): must be an object, not text');
   });
 
   it('names every bad key in one error', () => {
@@ -359,7 +375,7 @@ describe('parseConfig', () => {
       'policy.timeoutMs',
       'enrich.name.givenName',
       'messages.en.unavailable',
-      '(root)',
+      'colour',
     ]);
   });
 
@@ -400,7 +416,7 @@ describe('parseResolvedConfig', () => {
 
   it('refuses an invalid config like parseConfig', () => {
     expect(rejectionOf(configWith({ dataverse: { url: 'http://x.example' } }), parseResolvedConfig).diagnostic).toBe(
-      'dataverse.url: must be an https URL without credentials, query or fragment',
+      'dataverse.url: must use https, e.g. https://contoso.crm4.dynamics.com',
     );
   });
 });

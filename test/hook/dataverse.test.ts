@@ -197,7 +197,10 @@ describe('retryAfterMsOf', () => {
 
 describe('lookupColumns', () => {
   it('selects the key, the ordering column and each enrich column once', () => {
-    const config = parseResolvedConfig({ ...BASE_CONFIG, enrich: { 'name.givenName': 'firstname', 'a.b': 'firstname', 'c.d': 'modifiedon' } });
+    const config = parseResolvedConfig({
+      ...BASE_CONFIG,
+      enrich: { 'name.givenName': 'firstname', 'name.middleName': 'firstname', 'custom.changed': 'modifiedon' },
+    });
     expect(lookupColumns(config)).toEqual(['contactid', 'modifiedon', 'firstname']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Messages } from '../../src/hook/config.js';
+import { type Config, DEFAULT_MESSAGES, type Messages } from '../../src/hook/config.js';
 import { pickMessages } from '../../src/hook/messages.js';
 
 function messagesIn(language: string): Messages {
@@ -49,5 +49,18 @@ describe('pickMessages', () => {
 
   it('does not widen a bare language to a region (de does not pick de-AT)', () => {
     expect(pickMessages({ en: messagesIn('en'), 'de-AT': messagesIn('de-AT') }, ['de'])).toEqual(messagesIn('en'));
+  });
+});
+
+describe('pickMessages with partial languages (a config built by hand, not parsed)', () => {
+  it('takes a text the chosen language lacks from en', () => {
+    const partial = { en: messagesIn('en'), de: { notFound: 'de: not found' } } as unknown as Config['messages'];
+    expect(pickMessages(partial, ['de'])).toEqual({ ...messagesIn('en'), notFound: 'de: not found' });
+  });
+
+  it('takes a text en lacks, or all of them without en, from the built-in English default', () => {
+    const noEnglish = { de: { invalidEmail: 'de: invalid' } } as unknown as Config['messages'];
+    expect(pickMessages(noEnglish, ['de'])).toEqual({ ...DEFAULT_MESSAGES, invalidEmail: 'de: invalid' });
+    expect(pickMessages(noEnglish, ['ja'])).toEqual(DEFAULT_MESSAGES);
   });
 });

@@ -179,10 +179,10 @@ describe('post-registration hook: which contact it writes', () => {
     mockToken();
     const bodies: unknown[] = [];
     const update = mockUpdate(ADA_ID, bodies);
-    const config = { ...BASE_CONFIG, sync: { columns: { lastname: 'name.familyName', address1_city: 'addresses.primary.locality' } } } satisfies ConfigInput;
+    const config = { ...BASE_CONFIG, sync: { columns: { lastname: 'name.familyName', address1_city: 'addresses.primary.city' } } } satisfies ConfigInput;
     const { hook } = loadHook(config);
     const args = registration('ada.lovelace@example.com', { contactId: ADA_ID });
-    (args['customer'] as { attributes: Record<string, unknown> }).attributes['addresses'] = { primary: { locality: 'London' } };
+    (args['customer'] as { attributes: Record<string, unknown> }).attributes['addresses'] = { primary: { city: 'London' } };
 
     await run(hook, args);
 

@@ -20,10 +20,15 @@ describe('columnValues', () => {
     const withColumns = parseConfig({
       ...BASE_CONFIG,
       sync: {
-        columns: { numberofchildren: 'profile.children', donotemail: 'profile.noEmail', description: 'profile', address1_city: 'addresses.primary.city' },
+        columns: {
+          numberofchildren: 'custom.profile.children',
+          donotemail: 'custom.profile.noEmail',
+          description: 'custom.profile',
+          address1_city: 'addresses.primary.city',
+        },
       },
     });
-    const data = columnValues(withColumns, { profile: { children: 2, noEmail: false }, addresses: { primary: { city: ['London'] } } });
+    const data = columnValues(withColumns, { custom: { profile: { children: 2, noEmail: false } }, addresses: { primary: { city: ['London'] } } });
     expect(data).toEqual({ numberofchildren: 2, donotemail: false });
   });
 

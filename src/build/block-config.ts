@@ -1,0 +1,27 @@
+/**
+ * What each built file's config block holds: only the keys that hook reads, with what it would
+ * otherwise derive written out, so the pasted file shows what it will do. Keys left out take their
+ * defaults when the built file parses HOOK_CONFIG at load, which no code path of that hook reads.
+ */
+import { type ResolvedConfig, syncColumnsOf } from '../hook/config.js';
+import type { HookKind } from './artifact.js';
+
+/** The config a hook of `kind` carries, from the config validated with every default applied. */
+export function blockConfigFor(kind: HookKind, config: ResolvedConfig): Record<string, unknown> {
+  // `$schema` only guides editors; `sync` is read by the post-registration hook alone.
+  if (kind === 'pre-registration') return omitKeys(config, ['$schema', 'sync']);
+  const { timeoutMs, maxConcurrentRequests, maxValueLength } = config.policy;
+  return {
+    dataverse: config.dataverse,
+    auth: config.auth,
+    lookup: config.lookup,
+    policy: { timeoutMs, maxConcurrentRequests, maxValueLength },
+    // Written out: the columns it writes (enrich reversed unless set) and whether it creates contacts.
+    sync: { columns: syncColumnsOf(config), createIfMissing: config.sync?.createIfMissing ?? true },
+    logLevel: config.logLevel,
+  };
+}
+
+function omitKeys(object: object, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
+}

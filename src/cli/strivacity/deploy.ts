@@ -1,0 +1,166 @@
+/**
+ * `dynamics-hook deploy --strivacity <url> --config <file> [--hook <kind>] [--name <hook>]
+ * [--dry-run] [--file <code.js>] [--secret-from-env] [--backup-dir <dir>] [--wait-seconds <n>]
+ * [--json]`: builds the hook (or takes `--file`, to restore a backup), finds the Strivacity hook by
+ * name and type (creates it if missing), shows what would change, and unless `--dry-run` updates
+ * code, dependencies and the declared secret variable, deploys, and waits until the hook is ACTIVE.
+ * The code it replaces is saved first, with the command that restores it.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MAX_HOOK_CHARACTERS } from '../../build/artifact.js';
+import { buildHook } from '../../build/build-hook.js';
+import { readJsonFile, UsageError } from '../usage.js';
+import type { AdminClient, Hook, HookStatus, HookWrite } from './admin-client.js';
+import { formatPlan, planDeploy, type DeployPlan } from './deploy-plan.js';
+import { AdminError } from './problem.js';
+import { openClient, readTarget, secretVariableOf, TARGET_OPTIONS, type Target } from './target.js';
+
+const DEPLOY_SCOPES = ['read:config_event_hook', 'write:config_event_hook'] as const;
+
+interface Source {
+  readonly code: string;
+  readonly packageDependencies: Record<string, string>;
+}
+
+/** The built hook, or a saved file with its `.dependencies.json` beside it (else the build's dependencies). */
+async function readSource(target: Target, file: string | undefined): Promise<Source> {
+  const built = await buildHook(target.kind, target.rawConfig);
+  if (file === undefined) return built;
+  if (!existsSync(file)) throw new UsageError(`Cannot read ${file}.`);
+  const dependenciesFile = file.replace(/\.js$/, '') + '.dependencies.json';
+  const packageDependencies = existsSync(dependenciesFile) ? (readJsonFile(dependenciesFile) as Record<string, string>) : built.packageDependencies;
+  const code = readFileSync(file, 'utf8');
+  // Refused here rather than by the API's 400: the limit is published (code maxLength).
+  if (code.length === 0 || code.length > MAX_HOOK_CHARACTERS)
+    throw new UsageError(`${file} has ${code.length.toLocaleString('en')} characters; Strivacity accepts 1 to ${MAX_HOOK_CHARACTERS.toLocaleString('en')}.`);
+  return { code, packageDependencies };
+}
+
+/** Saves the code being replaced, and its dependencies; returns the file. */
+function backUp(hook: Hook, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const slug = hook.name
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
+  const file = join(dir, `${slug}.${new Date().toISOString().replace(/[:.]/g, '-')}.previous.js`);
+  writeFileSync(file, hook.code ?? '');
+  writeFileSync(file.replace(/\.js$/, '') + '.dependencies.json', `${JSON.stringify(hook.packageDependencies ?? {}, null, 2)}\n`);
+  return file;
+}
+
+/** Polls the status until ACTIVE; a hook UNHEALTHY or NOT_RUNNING twice in a row, or past the wait, has failed. */
+async function waitUntilActive(
+  client: AdminClient,
+  id: string,
+  waitMs: number,
+  pollMs: number,
+  progress: (status: HookStatus, seconds: number) => void,
+): Promise<HookStatus> {
+  const started = Date.now();
+  let bad = 0;
+  let status: HookStatus = 'UPGRADING';
+  for (;;) {
+    status = await client.hookStatus(id);
+    progress(status, Math.round((Date.now() - started) / 1000));
+    if (status === 'ACTIVE') return status;
+    bad = status === 'UNHEALTHY' || status === 'NOT_RUNNING' ? bad + 1 : 0;
+    if (bad >= 2 || Date.now() - started + pollMs > waitMs) return status;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+export interface DeployResult {
+  readonly hook: string;
+  readonly id: string | undefined;
+  readonly dryRun: boolean;
+  readonly plan: Omit<DeployPlan, 'variables'>;
+  readonly status?: HookStatus;
+  readonly backup?: string;
+}
+
+/** The `deploy` command. */
+export async function deployCommand(argv: string[]): Promise<{ exitCode: number }> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...TARGET_OPTIONS,
+      'dry-run': { type: 'boolean', default: false },
+      file: { type: 'string' },
+      'secret-from-env': { type: 'boolean', default: false },
+      'backup-dir': { type: 'string', default: '.dynamics-hook/backups' },
+      'wait-seconds': { type: 'string', default: '300' },
+      'poll-ms': { type: 'string', default: '3000' },
+    },
+    strict: true,
+  });
+  const target = readTarget('deploy', values);
+  const waitMs = Number(values['wait-seconds']) * 1000;
+  const pollMs = Number(values['poll-ms']);
+  if (!Number.isFinite(waitMs) || waitMs <= 0 || !Number.isFinite(pollMs) || pollMs < 0)
+    throw new UsageError('--wait-seconds and --poll-ms must be positive numbers.');
+  const secretVariable = secretVariableOf(target.config);
+  const secretValue = values['secret-from-env'] ? process.env[secretVariable] : undefined;
+  if (values['secret-from-env'] && !secretValue)
+    throw new AdminError(
+      'setup',
+      `--secret-from-env: ${secretVariable} is not set in this shell. Export it, or leave the flag out and set the value in the console.`,
+    );
+  const source = await readSource(target, values.file);
+  const dryRun = values['dry-run'];
+  const client = openClient(target, dryRun ? DEPLOY_SCOPES.slice(0, 1) : DEPLOY_SCOPES);
+  const deployed = await client.findHook(target.type, target.name);
+  const plan = planDeploy({ deployed, ...source, secretVariable, sendsSecretValue: secretValue !== undefined });
+  const { variables, ...shown } = plan;
+  const say = (line: string) => {
+    if (!values.json) console.log(line);
+  };
+  say(`deploy ${target.kind} hook "${target.name}" on ${target.tenant.host}${dryRun ? ' (dry run: nothing is changed)' : ''}`);
+  for (const line of formatPlan(plan)) say(line);
+  const finish = (result: DeployResult, exitCode = 0) => {
+    if (values.json) console.log(JSON.stringify(result, null, 2));
+    return { exitCode };
+  };
+  if (dryRun) return finish({ hook: target.name, id: deployed?.id, dryRun, plan: shown });
+  if (!plan.changed && deployed?.status === 'ACTIVE') {
+    say('Nothing to change: the hook is up to date and ACTIVE.');
+    return finish({ hook: target.name, id: deployed.id, dryRun, plan: shown, status: 'ACTIVE' });
+  }
+
+  const write: HookWrite = {
+    name: target.name,
+    hook: target.type,
+    blocking: target.type === 'PRE_REGISTRATION',
+    code: source.code,
+    packageDependencies: source.packageDependencies,
+    // The placeholder of the plan becomes the value only here, in the request body.
+    variables: variables.map((variable) =>
+      variable['name'] === secretVariable && secretValue !== undefined ? { ...variable, default: { type: 'staticSecret', secretValue } } : variable,
+    ),
+    ...(deployed?.description === undefined ? {} : { description: deployed.description }),
+  };
+  const backup = deployed === undefined ? undefined : backUp(deployed, values['backup-dir']);
+  if (backup !== undefined) say(`Saved the deployed code to ${backup}.`);
+  const hook = deployed === undefined ? await client.createHook(write) : await client.updateHook(deployed.id, write);
+  say(deployed === undefined ? `Created hook ${hook.id}.` : `Updated hook ${hook.id}.`);
+  await client.deployHook(hook.id);
+  let last: string | undefined;
+  const status = await waitUntilActive(client, hook.id, waitMs, pollMs, (current, seconds) => {
+    // One progress line per status change (a terminal would redraw it; logs stay readable).
+    if (current !== last) say(`  status ${current} after ${seconds} s`);
+    last = current;
+  });
+  const restore =
+    backup === undefined
+      ? undefined
+      : `dynamics-hook deploy --strivacity ${target.tenant.origin} --config ${values.config ?? '<config>'} --hook ${target.kind} --name "${target.name}" --file ${backup}`;
+  if (status !== 'ACTIVE') {
+    const message = `Deploy did not become ACTIVE: the hook is ${status} after the wait. Check the hook in the console (status, Debug Logs)${restore === undefined ? '.' : `; to restore the previous code: ${restore}`}`;
+    if (values.json) finish({ hook: target.name, id: hook.id, dryRun, plan: shown, status, ...(backup === undefined ? {} : { backup }) }, 1);
+    throw new AdminError('deploy_failed', message);
+  }
+  say(`Deployed: the hook is ACTIVE.${restore === undefined ? '' : ` To restore the previous code: ${restore}`}`);
+  return finish({ hook: target.name, id: hook.id, dryRun, plan: shown, status, ...(backup === undefined ? {} : { backup }) });
+}

@@ -1,0 +1,90 @@
+/**
+ * What the Strivacity commands share: the flags that name the instance and the hook
+ * (`--strivacity`, `--config`, `--hook`, `--name`), the client built from them, and the finding of
+ * the hook by name and type. The hook name is a flag until the config has a `strivacity` section.
+ */
+import { readFileSync } from 'node:fs';
+import { RUNTIME_PACKAGES, type HookKind } from '../../build/artifact.js';
+import { parseResolvedConfig, type ResolvedConfig } from '../../hook/config.js';
+import { readJsonFile, UsageError } from '../usage.js';
+import { AdminClient, type HookType } from './admin-client.js';
+import { parseTenantUrl, readAdminCredentials } from './admin-token.js';
+
+export const HOOK_TYPE: Readonly<Record<HookKind, HookType>> = { 'pre-registration': 'PRE_REGISTRATION', 'post-registration': 'POST_REGISTRATION' };
+
+/** Default hook names (3 to 64 characters, as the API requires). */
+export const DEFAULT_HOOK_NAME: Readonly<Record<HookKind, string>> = {
+  'pre-registration': 'Dynamics 365 pre-registration',
+  'post-registration': 'Dynamics 365 post-registration',
+};
+
+/** The flags every Strivacity command takes, for `parseArgs`. */
+export const TARGET_OPTIONS = {
+  strivacity: { type: 'string' },
+  config: { type: 'string' },
+  hook: { type: 'string', default: 'pre-registration' },
+  name: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export interface Target {
+  readonly tenant: URL;
+  readonly kind: HookKind;
+  readonly type: HookType;
+  readonly name: string;
+  readonly rawConfig: unknown;
+  readonly config: ResolvedConfig;
+}
+
+/** Validates the shared flags and reads the config (a bad config is a HookError naming the keys). */
+export function readTarget(
+  command: string,
+  values: { strivacity?: string | undefined; config?: string | undefined; hook?: string | undefined; name?: string | undefined },
+): Target {
+  if (values.config === undefined) throw new UsageError(`${command} needs --config <file>.`);
+  const kind = values.hook ?? 'pre-registration';
+  if (kind !== 'pre-registration' && kind !== 'post-registration') throw new UsageError('--hook must be pre-registration or post-registration.');
+  const tenant = parseTenantUrl(values.strivacity);
+  const rawConfig = readJsonFile(values.config);
+  const config = parseResolvedConfig(rawConfig);
+  const name = values.name ?? DEFAULT_HOOK_NAME[kind];
+  if (name.length < 3 || name.length > 64) throw new UsageError('--name must have 3 to 64 characters.');
+  return { tenant, kind, type: HOOK_TYPE[kind], name, rawConfig, config };
+}
+
+/** A client for `target` with exactly the scopes the command needs. Reads the credentials from the environment. */
+export function openClient(target: Pick<Target, 'tenant'>, scopes: readonly string[], signal?: AbortSignal, timeoutMs?: number): AdminClient {
+  return new AdminClient({
+    tenant: target.tenant,
+    credentials: readAdminCredentials(),
+    scopes,
+    ...(signal === undefined ? {} : { signal }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...retryDelaysFromEnv(),
+  });
+}
+
+/** `DYNAMICS_HOOK_RETRY_DELAYS_MS=0,0` lets tests skip the backoff; unset, the client's default applies. */
+function retryDelaysFromEnv(): { retryDelaysMs?: number[] } {
+  const value = process.env['DYNAMICS_HOOK_RETRY_DELAYS_MS'];
+  if (value === undefined || !/^\d+(,\d+)*$/.test(value)) return {};
+  return { retryDelaysMs: value.split(',').map(Number) };
+}
+
+/** `engines.node` of each package the hook requires, at the installed (pinned) version. */
+export function runtimeEngines(): Record<string, { version: string; node: string | undefined }> {
+  return Object.fromEntries(
+    RUNTIME_PACKAGES.map((name) => {
+      const manifest = JSON.parse(readFileSync(new URL(`../../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as {
+        version: string;
+        engines?: { node?: string };
+      };
+      return [name, { version: manifest.version, node: manifest.engines?.node }];
+    }),
+  );
+}
+
+/** The variable that holds the Dynamics credential, as the config names it. */
+export function secretVariableOf(config: ResolvedConfig): string {
+  return config.auth.clientSecretVariable ?? config.auth.clientCertificate?.privateKeyVariable ?? 'DYNAMICS_CLIENT_SECRET';
+}

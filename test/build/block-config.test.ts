@@ -1,0 +1,57 @@
+/**
+ * Each built file's config block holds what that hook reads. Issue 11: the post-registration file
+ * showed `notFound`, `messages` and other keys it ignores, and no `sync` although it writes the
+ * enrich columns back by default.
+ */
+import { describe, expect, it } from 'vitest';
+import { blockConfigFor } from '../../src/build/block-config.js';
+import { type ConfigInput, parseResolvedConfig } from '../../src/hook/config.js';
+
+const RAW = {
+  $schema: './node_modules/strivacity-dynamics-hook/src/build/hook.config.schema.json',
+  dataverse: { url: 'https://fabrikam.crm4.dynamics.com' },
+  auth: { tenantId: '11111111-2222-3333-4444-555555555555', clientId: '66666666-7777-8888-9999-000000000000', clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
+  policy: { notFound: 'deny', timeoutMs: 4000 },
+  enrich: { 'name.givenName': 'firstname', 'custom.loyaltyNumber': 'new_loyaltynumber' },
+  messages: { de: { notFound: 'Nicht gefunden' } },
+} satisfies ConfigInput;
+
+describe('blockConfigFor', () => {
+  const config = parseResolvedConfig(RAW);
+
+  it('gives the post-registration hook only the keys it reads, with the columns it writes and createIfMissing written out', () => {
+    expect(blockConfigFor('post-registration', config)).toEqual({
+      dataverse: { url: 'https://fabrikam.crm4.dynamics.com', apiVersion: '9.2' },
+      auth: RAW.auth,
+      lookup: { emailFields: ['emailaddress1'], activeOnly: true },
+      policy: { timeoutMs: 4000, maxConcurrentRequests: 10, maxValueLength: 4000 },
+      sync: { columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' }, createIfMissing: true },
+      logLevel: 'info',
+    });
+  });
+
+  it('writes out the enrich columns and createIfMissing for "sync": {} (issue 11 showed only createIfMissing)', () => {
+    const emptySync = parseResolvedConfig({ ...RAW, sync: {} });
+    expect(blockConfigFor('post-registration', emptySync)['sync']).toEqual({
+      columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' },
+      createIfMissing: true,
+    });
+  });
+
+  it('writes out sync.columns as configured and createIfMissing false when set', () => {
+    const withSync = parseResolvedConfig({ ...RAW, sync: { columns: { lastname: 'name.familyName' }, createIfMissing: false } });
+    expect(blockConfigFor('post-registration', withSync)['sync']).toEqual({ columns: { lastname: 'name.familyName' }, createIfMissing: false });
+  });
+
+  it('gives the pre-registration hook everything but sync (and $schema, which only editors read)', () => {
+    const withSync = parseResolvedConfig({ ...RAW, sync: { createIfMissing: false } });
+    const block = blockConfigFor('pre-registration', withSync);
+    expect(Object.keys(block)).toEqual(['dataverse', 'auth', 'lookup', 'policy', 'enrich', 'enrichOverwrite', 'messages', 'logLevel']);
+    expect(block['messages']).toEqual(withSync.messages);
+  });
+
+  it.each(['pre-registration', 'post-registration'] as const)('gives a %s block that validates, as the built file does at load', (kind) => {
+    const block = blockConfigFor(kind, config);
+    expect(parseResolvedConfig(block)).toMatchObject(block);
+  });
+});
