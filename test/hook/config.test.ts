@@ -216,7 +216,7 @@ describe('parseConfig', () => {
       ['a dot', 'DYNAMICS.SECRET'],
     ])('refuses a secret variable name with %s', (_label, clientSecretVariable) => {
       expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, clientSecretVariable } })).diagnostic).toBe(
-        'auth.clientSecretVariable: must be a variable name',
+        'auth.clientSecretVariable: must be a variable name (letters, digits, _)',
       );
     });
 
