@@ -1,125 +1,99 @@
 /**
  * `dynamics-hook`: the operator's command line (the installed bin is `dynamics-hook.mjs`; also
- * `npm run cli -- <command>`). Output is plain text for people, `--json` for machines; the exit
- * code is 0 only when everything checked is fine. No command ever prints a secret or a token.
+ * `npm run cli -- <command>`). Output is plain text for people, `--json` for machines. Every
+ * failure is one line and a documented exit code (`EXIT_CODES`, printed by `--help`), never a
+ * stack trace; no command ever prints a secret or a token.
  */
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import type { HookKind } from '../build/artifact.js';
-import { buildHook } from '../build/build-hook.js';
-import { doctorCommand } from './doctor/doctor.js';
 import { HookError } from '../hook/errors.js';
-import { payloadsCommand } from './payloads.js';
-import { recordCommand } from './record/command.js';
-import { deployCommand } from './strivacity/deploy.js';
-import { logsCommand } from './strivacity/logs.js';
-import { AdminError } from './strivacity/problem.js';
-import { probeCommand } from './strivacity/probe.js';
-import { tryoutCommand } from './strivacity/tryout.js';
-import { tryCommand } from './try.js';
-import { readJsonFile, UsageError } from './usage.js';
+import { closestName } from './closest-name.js';
+import { COMMANDS } from './commands/table.js';
+import { CliError, EXIT_CODES } from './errors.js';
+import { COMMAND_HELP, type CommandName, overview } from './help.js';
+import { useProxyFromEnvironment } from './proxy.js';
+import { versionLine } from './version.js';
 
-export interface CommandResult {
-  readonly exitCode: number;
+const HELP_FLAGS = new Set(['-h', '--help']);
+
+/** True when `argv` asks for help: `-h` or `--help` before any `--`. */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => HELP_FLAGS.has(arg));
 }
 
-type Command = (argv: string[]) => Promise<CommandResult>;
-
-const USAGE = `Usage: dynamics-hook <command> [options]
-
-Commands:
-  build    --config <file> [--hook pre-registration|post-registration] [--out <file>]
-           Writes the paste-able hook and prints its packageDependencies.
-  doctor   --config <file> [--json]
-           Checks config, secret, token, Application User, read privilege and columns against
-           the live environment; names the cause and the fix of each failure.
-  try      --config <file> (--email <address> [--locale <tag>] | --payload <file>) [--live [--show-ids]] [--json]
-           Builds the hook and runs it on one registration, against recorded responses
-           (default) or the live environment; prints the decision, the answer, the log line.
-           Live, the contact id is masked unless --show-ids.
-  record   --config <file> --email <address> [--email <address>...] --out <dir> [--json]
-           Runs the hook's lookup live for each email and writes scrubbed nock fixtures.
-  payloads --out <dir> [--known-email <address>] [--json]
-           Writes sample Try Out payloads (each under 8,000 characters) for the main cases.
-
-Through the Strivacity Admin API (--strivacity https://<tenant>.strivacity.com; the API client's
-credentials from STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET, never flags):
-  probe    --strivacity <url> --config <file> [--hook <kind>] [--name <hook>] [--json]
-           Runs a probe hook through Try Out (no deployment) and judges the runtime.
-  deploy   --strivacity <url> --config <file> [--hook <kind>] [--name <hook>] [--dry-run]
-           [--file <code.js>] [--secret-from-env] [--backup-dir <dir>] [--wait-seconds <n>] [--json]
-           Shows the change (config block, dependencies, secret variable), updates, deploys and
-           waits until ACTIVE; saves the replaced code and prints how to restore it (--file).
-  tryout   --strivacity <url> --config <file> [--hook <kind>] [--name <hook>]
-           [--payloads <dir> | --payload <file>] [--live] [--json]
-           Runs the built hook in Strivacity's runtime (Try Out) on each payload next to a local
-           run; exit code 1 on any difference. Deletes its try-out resources, also on Ctrl-C.
-  logs     --strivacity <url> [--hook <kind>] [--name <hook>] [--since 1h | --from <time> [--to <time>]]
-           [--json]
-           Sums up the hook's own log lines: outcomes and reasons, failures per class with the
-           Dataverse code / AADSTS number, latency p50/p95/max, the slowest (by email hash).
-`;
-
-const build: Command = async (argv) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: 'string' }, out: { type: 'string' }, hook: { type: 'string', default: 'pre-registration' } },
-    strict: true,
-  });
-  if (values.config === undefined) throw new UsageError('build needs --config <file>.');
-  if (values.hook !== 'pre-registration' && values.hook !== 'post-registration') throw new UsageError('--hook must be pre-registration or post-registration.');
-  const kind: HookKind = values.hook;
-  const out = values.out ?? `dist/${kind}.hook.js`;
-  const built = await buildHook(kind, readJsonFile(values.config));
-  const dependenciesFile = out.replace(/\.js$/, '') + '.dependencies.json';
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, built.code);
-  writeFileSync(dependenciesFile, `${JSON.stringify(built.packageDependencies, null, 2)}\n`);
-  console.log(`Wrote ${out} (${built.code.length.toLocaleString('en')} characters; the console accepts 256,000).`);
-  console.log(`Hook settings > Dependencies (also in ${dependenciesFile}):`);
-  console.log(JSON.stringify(built.packageDependencies, null, 2));
-  return { exitCode: 0 };
-};
-
-const COMMANDS: Record<string, Command> = {
-  build,
-  doctor: doctorCommand,
-  try: tryCommand,
-  payloads: payloadsCommand,
-  record: recordCommand,
-  probe: probeCommand,
-  deploy: deployCommand,
-  tryout: tryoutCommand,
-  logs: logsCommand,
-};
-
-export async function runCli(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name === undefined ? undefined : COMMANDS[name];
-  if (command === undefined) {
-    console.error(USAGE);
-    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
-  }
-  try {
-    return (await command(rest)).exitCode;
-  } catch (error) {
-    if (error instanceof AdminError) {
-      // One line: the cause and the fix (see cli/strivacity/problem.ts).
-      console.error(error.message);
-      return error.code === 'interrupted' ? 130 : 1;
-    }
-    if (error instanceof HookError) {
-      console.error(`${error.message}${error.diagnostic === undefined ? '' : `\n  ${error.diagnostic.split('; ').join('\n  ')}`}`);
-      return 1;
-    }
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
+/**
+ * `dynamics-hook payloads ... | head`: the reader leaves, the next write fails with EPIPE. That is
+ * the operator's choice, not a bug to print a stack trace for.
+ */
+function stopQuietlyWhenOutputCloses(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_CODES.ok);
     throw error;
+  });
+}
+
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/** Runs one command line; resolves to the exit code. Never throws. */
+export async function runCli(argv: string[]): Promise<number> {
+  stopQuietlyWhenOutputCloses();
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    console.error(`dynamics-hook needs a command.\n\n${overview()}`);
+    return EXIT_CODES.usage;
   }
+  if (name === 'help' || HELP_FLAGS.has(name)) {
+    const topic = rest[0];
+    console.log(topic !== undefined && isCommandName(topic) ? COMMAND_HELP[topic] : overview());
+    return EXIT_CODES.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(`dynamics-hook ${versionLine()}`);
+    return EXIT_CODES.ok;
+  }
+  if (!isCommandName(name)) {
+    const suggestion = closestName(name, new Set(Object.keys(COMMANDS)));
+    const what = name.startsWith('-') ? 'option' : 'command';
+    const guess = suggestion === undefined ? '.' : `, did you mean '${suggestion}'?`;
+    console.error(`unknown ${what} '${name}'${guess} Run 'dynamics-hook --help' for the commands.`);
+    return EXIT_CODES.usage;
+  }
+  if (asksForHelp(rest)) {
+    console.log(COMMAND_HELP[name]);
+    return EXIT_CODES.ok;
+  }
+  let restoreProxy = (): void => undefined;
+  try {
+    restoreProxy = useProxyFromEnvironment();
+    return (await COMMANDS[name](rest)).exitCode;
+  } catch (error) {
+    return reportFailure(name, error);
+  } finally {
+    restoreProxy();
+  }
+}
+
+/** One line (plus the config's safe diagnostic) for what stopped a command; its exit code. */
+function reportFailure(name: CommandName, error: unknown): number {
+  if (error instanceof CliError) {
+    const hint = error.kind === 'usage' ? ` Run 'dynamics-hook ${name} --help' for its options.` : '';
+    console.error(`${error.message}${hint}`);
+    return error.exitCode;
+  }
+  if (error instanceof HookError) {
+    console.error(`${error.message}${error.diagnostic === undefined ? '' : `\n  ${error.diagnostic.split('; ').join('\n  ')}`}`);
+    return EXIT_CODES.failed;
+  }
+  // A bug: its name and message only (a library's message never carries our secrets, but a stack
+  // trace helps no operator). DYNAMICS_HOOK_DEBUG=1 prints the stack for a bug report.
+  const described = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  console.error(`dynamics-hook ${name} failed unexpectedly (${described}). This is a bug; please report it with the command you ran.`);
+  if (process.env['DYNAMICS_HOOK_DEBUG'] === '1' && error instanceof Error) console.error(error.stack);
+  return EXIT_CODES.internal;
 }
 
 /**

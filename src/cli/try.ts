@@ -11,22 +11,25 @@
  * Offline, the recorded fakes are shown as they are.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { getPath } from '../hook/attributes.js';
+import type { HookKind } from '../build/artifact.js';
 import { buildHook } from '../build/build-hook.js';
-import { GUID, parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from '../hook/config.js';
+import { parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from '../hook/config.js';
 import { discoverEnvironment } from './discovery.js';
-import { EMAIL_LIKE, maskEmail } from '../harness/mask-email.js';
+import { maskEmail } from '../harness/mask-email.js';
+import type { RecordedWrite } from '../harness/stand-in.js';
 import { captureConsole, describeResult, registrationPayload, resultClassOf, runHook, type HookRun } from '../harness/run-hook.js';
-import { configError } from '../hook/errors.js';
+import { parseOptions } from './args.js';
+import { CliError } from './errors.js';
 import { loadBuiltHook } from '../harness/load-hook.js';
 import { createLogger } from '../hook/log.js';
 import { readCredential } from '../hook/loaded-hook.js';
 import { readSecret } from '../hook/secrets.js';
 import { readJsonFile, UsageError } from './usage.js';
+import { hookKindOf } from './commands/build.js';
+import { maskForDisplay } from './try-mask.js';
+import { describeSync, formatSync, type SyncReport } from './try-sync.js';
 
-/** Offline, the recorded Entra answers at once; this only bounds a hook that never asks. */
-const PREFETCH_WAIT_MS = 5_000;
+export { maskForDisplay } from './try-mask.js';
 
 export interface TryOptions {
   readonly rawConfig: unknown;
@@ -34,14 +37,20 @@ export interface TryOptions {
   readonly live: boolean;
   /** Live: print the contact id (and link hash) whole instead of masked. */
   readonly showIds?: boolean;
+  /** Which hook to build and run (default pre-registration). */
+  readonly hook?: HookKind;
 }
 
 export interface TryReport {
+  readonly hook: HookKind;
   readonly mode: 'offline' | 'live';
   readonly dataverseUrl: string;
+  /** Pre-registration: allow, showError or deny. Post-registration: the sync outcome. */
   readonly decision: string;
-  /** The reason code of the hook's `registration.decided` log line. */
+  /** The reason code of the hook's `registration.decided` (or `registration.synced`) log line. */
   readonly reason: string | undefined;
+  /** Post-registration: what was written. */
+  readonly sync?: SyncReport;
   readonly via: HookRun['via'];
   readonly calls: number;
   /** The class of the object passed to callback/error (`RegistrationData`, `ShowErrorMessage`, ...). */
@@ -63,34 +72,27 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
   const rawWithUrl = withUrl(options.rawConfig, url);
   const resolved = parseResolvedConfig(rawWithUrl);
   const restoreEnv = options.live ? requireCredential(resolved) : provideOfflineCredential(resolved);
-  const { serveRecordedResponses, waitForTokenPrefetch } = await import('../harness/stand-in.js');
-  const standIn = options.live ? undefined : serveRecordedResponses(resolved);
+  const hook = options.hook ?? 'pre-registration';
+  const harness = options.live ? undefined : await import('../harness/stand-in.js');
+  // The post-registration hook writes: its stand-in also answers PATCH and POST, and keeps a record.
+  const standIn =
+    harness === undefined ? undefined : hook === 'post-registration' ? harness.serveRecordedWrites(resolved) : harness.serveRecordedResponses(resolved);
   try {
-    const built = await buildHook('pre-registration', rawWithUrl);
+    const built = await buildHook(hook, rawWithUrl);
     const loadStarted = performance.now();
     // The hook logs at load (and starts its token pre-fetch): keep those lines off stdout.
-    // Offline, the pre-fetch is awaited too: closing the stand-in under it would log a token failure
-    // after the report (an invalid email is decided without waiting for a token).
-    const { value: loaded, lines: loadLines } = await captureConsole(async () => {
-      const hook = loadBuiltHook(built.code);
-      if (standIn !== undefined) await waitForTokenPrefetch(standIn, PREFETCH_WAIT_MS);
-      return hook;
-    });
+    const { value: loaded, lines: loadLines } = await captureConsole(() => loadBuiltHook(built.code));
     const loadMs = performance.now() - loadStarted;
     try {
+      // Offline, the token pre-fetch is let finish first: a run that asks nothing (an invalid email)
+      // would otherwise end with the pre-fetch in flight, and its failure print after the report.
+      const settled = standIn === undefined || harness === undefined ? undefined : await captureConsole(() => harness.waitForTokenPrefetch(standIn, 5000));
       const run = await runHook(loaded.hook, options.payload);
-      const { decision } = describeResult(run, Object.keys(resolved.enrich));
-      const logLines = [...loadLines, ...run.logLines];
-      const decided = logLines.find(
-        (line): line is { event: string; reason?: string } =>
-          typeof line === 'object' && line !== null && (line as { event?: unknown }).event === 'registration.decided',
-      );
-      const reason = decided?.reason;
-      return {
+      const logLines = [...loadLines, ...(settled?.lines ?? []), ...run.logLines];
+      const common = {
+        hook,
         mode,
         dataverseUrl: url,
-        decision,
-        reason,
         via: run.via,
         calls: run.calls,
         resultClass: resultClassOf(run.result),
@@ -98,8 +100,19 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
         logLines,
         elapsedMs: run.elapsedMs,
         loadMs,
-        ok: run.calls === 1 && reason !== 'lookup_failed' && reason !== 'config_invalid',
-      };
+      } as const;
+      if (hook === 'post-registration') {
+        const writes = standIn !== undefined && 'writes' in standIn ? (standIn.writes as RecordedWrite[]) : undefined;
+        const sync = describeSync(resolved, options.payload, logLines, writes);
+        return { ...common, decision: sync.outcome, reason: sync.reason, sync, ok: run.calls === 1 && sync.outcome !== 'failed' && sync.outcome !== 'none' };
+      }
+      const { decision } = describeResult(run, Object.keys(resolved.enrich));
+      const decided = logLines.find(
+        (line): line is { event: string; reason?: string } =>
+          typeof line === 'object' && line !== null && (line as { event?: unknown }).event === 'registration.decided',
+      );
+      const reason = decided?.reason;
+      return { ...common, decision, reason, ok: run.calls === 1 && reason !== 'lookup_failed' && reason !== 'config_invalid' };
     } finally {
       loaded.unload();
     }
@@ -144,36 +157,18 @@ function provideOfflineCredential(config: ResolvedConfig): () => void {
   };
 }
 
-/**
- * A plain-data copy of `value` for printing: emails masked; with `live`, attribute values that the
- * payload did not have (filled from the CRM) replaced by a marker with their length, and, unless
- * `showIds`, record ids cut to their first block and the link hash hidden.
- */
-export function maskForDisplay(value: unknown, payload: unknown, live: boolean, showIds = false): unknown {
-  const inputAttributes = ((payload as { customer?: { attributes?: unknown } } | undefined)?.customer?.attributes ?? {}) as Record<string, unknown>;
-  const walk = (node: unknown, path: readonly string[]): unknown => {
-    if (typeof node === 'string') {
-      if (EMAIL_LIKE.test(node.trim())) return maskEmail(node);
-      if (live && !showIds && GUID.test(node)) return `${node.slice(0, 8)}-****-****-****-************`;
-      if (live && !showIds && path.at(-1) === 'linkHash') return `<link hash: ${node.length} characters>`;
-      if (live && path[0] === 'attributes' && getPath(inputAttributes, path.slice(1).join('.')) !== node) return `<from the CRM: ${node.length} characters>`;
-      return node;
-    }
-    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, String(index)]));
-    if (typeof node === 'object' && node !== null) return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child, [...path, key])]));
-    return node;
-  };
-  return walk(value, []);
-}
-
 export function formatTryReport(report: TryReport, emailShown: string): string {
   const where = report.mode === 'live' ? `live: ${report.dataverseUrl}` : 'offline: recorded Entra and Dataverse responses';
   const lines = [
-    `try (${where})`,
+    `try ${report.hook} (${where})`,
     `registration  ${emailShown}`,
-    `decision      ${report.decision}${report.reason === undefined ? '' : ` (${report.reason})`}`,
-    `answered      ${report.via}(new ${report.resultClass}(...)), ${report.calls} call(s); the object:`,
-    indent(JSON.stringify(report.result, null, 2)),
+    ...(report.sync === undefined
+      ? [
+          `decision      ${report.decision}${report.reason === undefined ? '' : ` (${report.reason})`}`,
+          `answered      ${report.via}(new ${report.resultClass}(...)), ${report.calls} call(s); the object:`,
+          indent(JSON.stringify(report.result, null, 2)),
+        ]
+      : [...formatSync(report.sync), `answered      ${report.via}(${report.result === undefined ? '' : '...'}), ${report.calls} call(s)`]),
     'log',
     ...report.logLines.map((line) => indent(typeof line === 'string' ? line : JSON.stringify(line))),
     `time          ${report.elapsedMs.toFixed(1)} ms for the registration (loading the hook took ${report.loadMs.toFixed(1)} ms)`,
@@ -190,9 +185,9 @@ function indent(text: string): string {
 
 /** The `try` command. Exit code 0 when the hook answered once and nothing failed on the way. */
 export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseOptions(
+    'try',
+    {
       config: { type: 'string' },
       email: { type: 'string' },
       payload: { type: 'string' },
@@ -200,16 +195,18 @@ export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> 
       live: { type: 'boolean', default: false },
       'show-ids': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      hook: { type: 'string' },
     },
-    strict: true,
-  });
+    argv,
+  );
   if (values.config === undefined) throw new UsageError('try needs --config <file>.');
   if ((values.email === undefined) === (values.payload === undefined)) throw new UsageError('try needs exactly one of --email <address> or --payload <file>.');
   const payload = values.payload === undefined ? registrationPayload(values.email, [values.locale]) : readJsonFile(values.payload);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-    throw configError('The payload file must hold a JSON object (a Strivacity registration).');
+    throw new CliError('input', `${values.payload} must hold a JSON object (a Strivacity registration); see 'dynamics-hook payloads'.`);
   const email = (payload as { customer?: { attributes?: { emails?: { primaryEmail?: unknown } } } }).customer?.attributes?.emails?.primaryEmail;
-  const report = await tryRegistration({ rawConfig: readJsonFile(values.config), payload, live: values.live, showIds: values['show-ids'] });
+  const hook = hookKindOf(values.hook);
+  const report = await tryRegistration({ rawConfig: readJsonFile(values.config), payload, live: values.live, showIds: values['show-ids'], hook });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatTryReport(report, maskEmail(email)));
   return { exitCode: report.ok ? 0 : 1 };
 }

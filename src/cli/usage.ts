@@ -5,10 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse, type ParseError, printParseErrorCode } from 'jsonc-parser';
+import { CliError, fileError } from './errors.js';
 
-/** A mistake in how the command was called: printed with the usage, exit code 2. */
-export class UsageError extends Error {
+/** A mistake in how the command was called: one line and a pointer to `--help`, exit code 2. */
+export class UsageError extends CliError {
   override readonly name = 'UsageError';
+
+  constructor(message: string) {
+    super('usage', message);
+  }
 }
 
 /**
@@ -19,15 +24,19 @@ export function readJsonFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`Cannot read ${path}.`);
+  } catch (error) {
+    throw fileError('read', path, error);
   }
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   const [first] = errors;
   if (first === undefined) return value;
   const { line, column } = lineAndColumn(text, first.offset);
-  throw new UsageError(`${path} is not valid JSON (comments and trailing commas are allowed): line ${line}, column ${column}: ${describeParseError(first)}.`);
+  // An input file that is wrong, not a command typed wrong: exit code 1, without a pointer to --help.
+  throw new CliError(
+    'input',
+    `${path} is not valid JSON (comments and trailing commas are allowed): line ${line}, column ${column}: ${describeParseError(first)}.`,
+  );
 }
 
 /** 1-based line and column of a character offset, counting `\r\n` as one line break. */

@@ -205,9 +205,35 @@ export type ResolvedConfig = Config & { dataverse: Config['dataverse'] & { url: 
  * by path; values are never echoed (a misplaced secret must not end up in a log).
  */
 export function parseConfig(raw: unknown): Config {
+  const inherited = inheritedObjectPath(raw, '');
+  if (inherited !== undefined)
+    throw configError('The hook configuration is invalid.', `${inherited || '(root)'}: must be plain data (a "__proto__" key in the console sets a prototype)`);
   const result = configSchema.safeParse(raw, { error: plainMessage });
   if (result.success) return result.data;
   throw configError('The hook configuration is invalid.', describeIssues(result.error.issues, configSchema));
+}
+
+/**
+ * The path of the first object in `value` whose prototype is not a plain object's. In the pasted
+ * block, `"__proto__": {...}` is not a key but sets the prototype, and zod reads inherited values:
+ * such a setting would be obeyed while no unknown-key check could see it.
+ */
+function inheritedObjectPath(value: unknown, path: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = inheritedObjectPath(item, `${path}[${index}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (prototype !== Object.prototype && prototype !== null) return path;
+  for (const [key, child] of Object.entries(value)) {
+    const found = inheritedObjectPath(child, path === '' ? key : `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** `parseConfig`, plus the guarantee that the Dataverse URL is set (the built hook needs it). */

@@ -56,9 +56,32 @@ function localesOf(oidcContext: unknown): string[] {
   return list.filter((l): l is string => typeof l === 'string' && l.length > 0 && l.length <= 35);
 }
 
+/**
+ * The session as plain data: its own keys, and those of `session.dynamics` (the only part the hooks
+ * read or change), copied once at the edge. A session whose keys cannot be read (a getter or proxy
+ * that throws) is replaced by an empty one, and an unreadable `dynamics` is dropped, so that nothing
+ * later (the link, the answer) can throw on it.
+ */
+function readableSession(value: unknown): Session {
+  let session: Session;
+  try {
+    session = { ...asObject(value) };
+  } catch {
+    return {};
+  }
+  if (!('dynamics' in session)) return session;
+  try {
+    const dynamics = asObject(session['dynamics']);
+    return dynamics === undefined ? session : { ...session, dynamics: { ...dynamics } };
+  } catch {
+    delete session['dynamics'];
+    return session;
+  }
+}
+
 export function parseRegistration(args: unknown): Registration {
   const root = asObject(args) ?? {};
-  const session = asObject(root['session']) ?? {};
+  const session = readableSession(root['session']);
   const locales = localesOf(root['oidc_context']);
   const attributes = asObject(asObject(root['customer'])?.['attributes']);
   if (attributes === undefined) return { valid: false, attributes: {}, session, locales };

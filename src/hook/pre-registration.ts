@@ -60,8 +60,13 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
       // Unreachable by design (every step above classifies its failures); kept so that a bug can
       // never leave Strivacity without an answer.
       if (!answer.answered) {
-        const failed: LookupOutcome = { kind: 'failed', error: toHookError(undefined, 'dataverse') };
-        deliver(decide(hook.config, registration ?? parseRegistration(undefined), failed), answer);
+        try {
+          const failed: LookupOutcome = { kind: 'failed', error: toHookError(undefined, 'dataverse') };
+          deliver(decide(hook.config, registration ?? parseRegistration(undefined), failed), answer);
+        } catch {
+          // Not even the policy could be applied: fail closed, with nothing from the payload.
+          answer.allow(showErrorMessage(DEFAULT_MESSAGES.unavailable, {}));
+        }
       }
       hook.log.error('registration.unexpected_failure', { hook: 'pre-registration' });
     }

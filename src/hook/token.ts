@@ -39,6 +39,14 @@ const MIN_REMAINING_MS = 60_000;
 const RENEW_BEFORE_MS = 10 * 60_000;
 /** After a failed background renewal, try again this much later (while the old token lasts). */
 const RENEW_RETRY_MS = 30_000;
+/**
+ * No background renewal for a token that lives shorter than this (Entra's live at least an hour):
+ * a lifetime of 0 or a missing `expires_in` would otherwise renew every second, forever. Such a
+ * token is fetched again on demand, when a registration needs one.
+ */
+const MIN_RENEWABLE_LIFETIME_MS = 2 * MIN_REMAINING_MS;
+/** Node fires a timer longer than 2^31 - 1 ms after 1 ms: a huge `expires_in` must not become a request storm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface CachedToken {
   readonly accessToken: string;
@@ -139,8 +147,8 @@ export class TokenSource {
 
   #scheduleRenewal(token: CachedToken, delayOverrideMs?: number): void {
     clearTimeout(this.#renewTimer);
-    const lifetimeMs = token.expiresAt - this.#now();
-    const delayMs = delayOverrideMs ?? Math.max(1000, lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2));
+    const delayMs = delayOverrideMs ?? renewalDelayMs(token.expiresAt - this.#now());
+    if (delayMs === undefined) return;
     this.#renewTimer = setTimeout(() => {
       this.#acquire(true).catch((error: unknown) => {
         this.#log.error('token.renewal_failed', error instanceof HookError ? failureFields(error) : {});
@@ -165,6 +173,9 @@ export class TokenSource {
           method,
           headers: options?.headers ?? {},
           ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+          // Entra never redirects a token request; following one would resend the form body (with
+          // client_secret) to wherever the Location points, and trust a token from there.
+          redirect: 'error',
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
@@ -195,6 +206,16 @@ export class TokenSource {
     this.#transportFailure = new HookError(code, message, status === undefined ? { stage: 'token', cause } : { stage: 'token', status, cause });
     return this.#transportFailure;
   }
+}
+
+/**
+ * When to renew a token that lives `lifetimeMs` more: 10 minutes before expiry (at half-life for
+ * short-lived tokens), never later than a timer can hold; `undefined` (no background renewal) for a
+ * lifetime too short, zero, negative or not a number.
+ */
+export function renewalDelayMs(lifetimeMs: number): number | undefined {
+  if (!(lifetimeMs >= MIN_RENEWABLE_LIFETIME_MS)) return undefined;
+  return Math.min(MAX_TIMER_MS, lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2));
 }
 
 function isAbort(error: unknown): boolean {

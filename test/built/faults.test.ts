@@ -202,13 +202,16 @@ describe('Dataverse faults', () => {
           }
           stream.write(body[sent]);
           sent += 1;
-        }, 100);
+          // 200 ms: about 7 chunks before the deadline. nock's mock socket (@mswjs/interceptors) has no
+          // _read of its own, so Node adds a 'connect' listener per read that never fires; 11 or more
+          // chunks trip MaxListenersExceededWarning without testing anything more.
+        }, 200);
         stream.on('close', () => clearInterval(timer));
         return stream;
       },
       JSON_HEADERS,
     );
-    const run = await register('Dataverse trickle (1 byte / 100 ms)');
+    const run = await register('Dataverse trickle (1 byte / 200 ms)');
 
     expectOnErrorOutcome(run);
     expect(run.decided).toMatchObject({ failure: 'timeout', stage: 'dataverse' });

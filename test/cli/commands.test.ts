@@ -56,6 +56,10 @@ function mockHealthyDataverse(): void {
     .get(`${API}/EntityDefinitions(LogicalName='contact')/Attributes`)
     .query(true)
     .reply(200, readFixture('dataverse-contact-attributes.json') as nock.Body, JSON_HEADERS);
+  const { UserId } = readFixture('dataverse-whoami.json') as { UserId: string };
+  nock(ORG)
+    .get(`${API}/systemusers(${UserId})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`)
+    .reply(200, readFixture('dataverse-user-privileges.json') as nock.Body, JSON_HEADERS);
 }
 
 const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
@@ -75,23 +79,23 @@ function runInstalledBin(args: string[]): Promise<{ code: number | null; stdout:
 }
 
 describe('the installed dynamics-hook bin', () => {
-  it('runs through a symlink: a failed doctor prints the failure and exits non-zero', async () => {
+  it('runs through a symlink: doctor on a missing config prints the failed step and exits 3', async () => {
     const { code, stdout } = await runInstalledBin(['doctor', '--config', '/nonexistent.json']);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stdout).toMatch(/^FAIL {2}config/m);
-    expect(stdout).toContain('Cannot read /nonexistent.json.');
+    expect(stdout).toContain('Cannot read /nonexistent.json: no such file. Check the path.');
   });
 
-  it('an unknown command prints the usage and exits 2', async () => {
+  it('an unknown command is named in one line and exits 2', async () => {
     const { code, stderr } = await runInstalledBin(['frobnicate']);
     expect(code).toBe(2);
-    expect(stderr).toContain('Usage: dynamics-hook <command> [options]');
+    expect(stderr).toBe("unknown command 'frobnicate'. Run 'dynamics-hook --help' for the commands.\n");
   });
 
   it('`tsx src/cli/main.ts` (the npm scripts build and cli) still runs the command line', async () => {
-    const { code, stderr } = await run(join(PROJECT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'frobnicate'], PROJECT);
-    expect(code).toBe(2);
-    expect(stderr).toContain('Usage: dynamics-hook <command> [options]');
+    const { code, stdout } = await run(join(PROJECT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', '--help'], PROJECT);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: dynamics-hook <command> [options]');
   });
 });
 
@@ -104,7 +108,7 @@ describe('dynamics-hook doctor', () => {
     const text = printed();
     expect(text).toMatch(/^ok {4}config/m);
     expect(text).toMatch(/^ok {4}whoami/m);
-    expect(text).toContain('All 6 checks passed.');
+    expect(text).toContain('All 7 checks passed.');
   });
 
   it('exits 1 with cause and fix when the secret expired', async () => {
@@ -131,8 +135,8 @@ describe('dynamics-hook doctor', () => {
     expect(report.steps.find((s) => s.step === 'whoami')).toMatchObject({ status: 'fail', code: '0x80072560' });
   });
 
-  it('an unreadable config file is a failed config step, not a crash', async () => {
-    expect(await runCli(['doctor', '--config', join(dir, 'missing.json')])).toBe(1);
+  it('an unreadable config file is a failed config step and a file-system exit (3), not a crash', async () => {
+    expect(await runCli(['doctor', '--config', join(dir, 'missing.json')])).toBe(3);
     expect(printed()).toMatch(/^FAIL {2}config/m);
   });
 
@@ -146,7 +150,7 @@ describe('dynamics-hook try', () => {
   it('runs the built hook offline on an email and prints decision, object, log and time', async () => {
     expect(await runCli(['try', '--config', writeConfig(BASE_CONFIG), '--email', 'ada.lovelace@example.com'])).toBe(0);
     const text = printed();
-    expect(text).toContain('try (offline: recorded Entra and Dataverse responses)');
+    expect(text).toContain('try pre-registration (offline: recorded Entra and Dataverse responses)');
     expect(text).toContain('registration  a***e@example.com');
     expect(text).toContain('decision      allow (matched)');
     expect(text).toContain('answered      callback(new RegistrationData(...)), 1 call(s); the object:');

@@ -61,7 +61,7 @@ function printed(report: DoctorReport): string {
 
 describe('doctor on a healthy setup', () => {
   it('passes every step, with latency, and skips what does not apply', async () => {
-    const scopes = [mockToken(), mockWhoAmI(), mockReadProbe(), mockAttributes()];
+    const scopes = [mockToken(), mockWhoAmI(), mockReadProbe(), mockAttributes(), mockPrivileges()];
     const report = await runDoctor(BASE_CONFIG, { readSecret: secrets });
     expect(report.ok).toBe(true);
     expect(report.steps.map((s) => `${s.step}:${s.status}`)).toEqual([
@@ -72,13 +72,13 @@ describe('doctor on a healthy setup', () => {
       'whoami:ok',
       'read:ok',
       'columns:ok',
-      'privileges:skip',
+      'privileges:ok',
     ]);
     expect(step(report, 'secret').detail).toBe('DYNAMICS_CLIENT_SECRET is set (value not shown)');
     expect(step(report, 'whoami').detail).toContain(USER);
     expect(step(report, 'columns').detail).toBe('firstname, lastname, mobilephone exist on contact');
     expect(report.steps.every((s) => Number.isInteger(s.latencyMs) && s.latencyMs >= 0)).toBe(true);
-    expect(printed(report)).toContain('All 6 checks passed.');
+    expect(printed(report)).toContain('All 7 checks passed.');
     for (const scope of scopes) expect(scope.isDone()).toBe(true);
   });
 
@@ -96,12 +96,34 @@ describe('doctor on a healthy setup', () => {
       })
       .reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS);
     mockAttributes();
+    mockPrivileges();
     const report = await runDoctor(configWith({ lookup: { emailFields: ['emailaddress1', 'emailaddress2'] } }), { readSecret: secrets });
     expect(report.ok).toBe(true);
     expect(filter).toBe(
       "(emailaddress1 eq 'dynamics-hook-doctor@example.invalid' or emailaddress2 eq 'dynamics-hook-doctor@example.invalid') and statecode eq 0",
     );
     expect(select).toBe('contactid,emailaddress1,emailaddress2');
+  });
+
+  it('without sync, still checks write and create privileges: any config builds a post-registration hook that creates contacts', async () => {
+    const scopes = [mockToken(), mockWhoAmI(), mockReadProbe(), mockAttributes(), mockPrivileges()];
+    const report = await runDoctor(BASE_CONFIG, { readSecret: secrets });
+    expect(step(report, 'privileges')).toMatchObject({
+      status: 'ok',
+      title: 'write and create privileges (post-registration hook)',
+      detail: 'prvReadContact Organization, prvWriteContact Organization, prvCreateContact Organization',
+    });
+    for (const scope of scopes) expect(scope.isDone()).toBe(true);
+  });
+
+  it('with sync.createIfMissing false, create is not required', async () => {
+    mockToken();
+    mockWhoAmI();
+    mockReadProbe();
+    mockAttributes();
+    mockPrivileges();
+    const report = await runDoctor(configWith({ sync: { createIfMissing: false } }), { readSecret: secrets });
+    expect(step(report, 'privileges')).toMatchObject({ status: 'ok', detail: 'prvReadContact Organization, prvWriteContact Organization' });
   });
 
   it('with sync configured, reports the write privileges read through RetrieveUserPrivileges', async () => {
@@ -125,7 +147,7 @@ describe('doctor on a healthy setup', () => {
       .query(true)
       .matchHeader('authorization', `Bearer ${ACCESS_TOKEN}`)
       .reply(200, readFixture('gds-instances.json') as nock.Body, JSON_HEADERS);
-    const scopes = [gdsToken, gds, mockToken(), mockWhoAmI(), mockReadProbe(), mockAttributes()];
+    const scopes = [gdsToken, gds, mockToken(), mockWhoAmI(), mockReadProbe(), mockAttributes(), mockPrivileges()];
     const report = await runDoctor(byOrganization('Contoso'), { readSecret: secrets });
     expect(report.ok).toBe(true);
     expect(report.dataverseUrl).toBe(ORG);
@@ -246,6 +268,7 @@ describe('doctor names the cause and the fix of each broken setup', () => {
     mockWhoAmI();
     mockReadProbe();
     mockAttributes();
+    mockPrivileges();
     const report = await runDoctor(configWith({ policy: { timeoutMs: 200 } }), { readSecret: secrets });
     expect(step(report, 'token')).toMatchObject({ status: 'ok' });
     expect(report.ok).toBe(true);
@@ -296,7 +319,8 @@ describe('doctor names the cause and the fix of each broken setup', () => {
     expect(step(report, 'privileges')).toMatchObject({
       status: 'fail',
       detail: 'prvReadContact User, prvWriteContact missing, prvCreateContact Organization',
-      cause: 'The Application User\'s security role has prvReadContact only at User level ("Contact: Read"); lacks prvWriteContact ("Contact: Write").',
+      cause:
+        'The Application User\'s security role has prvReadContact only at User level ("Contact: Read"); lacks prvWriteContact ("Contact: Write"). The post-registration hook needs these; the pre-registration hook needs only read.',
     });
   });
 

@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJsonFile, UsageError } from '../../src/cli/usage.js';
+import { CliError } from '../../src/cli/errors.js';
+import { readJsonFile } from '../../src/cli/usage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jsonc-'));
 
@@ -16,12 +17,13 @@ function fileWith(name: string, text: string): string {
   return path;
 }
 
-function refusalOf(path: string): UsageError {
+function refusalOf(path: string): CliError {
   try {
     readJsonFile(path);
   } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
+    expect(error).toBeInstanceOf(CliError);
+    expect(error).toMatchObject({ kind: 'input', exitCode: 1 });
+    return error as CliError;
   }
   throw new Error('expected the file to be refused');
 }
@@ -57,8 +59,15 @@ describe('readJsonFile', () => {
     expect(refusal.message).not.toContain('S3cr3t');
   });
 
-  it('says when the file cannot be read', () => {
+  it('says when the file cannot be read: a file-system error (exit code 3), not a usage error', () => {
     const path = join(dir, 'absent.json');
-    expect(refusalOf(path).message).toBe(`Cannot read ${path}.`);
+    let failure: unknown;
+    try {
+      readJsonFile(path);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(CliError);
+    expect(failure).toMatchObject({ kind: 'file', exitCode: 3, message: `Cannot read ${path}: no such file. Check the path.` });
   });
 });

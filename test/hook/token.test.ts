@@ -19,7 +19,7 @@ import { loadBuiltHook } from '../../src/harness/load-hook.js';
 import { createLogger, type LogLine } from '../../src/hook/log.js';
 import { RegistrationData } from '../../src/hook/results.js';
 import { readFixture } from '../../src/harness/stand-in.js';
-import { TokenSource } from '../../src/hook/token.js';
+import { renewalDelayMs, TokenSource } from '../../src/hook/token.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CONFIG_INPUT = {
@@ -315,6 +315,52 @@ describe('background renewal', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect((await register(hook)).result).toBeInstanceOf(RegistrationData);
     expect(counts.bearers).toEqual(['Bearer AT-first', 'Bearer AT-renewed']);
+  });
+});
+
+describe('renewalDelayMs: token lifetimes an attacker or a broken Entra could send', () => {
+  it('renews an hour-long token 10 minutes before it expires', () => {
+    expect(renewalDelayMs(3_600_000)).toBe(3_000_000);
+  });
+
+  it.each([
+    ['34 days', 34 * 86_400_000],
+    ['1e12 seconds', 1e15],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('caps a lifetime of %s at the longest delay a timer holds (Node fires longer ones after 1 ms)', (_label, lifetimeMs) => {
+    expect(renewalDelayMs(lifetimeMs)).toBe(2 ** 31 - 1);
+  });
+
+  it.each([
+    ['0', 0],
+    ['negative', -100_000],
+    ['90 s', 90_000],
+    ['NaN', Number.NaN],
+  ])('does not renew in the background a lifetime of %s (it would renew every second, forever)', (_label, lifetimeMs) => {
+    expect(renewalDelayMs(lifetimeMs)).toBeUndefined();
+  });
+});
+
+describe('the token request', () => {
+  it('never follows a redirect: the form body holds client_secret, and a token from elsewhere is not trusted', async () => {
+    const inits: RequestInit[] = [];
+    const spy: typeof fetch = (input, init) => {
+      inits.push(init ?? {});
+      return fetch(input, init);
+    };
+    standIns();
+    const source = new TokenSource({
+      clientId: CONFIG.auth.clientId,
+      authority: authorityOf(CONFIG),
+      resource: CONFIG.dataverse.url,
+      credential: { clientSecret: 'test-secret-not-real' },
+      requestTimeoutMs: 5000,
+      log: createLogger('error', () => undefined),
+      fetch: spy,
+    });
+    await source.getToken(AbortSignal.timeout(5000));
+    source.close();
+    expect(inits.filter((init) => init.method === 'POST').map((init) => init.redirect)).toEqual(['error']);
   });
 });
 

@@ -29,7 +29,10 @@ export async function checkColumns(client: DynamicsWebApi, config: Config, reque
   };
 }
 
-/** What sync needs: write (and create, with createIfMissing), and read/write beyond the app's own records. */
+/**
+ * What the post-registration hook needs: write (and create, unless `sync.createIfMissing` is false;
+ * it defaults to true), and read/write beyond the app's own records.
+ */
 export async function checkPrivileges(
   client: DynamicsWebApi,
   config: Config,
@@ -51,7 +54,7 @@ export async function checkPrivileges(
     status: 'fail',
     detail: summary,
     code: 'missing privilege',
-    cause: `The Application User's security role ${problems.join('; ')}.`,
+    cause: `The Application User's security role ${problems.join('; ')}. The post-registration hook needs these; the pre-registration hook needs only read.`,
     fix: 'Power Platform admin center > Environments > (your environment) > Settings > Users + permissions > Security roles > (the role of the app user): set the Contact row to Organization (or Business Unit) for each privilege named, save, and wait a minute.',
   };
 }

@@ -136,7 +136,7 @@ function diagnoseToken(error: HookError, config: Config | undefined): Diagnosis 
     case 'network':
       return {
         cause: 'Entra ID could not be reached (DNS, proxy or network).',
-        fix: "Check this machine reaches the Entra login host over HTTPS. msal-node uses Node's fetch, which ignores HTTPS_PROXY.",
+        fix: 'Check this machine reaches the Entra login host over HTTPS. Behind a proxy, set HTTPS_PROXY (dynamics-hook sends its Entra and Dataverse calls through it; hosts in NO_PROXY go directly).',
       };
     case 'timeout':
       return {
@@ -206,7 +206,10 @@ function diagnoseDataverse(error: HookError, config: Config | undefined): Diagno
         fix: 'Correct the column names in enrich / sync.columns (logical names, lower case).',
       };
     case 'network':
-      return { cause: 'Dataverse could not be reached (DNS, proxy or network).', fix: 'Check dataverse.url; open it in a browser from this machine.' };
+      return {
+        cause: 'Dataverse could not be reached (DNS, proxy or network).',
+        fix: 'Check dataverse.url; open it in a browser from this machine. Behind a proxy, set HTTPS_PROXY (and leave the host out of NO_PROXY).',
+      };
     case 'timeout':
       return {
         cause: 'Dataverse did not answer within the time allowed.',

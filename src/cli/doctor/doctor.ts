@@ -8,7 +8,7 @@
  * prints comes from a secret, a token or a contact: the read probe asks for an address no contact
  * has.
  */
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../args.js';
 import { AUTHORITY_HOSTS, authorityOf, cloudOf, GUID, parseConfig, type Config } from '../../hook/config.js';
 import { createDataverseClient } from '../../hook/dataverse.js';
 import { checkColumns, checkPrivileges } from './checks.js';
@@ -22,6 +22,7 @@ import { readSecret as defaultReadSecret, type SecretReader } from '../../hook/s
 import { type Credential, TokenSource } from '../../hook/token.js';
 import { type DoctorReport, formatDoctorReport, type Outcome, type StepName, type StepResult, TITLES } from './report.js';
 import { readJsonFile, UsageError } from '../usage.js';
+import { CliError, EXIT_CODES } from '../errors.js';
 
 export interface DoctorOptions {
   readonly readSecret?: SecretReader;
@@ -145,8 +146,9 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
       return { status: 'ok', detail: `contacts readable; the lookup query on ${fields}${valid.lookup.activeOnly ? ' (active only)' : ''} is accepted` };
     });
     await run('columns', () => checkColumns(client, valid, probe()));
-    if (valid.sync === undefined) skip('privileges', 'sync is not configured');
-    else await run('privileges', () => checkPrivileges(client, valid, userId, probe()));
+    // Any config builds a post-registration hook too, and it writes (and by default creates)
+    // contacts whether or not `sync` is set: its privileges are always checked.
+    await run('privileges', () => checkPrivileges(client, valid, userId, probe()));
     return finish(url);
   } finally {
     tokens.close();
@@ -174,32 +176,32 @@ function fetchOption(options: DoctorOptions): { fetch?: typeof fetch } {
 
 /** The `doctor` command. Exit code 0 only when every step that ran passed. */
 export async function doctorCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
+  const values = parseOptions('doctor', { config: { type: 'string' }, json: { type: 'boolean', default: false } }, argv);
   if (values.config === undefined) throw new UsageError('doctor needs --config <file>.');
-  let raw: unknown;
   let report: DoctorReport;
+  let exitCode: number;
   try {
-    raw = readJsonFile(values.config);
-    report = await runDoctor(raw);
+    report = await runDoctor(readJsonFile(values.config));
+    exitCode = report.ok ? EXIT_CODES.ok : EXIT_CODES.failed;
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    const failure = configError(error.message);
-    report = {
-      ok: false,
-      steps: [
-        {
-          step: 'config',
-          title: TITLES.config,
-          status: 'fail',
-          latencyMs: 0,
-          detail: error.message,
-          code: 'config',
-          ...diagnose(failure, undefined),
-          fix: 'Give the path of a JSON config file (see the README, "Write the config").',
-        },
-      ],
-    };
+    // An unreadable or unparsable file is the config step failing: reported like any other step.
+    if (!(error instanceof CliError)) throw error;
+    report = { ok: false, steps: [unreadableConfigStep(error)] };
+    exitCode = error.kind === 'file' ? EXIT_CODES.file : EXIT_CODES.failed;
   }
   console.log(values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
-  return { exitCode: report.ok ? 0 : 1 };
+  return { exitCode };
+}
+
+function unreadableConfigStep(error: CliError): StepResult {
+  return {
+    step: 'config',
+    title: TITLES.config,
+    status: 'fail',
+    latencyMs: 0,
+    detail: error.message,
+    code: 'config',
+    ...diagnose(configError(error.message), undefined),
+    fix: 'Give the path of a config file (dynamics-hook init writes one; see the README, "Write the config").',
+  };
 }

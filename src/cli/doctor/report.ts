@@ -32,7 +32,7 @@ export const TITLES: Record<StepName, string> = {
   whoami: 'Dataverse reachable, app known (WhoAmI)',
   read: 'read privilege on contacts',
   columns: 'configured columns exist on contact',
-  privileges: 'write privileges for sync',
+  privileges: 'write and create privileges (post-registration hook)',
 };
 
 /** A step's outcome before timing is added. */

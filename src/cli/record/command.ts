@@ -1,21 +1,21 @@
 /** The `record` command: records, writes the scrubbed files, prints what each lookup found. */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../args.js';
+import { makeFolder, writeTextFile } from '../files.js';
 import { maskEmail } from '../../harness/mask-email.js';
 import { readJsonFile, UsageError } from '../usage.js';
 import { type RecordedLookup, type RecordedOutcome, recordLookups, type RecordOptions } from './record.js';
 
 /** Writes one `lookup-<n>.json` per email and an `index.json`; returns the paths. */
 export function writeRecordings(dir: string, lookups: readonly RecordedLookup[]): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir, 'Give --out the path of a folder (new or existing), not of a file.');
   const files = lookups.map((lookup) => {
     const file = join(dir, `lookup-${lookup.index}.json`);
-    writeFileSync(file, `${JSON.stringify(lookup.definitions, null, 2)}\n`);
+    writeTextFile(file, `${JSON.stringify(lookup.definitions, null, 2)}\n`);
     return file;
   });
   const index = lookups.map((lookup) => ({ file: `lookup-${lookup.index}.json`, email: lookup.fakeEmail, outcome: lookup.outcome }));
-  writeFileSync(join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  writeTextFile(join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
   return [...files, join(dir, 'index.json')];
 }
 
@@ -24,11 +24,11 @@ export function writeRecordings(dir: string, lookups: readonly RecordedLookup[])
  * and its cause and fix printed). `seams` are for tests: the transports `recordLookups` takes.
  */
 export async function recordCommand(argv: string[], seams: Pick<RecordOptions, 'readSecret' | 'fetch' | 'createClient'> = {}): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: 'string' }, email: { type: 'string', multiple: true }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
-    strict: true,
-  });
+  const values = parseOptions(
+    'record',
+    { config: { type: 'string' }, email: { type: 'string', multiple: true }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
+    argv,
+  );
   if (values.config === undefined || values.out === undefined || values.email === undefined || values.email.length === 0) {
     throw new UsageError('record needs --config <file>, --out <dir> and at least one --email <address>.');
   }
@@ -48,9 +48,20 @@ export async function recordCommand(argv: string[], seams: Pick<RecordOptions, '
           : `FAILED ${describeFailure(lookup.outcome)}\n    cause: ${lookup.diagnosis?.cause}\n    fix:   ${lookup.diagnosis?.fix}`;
       console.log(`${asked} -> ${lookup.fakeEmail}  lookup-${lookup.index}.json  ${result}`);
     }
-    console.log(`Wrote ${files.length} files to ${values.out} (scrubbed: placeholder org, fake ids and personal data).`);
+    console.log(summariseRecording(files.length, values.out, lookups));
   }
   return { exitCode: ok ? 0 : 1 };
+}
+
+/**
+ * The closing line. A failed lookup is still written (its exchange, for a test of the failure), so
+ * the count of files alone would read as success: the failures are counted beside it.
+ */
+export function summariseRecording(fileCount: number, dir: string, lookups: readonly RecordedLookup[]): string {
+  const failed = lookups.filter((lookup) => !('matches' in lookup.outcome)).length;
+  const written = `Wrote ${fileCount} files to ${dir} (scrubbed: placeholder org, fake ids and personal data)`;
+  if (failed === 0) return `${written}.`;
+  return `${written}, but ${failed} of ${lookups.length} lookup(s) FAILED (above): their files hold the failed exchange, not a contact. Fix the cause and record again.`;
 }
 
 /** `forbidden (HTTP 403, 0x80072560)`: the codes a search engine knows. */

@@ -21,6 +21,15 @@ export interface DeployPlan {
 
 const CONFIG_BLOCK = /^const HOOK_CONFIG = [\s\S]*?^\};$/m;
 
+/**
+ * The bundled hook below the config block. The header above it (dependencies, the `Build:` line with
+ * the commit and the config's hash) is not compared: dependencies and config are diffed on their own.
+ */
+function bundledCodeOf(code: string): string {
+  const block = CONFIG_BLOCK.exec(code);
+  return block === null ? code : code.slice(block.index + block[0].length);
+}
+
 /** The `const HOOK_CONFIG = {...};` block of a built file, or undefined (not built by dynamics-hook). */
 export function configBlockOf(code: string): string | undefined {
   return CONFIG_BLOCK.exec(code)?.[0];
@@ -95,7 +104,7 @@ export function planDeploy(input: PlanInput): DeployPlan {
       : before === undefined
         ? [`(the deployed code has no dynamics-hook config block: ${deployedCode.length.toLocaleString('en')} characters, replaced whole)`]
         : compact(diffLines(before.split('\n'), after.split('\n')));
-  const codeChanged = deployedCode.replace(CONFIG_BLOCK, '') !== input.code.replace(CONFIG_BLOCK, '');
+  const codeChanged = bundledCodeOf(deployedCode) !== bundledCodeOf(input.code);
 
   const deployedDeps = deployed?.packageDependencies ?? {};
   const names = [...new Set([...Object.keys(deployedDeps), ...Object.keys(input.packageDependencies)])].sort();

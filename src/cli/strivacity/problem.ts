@@ -1,11 +1,12 @@
 /**
- * The one error model of the Strivacity commands: `AdminError`, a closed set of codes, each printed
+ * The Strivacity commands' part of the command line's error model: `AdminError`, a `CliError` with a closed set of codes, each printed
  * as ONE line that names the cause and the fix. It is the operator tool's own type, apart from the
  * hook's `HookError` (whose codes describe a registration, not a tooling failure). Messages are
  * built from fixed text, the operation, the HTTP status and the API's `fieldErrors` (field names and
  * the API's validation text); never from a secret, a token or a response body we did not parse.
  */
 import { z } from 'zod';
+import { CliError } from '../errors.js';
 
 export type AdminErrorCode =
   | 'credentials' // 401: the client id or secret is wrong, or the token was refused
@@ -21,7 +22,8 @@ export type AdminErrorCode =
   | 'deploy_failed' // the hook did not become ACTIVE
   | 'interrupted'; // SIGINT
 
-export class AdminError extends Error {
+/** A `CliError` of kind `api` (or `interrupted`), with the Admin API's failure class and status. */
+export class AdminError extends CliError {
   override readonly name = 'AdminError';
   constructor(
     readonly code: AdminErrorCode,
@@ -29,7 +31,7 @@ export class AdminError extends Error {
     readonly status?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code === 'interrupted' ? 'interrupted' : 'api', message, options);
   }
 }
 

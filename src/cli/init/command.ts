@@ -1,0 +1,169 @@
+/**
+ * `dynamics-hook init`: writes a commented starter config from flags, asking for what is missing
+ * when a person is at the terminal. Never replaces a file without `--force`; never writes a config
+ * that would not build (the values are validated by the hook's own schema first).
+ */
+import { dirname, relative, resolve, sep } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../../hook/config.js';
+import { HookError } from '../../hook/errors.js';
+import { parseOptions } from '../args.js';
+import { makeFolder, writeTextFile } from '../files.js';
+import { UsageError } from '../usage.js';
+import { renderStarterConfig, starterConfig, type StarterValues } from './render.js';
+
+/** The JSON Schema generated from the zod schema (`npm run schema`), shipped in the project. */
+const SCHEMA_FILE = fileURLToPath(new URL('../../build/hook.config.schema.json', import.meta.url));
+const DEFAULT_ENRICH = { 'name.givenName': 'firstname', 'name.familyName': 'lastname', 'phoneNumbers.primaryPhoneNumber': 'mobilephone' };
+
+/** How init talks to a person; a seam for tests. */
+export interface InitIo {
+  /** True when a person can answer (stdin is a terminal). */
+  readonly interactive: boolean;
+  /** Asks one question; resolves to the answer ('' for the default). */
+  ask(question: string): Promise<string>;
+  close(): void;
+}
+
+function terminalIo(): InitIo {
+  const interactive = process.stdin.isTTY === true;
+  const readline = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  return { interactive, ask: async (question) => (readline === undefined ? '' : readline.question(question)), close: () => readline?.close() };
+}
+
+const OPTIONS = {
+  out: { type: 'string', default: 'hook.config.jsonc' },
+  url: { type: 'string' },
+  tenant: { type: 'string' },
+  client: { type: 'string' },
+  'secret-variable': { type: 'string' },
+  'not-found': { type: 'string' },
+  'multiple-matches': { type: 'string' },
+  'on-error': { type: 'string' },
+  enrich: { type: 'string', multiple: true },
+  yes: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+} as const;
+
+/** Each value: its flag, the question, and its default (none: required). */
+const QUESTIONS = [
+  { key: 'url', flag: '--url', question: 'Dataverse environment URL (https://<name>.crm<N>.dynamics.com)' },
+  { key: 'tenant', flag: '--tenant', question: 'Entra Directory (tenant) ID' },
+  { key: 'client', flag: '--client', question: 'App registration Application (client) ID' },
+  { key: 'secret-variable', flag: '--secret-variable', question: 'Name of the variable that holds the client secret', fallback: 'DYNAMICS_CLIENT_SECRET' },
+  { key: 'not-found', flag: '--not-found', question: 'Someone not in the CRM registers: allow | showError | deny', fallback: 'allow' },
+  {
+    key: 'multiple-matches',
+    flag: '--multiple-matches',
+    question: 'Several contacts share the email: allowMostRecent | showError | deny',
+    fallback: 'allowMostRecent',
+  },
+  { key: 'on-error', flag: '--on-error', question: 'The CRM or the token fails: allow | showError | deny', fallback: 'showError' },
+] as const;
+
+/** Config paths as the flags that set them, so a validation message names what to retype. */
+const FLAG_OF_PATH: Readonly<Record<string, string>> = {
+  'dataverse.url': '--url',
+  'auth.tenantId': '--tenant',
+  'auth.clientId': '--client',
+  'auth.clientSecretVariable': '--secret-variable',
+  'policy.notFound': '--not-found',
+  'policy.multipleMatches': '--multiple-matches',
+  'policy.onError': '--on-error',
+  enrich: '--enrich',
+};
+
+export async function initCommand(argv: string[], io: InitIo = terminalIo()): Promise<{ exitCode: number }> {
+  try {
+    return await init(argv, io);
+  } finally {
+    io.close();
+  }
+}
+
+async function init(argv: string[], io: InitIo): Promise<{ exitCode: number }> {
+  const values = parseOptions('init', OPTIONS, argv);
+  const canAsk = io.interactive && !values.yes;
+  const answers = new Map<string, string>();
+  const missing: string[] = [];
+  for (const item of QUESTIONS) {
+    let value = values[item.key]?.trim();
+    if (value === undefined && canAsk) {
+      const fallback = 'fallback' in item ? item.fallback : undefined;
+      const answer = (await io.ask(`${item.question}${fallback === undefined ? '' : ` [${fallback}]`}: `)).trim();
+      value = answer === '' ? fallback : answer;
+    }
+    value ??= 'fallback' in item ? item.fallback : undefined;
+    if (value === undefined || value === '') missing.push(item.flag);
+    else answers.set(item.key, value);
+  }
+  if (missing.length > 0) {
+    const why = values.yes ? 'with --yes nothing is asked' : 'input is not a terminal, so nothing can be asked';
+    throw new UsageError(`init needs ${missing.join(', ')} (${why}).`);
+  }
+  let enrichPairs = values.enrich;
+  if (enrichPairs === undefined && canAsk) {
+    const fallback = Object.entries(DEFAULT_ENRICH)
+      .map(([path, column]) => `${path}=${column}`)
+      .join(',');
+    const answer = (await io.ask(`Attributes filled from Dataverse, as path=column pairs separated by commas (- for none) [${fallback}]: `)).trim();
+    if (answer !== '') enrichPairs = answer === '-' ? [] : answer.split(',');
+  }
+  const enrich = enrichPairs === undefined ? DEFAULT_ENRICH : parseEnrich(enrichPairs);
+  const starter = {
+    url: answers.get('url'),
+    tenantId: answers.get('tenant'),
+    clientId: answers.get('client'),
+    clientSecretVariable: answers.get('secret-variable'),
+    notFound: answers.get('not-found'),
+    multipleMatches: answers.get('multiple-matches'),
+    onError: answers.get('on-error'),
+    enrich,
+  } as StarterValues;
+  const schemaPath = schemaReference(values.out);
+  validate(starter, schemaPath);
+  makeFolder(dirname(values.out));
+  writeTextFile(values.out, renderStarterConfig(starter, schemaPath), { overwrite: values.force, forceFlag: '--force' });
+  console.log(`Wrote ${values.out}. Next:`);
+  console.log(`  export ${starter.clientSecretVariable}=<the client secret's Value>`);
+  console.log(`  dynamics-hook doctor --config ${values.out}`);
+  console.log(`  dynamics-hook build --config ${values.out} [--hook post-registration]`);
+  return { exitCode: 0 };
+}
+
+/** `name.givenName=firstname` pairs; a pair without `=` is a usage error naming it. */
+function parseEnrich(pairs: readonly string[]): Record<string, string> {
+  const enrich: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [path, column, ...rest] = pair.split('=');
+    if (path === undefined || column === undefined || rest.length > 0 || path.trim() === '' || column.trim() === '') {
+      throw new UsageError(`--enrich '${pair}' must be <attribute path>=<column>, e.g. --enrich name.givenName=firstname.`);
+    }
+    enrich[path.trim()] = column.trim();
+  }
+  return enrich;
+}
+
+/** The schema's path relative to the config's folder: `./src/build/hook.config.schema.json` from the project root. */
+export function schemaReference(out: string): string {
+  const path = relative(dirname(resolve(out)), SCHEMA_FILE)
+    .split(sep)
+    .join('/');
+  return path.startsWith('.') ? path : `./${path}`;
+}
+
+/** The hook's own schema on the values: a bad one is named by its flag, before anything is written. */
+function validate(values: StarterValues, schemaPath: string): void {
+  try {
+    parseConfig(starterConfig(values, schemaPath));
+  } catch (error) {
+    if (!(error instanceof HookError)) throw error;
+    const problems = (error.diagnostic ?? error.message).split('; ').map((problem) => {
+      const path = /^([^:]+):/.exec(problem)?.[1] ?? '';
+      const flag = FLAG_OF_PATH[path] ?? FLAG_OF_PATH[path.split('.')[0] ?? ''];
+      return flag === undefined ? problem : `${flag} (${path})${problem.slice(path.length)}`;
+    });
+    throw new UsageError(`init cannot write a config that would not build: ${problems.join('; ')}.`);
+  }
+}

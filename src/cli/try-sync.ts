@@ -1,0 +1,60 @@
+/**
+ * What `try --hook post-registration` reports: the outcome and reason of the hook's
+ * `registration.synced` log line, and the columns it wrote, computed by the hook's own mapping
+ * (`sync.ts`) from the registration, so the same report works offline and live. Offline, the
+ * stand-in's record of the requests it answered is shown beside it.
+ */
+import type { RecordedWrite } from '../harness/stand-in.js';
+import type { Config } from '../hook/config.js';
+import { parseRegistration } from '../hook/input.js';
+import { columnValues, newContactData } from '../hook/sync.js';
+import { maskForDisplay } from './try-mask.js';
+
+export type SyncOutcome = 'updated' | 'created' | 'unchanged' | 'skipped' | 'failed' | 'none';
+
+export interface SyncReport {
+  readonly outcome: SyncOutcome;
+  readonly reason: string | undefined;
+  /** Column -> value written (emails masked); absent when nothing was written. */
+  readonly columns?: Readonly<Record<string, unknown>>;
+  /** Offline only: the writes the stand-in answered (method, contact id, status, column names). */
+  readonly requests?: readonly RecordedWrite[];
+}
+
+/** The sync report from the run's log lines; `requests` is the offline stand-in's record. */
+export function describeSync(config: Config, payload: unknown, logLines: readonly unknown[], requests?: readonly RecordedWrite[]): SyncReport {
+  const synced = logLines.find(
+    (line): line is { event: string; outcome?: SyncOutcome; reason?: string } =>
+      typeof line === 'object' && line !== null && (line as { event?: unknown }).event === 'registration.synced',
+  );
+  const outcome = synced?.outcome ?? 'none';
+  const registration = parseRegistration(payload);
+  const written =
+    outcome === 'created' && registration.valid
+      ? newContactData(config, registration.email, registration.attributes)
+      : outcome === 'updated'
+        ? columnValues(config, registration.attributes)
+        : undefined;
+  return {
+    outcome,
+    reason: synced?.reason,
+    // Values come from the registration (what the person typed), never from the CRM: only emails are masked.
+    ...(written === undefined ? {} : { columns: maskForDisplay(written, payload, false) as Record<string, unknown> }),
+    ...(requests === undefined ? {} : { requests }),
+  };
+}
+
+/** The lines of `try`'s text report that are specific to the post-registration hook. */
+export function formatSync(report: SyncReport): string[] {
+  const lines = [`outcome       ${report.outcome}${report.reason === undefined ? '' : ` (${report.reason})`}`];
+  const columns = Object.entries(report.columns ?? {});
+  if (columns.length === 0) lines.push('columns       none written');
+  else lines.push('columns       written to the contact:', ...columns.map(([column, value]) => `  ${column} = ${JSON.stringify(value)}`));
+  if (report.requests !== undefined) {
+    lines.push(
+      report.requests.length === 0 ? 'requests      no write reached the stand-in' : 'requests      answered by the stand-in:',
+      ...report.requests.map((write) => `  ${write.method} contacts${write.method === 'PATCH' ? `(${write.contactId})` : ''} -> ${write.status}`),
+    );
+  }
+  return lines;
+}
