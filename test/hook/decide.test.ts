@@ -209,6 +209,15 @@ describe('decide: invalid email', () => {
     expect(decide(config({ policy: { invalidEmail } }), invalid, { kind: 'skipped' })).toEqual(expected);
   });
 
+  it('decides by invalidEmail when the lookup was skipped, whatever the registration says', () => {
+    expect(decide(config({ policy: { invalidEmail: 'deny' } }), registration(), { kind: 'skipped' })).toEqual({
+      outcome: 'deny',
+      reason: 'invalid_email',
+      message: 'en: invalid',
+      session: {},
+    });
+  });
+
   it('decides by invalidEmail whatever the lookup says', () => {
     expect(decide(config({ policy: { invalidEmail: 'deny' } }), invalid, found(contact(ID_NEW, '2024-01-01T00:00:00Z')))).toMatchObject({
       outcome: 'deny',

@@ -100,6 +100,47 @@ describe('parseRegistration', () => {
     expect(parseRegistration(payload('ada@example.com', { session })).session).toEqual({});
   });
 
+  it('copies the session and its dynamics part at the edge, so that nothing later changes what Strivacity passed', () => {
+    const dynamics = { contactId: '0f8fad5b-d9cb-469f-a165-70867728950e', other: 1 };
+    const session = { journey: 'signup', dynamics };
+    const registration = parseRegistration(payload('ada@example.com', { session }));
+    expect(registration.session).toEqual({ journey: 'signup', dynamics: { contactId: '0f8fad5b-d9cb-469f-a165-70867728950e', other: 1 } });
+    expect(registration.session).not.toBe(session);
+    expect(registration.session['dynamics']).not.toBe(dynamics);
+  });
+
+  it('keeps a session.dynamics that is not an object as it is', () => {
+    expect(parseRegistration(payload('ada@example.com', { session: { journey: 'signup', dynamics: 'x' } })).session).toEqual({
+      journey: 'signup',
+      dynamics: 'x',
+    });
+  });
+
+  it('replaces a session whose keys cannot be read with an empty one', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys for you');
+        },
+      },
+    );
+    expect(parseRegistration(payload('ada@example.com', { session: hostile }))).toMatchObject({ valid: true, session: {} });
+  });
+
+  it('drops a session.dynamics whose keys cannot be read, keeping the other session keys', () => {
+    const hostileDynamics = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys for you');
+        },
+      },
+    );
+    const registration = parseRegistration(payload('ada@example.com', { session: { journey: 'signup', dynamics: hostileDynamics } }));
+    expect(registration.session).toEqual({ journey: 'signup' });
+  });
+
   it('reads ui_locales given as an array, dropping entries that are not locale strings', () => {
     const registration = parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: ['fr-CA', 3, '', null, 'fr'] } }));
     expect(registration.locales).toEqual(['fr-CA', 'fr']);
