@@ -116,6 +116,36 @@ describe('parseConfig', () => {
       expect(rejectionOf(configWith({ dataverse: {} })).diagnostic).toBe('dataverse: set url (or organization, for the CLI)');
     });
 
+    it.each([
+      ['a prefix', 'v9.2'],
+      ['a path after it', '9.2/../x'],
+      ['a third part', '9.2.1'],
+    ])('refuses an API version with %s: it goes into every request path', (_label, apiVersion) => {
+      expect(rejectionOf(configWith({ dataverse: { url: MINIMAL.dataverse.url, apiVersion } })).diagnostic).toBe('dataverse.apiVersion: must look like 9.2');
+    });
+
+    it('accepts a multi-digit API version', () => {
+      expect(parseConfig(configWith({ dataverse: { url: MINIMAL.dataverse.url, apiVersion: '10.12' } })).dataverse.apiVersion).toBe('10.12');
+    });
+
+    it.each([
+      ['one character', 'c'],
+      ['63 characters', `c${'o-'.repeat(31)}`],
+      ['upper case and digits', 'Contoso-2'],
+    ])('accepts an organization of %s', (_label, organization) => {
+      expect(parseConfig(configWith({ dataverse: { organization } })).dataverse.organization).toBe(organization);
+    });
+
+    it.each([
+      ['a leading hyphen', '-contoso'],
+      ['64 characters', `c${'o'.repeat(63)}`],
+      ['a dot after the name', 'contoso.example'],
+      ['a slash after the name', 'contoso/x'],
+      ['an underscore', 'con_toso'],
+    ])('refuses an organization with %s', (_label, organization) => {
+      expect(rejectionOf(configWith({ dataverse: { organization } })).diagnostic).toBe('dataverse.organization: must be an organisation unique name');
+    });
+
     it('refuses an API version that is not major.minor', () => {
       expect(rejectionOf(configWith({ dataverse: { url: MINIMAL.dataverse.url, apiVersion: 'v9' } })).diagnostic).toBe(
         'dataverse.apiVersion: must look like 9.2',
@@ -132,6 +162,17 @@ describe('parseConfig', () => {
     it.each(['tenantId', 'clientId'])('refuses a %s that is not a GUID', (key) => {
       const failure = rejectionOf(configWith({ auth: { ...MINIMAL.auth, [key]: `${TENANT}0` } }));
       expect(failure.diagnostic).toBe(`auth.${key}: must be a GUID`);
+    });
+
+    it.each([
+      ['text before it', `x)/y(${TENANT}`],
+      ['text after it', `${TENANT})/x`],
+      ['a group one digit short', TENANT.slice(1)],
+      ['braces', `{${TENANT}}`],
+      ['no dashes', TENANT.replaceAll('-', '')],
+      ['a character that is not hex', `g${TENANT.slice(1)}`],
+    ])('refuses a GUID with %s', (_label, tenantId) => {
+      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, tenantId } })).diagnostic).toBe('auth.tenantId: must be a GUID');
     });
 
     it('accepts a client certificate instead of a secret', () => {
@@ -155,9 +196,28 @@ describe('parseConfig', () => {
       ['a SHA-1 thumbprint (40 hex)', 'ab'.repeat(20)],
       ['a thumbprint with colons', THUMBPRINT.replace(/(..)(?!$)/g, '$1:')],
       ['a non-hex thumbprint', 'zz'.repeat(32)],
+      ['65 hex characters', `${THUMBPRINT}a`],
+      ['a character before 64 hex', `x${THUMBPRINT}`],
+      ['63 hex characters', THUMBPRINT.slice(1)],
     ])('refuses %s', (_label, thumbprintSha256) => {
       const auth = { tenantId: TENANT, clientId: CLIENT, clientCertificate: { thumbprintSha256, privateKeyVariable: 'DYNAMICS_CLIENT_KEY' } };
       expect(rejectionOf(configWith({ auth })).diagnostic).toBe('auth.clientCertificate.thumbprintSha256: must be 64 hex characters (SHA-256)');
+    });
+
+    it.each([
+      ['a leading underscore', '_DYNAMICS_SECRET'],
+      ['one letter', 'S'],
+    ])('accepts a secret variable name with %s', (_label, clientSecretVariable) => {
+      expect(parseConfig(configWith({ auth: { ...MINIMAL.auth, clientSecretVariable } })).auth.clientSecretVariable).toBe(clientSecretVariable);
+    });
+
+    it.each([
+      ['a hyphen after the name', 'SECRET-1'],
+      ['a dot', 'DYNAMICS.SECRET'],
+    ])('refuses a secret variable name with %s', (_label, clientSecretVariable) => {
+      expect(rejectionOf(configWith({ auth: { ...MINIMAL.auth, clientSecretVariable } })).diagnostic).toBe(
+        'auth.clientSecretVariable: must be a variable name (letters, digits, _)',
+      );
     });
 
     it('refuses a secret variable name that is not a variable name', () => {
@@ -220,9 +280,31 @@ describe('parseConfig', () => {
       );
     });
 
+    it.each([
+      ['two columns', 'firstname,lastname'],
+      ['a space and a second word', 'firstname lastname'],
+      ['a leading underscore', '_firstname'],
+      ['a leading digit', '1firstname'],
+      ['an OData option after it', 'firstname&$expand=x'],
+    ])('refuses an enrich column with %s: one column per key, and it goes into $select', (_label, column) => {
+      expect(rejectionOf(configWith({ enrich: { 'name.givenName': column } })).diagnostic).toBe(
+        'enrich.name.givenName: must be a Dataverse column logical name',
+      );
+    });
+
+    it('accepts a custom column with a publisher prefix and digits', () => {
+      expect(parseConfig(configWith({ enrich: { 'custom.tier': 'new_tier2' } })).enrich).toEqual({ 'custom.tier': 'new_tier2' });
+    });
+
     it('refuses an enrich key that is not an attribute path, and says why', () => {
       expect(rejectionOf(configWith({ enrich: { 'name..givenName': 'firstname' } })).diagnostic).toBe(
         'enrich.name..givenName: must be a dotted attribute path such as name.givenName',
+      );
+    });
+
+    it('refuses a sync column key that holds two columns', () => {
+      expect(rejectionOf(configWith({ sync: { columns: { 'firstname,lastname': 'name.givenName' } } })).diagnostic).toBe(
+        'sync.columns.firstname,lastname: keys must be Dataverse column logical names',
       );
     });
 

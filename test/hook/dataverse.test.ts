@@ -6,12 +6,20 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseResolvedConfig, type ResolvedConfig } from '../../src/hook/config.js';
-import { classifyDataverseError, createDataverseClient, findContactsByEmail, lookupColumns, retryAfterMsOf } from '../../src/hook/dataverse.js';
+import {
+  classifyDataverseError,
+  createContact,
+  createDataverseClient,
+  findContactsByEmail,
+  lookupColumns,
+  retryAfterMsOf,
+  updateContact,
+} from '../../src/hook/dataverse.js';
 import { HookError } from '../../src/hook/errors.js';
 import { readFixture } from '../../src/harness/stand-in.js';
-import { BASE_CONFIG } from '../support/helpers.js';
+import { API, BASE_CONFIG, JSON_HEADERS, ORG } from '../support/helpers.js';
 
 describe('classifyDataverseError', () => {
   const httpError = (status: number, extra: Record<string, unknown> = {}) => Object.assign(new Error('x'), { status, headers: {}, ...extra });
@@ -51,16 +59,110 @@ describe('classifyDataverseError', () => {
   });
 
   it.each([
-    ['an AbortError', Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' }), 'timeout'],
-    ['ECONNRESET', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'network'],
-    ['ECONNREFUSED', Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), 'network'],
-    ['a batch error array', [new Error('a')], 'bad_response'],
-    ['a TLS certificate error', Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), 'network'],
-    ['a TLS host name mismatch', Object.assign(new Error('altname'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'network'],
-    ['a parameter error of the library', new Error('DynamicsWebApi.retrieveMultiple requires a request.select parameter to be of type Array.'), 'internal'],
-    ['a TypeError', Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL' }), 'internal'],
-  ])('classifies %s as %s', (_label, error, code) => {
+    { label: 'an AbortError by name (a DOMException)', error: Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), code: 'timeout' },
+    { label: 'an AbortError by code (Node)', error: Object.assign(new Error('The operation was aborted'), { code: 'ABORT_ERR' }), code: 'timeout' },
+    { label: 'ECONNRESET', error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), code: 'network' },
+    { label: 'ECONNREFUSED', error: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), code: 'network' },
+    { label: 'a batch error array', error: [new Error('a')], code: 'bad_response' },
+    { label: 'a TLS certificate error', error: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), code: 'network' },
+    { label: 'a TLS host name mismatch', error: Object.assign(new Error('altname'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), code: 'network' },
+    {
+      label: 'a parameter error of the library',
+      error: new Error('DynamicsWebApi.retrieveMultiple requires a request.select parameter to be of type Array.'),
+      code: 'internal',
+    },
+    { label: 'a TypeError', error: Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL' }), code: 'internal' },
+  ])('classifies $label as $code', ({ error, code }) => {
     expect(classifyDataverseError(error).code).toBe(code);
+  });
+
+  it.each([
+    {
+      label: 'an AbortError by name',
+      error: Object.assign(new Error('aborted'), { name: 'AbortError' }),
+      code: 'timeout',
+      message: 'The deadline passed before the request completed.',
+    },
+    {
+      label: 'an AbortError by code',
+      error: Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }),
+      code: 'timeout',
+      message: 'The deadline passed before the request completed.',
+    },
+    {
+      label: 'a refused connection',
+      error: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+      code: 'network',
+      message: 'Dataverse could not be reached.',
+    },
+    { label: 'a batch error array', error: [new Error('a')], code: 'bad_response', message: 'Dataverse returned an unexpected batch response.' },
+    { label: 'an HTTP 404', error: httpError(404), code: 'not_found', message: 'Dataverse did not find the resource.' },
+    { label: 'an HTTP 500', error: httpError(500), code: 'server', message: 'Dataverse failed the request.' },
+    { label: 'an HTTP 400', error: httpError(400), code: 'config', message: 'Dataverse rejected the query; check the configured columns.' },
+    { label: 'an HTTP 412', error: httpError(412), code: 'bad_response', message: 'Dataverse answered with an unexpected status.' },
+    { label: 'an HTTP 499', error: httpError(499), code: 'bad_response', message: 'Dataverse answered with an unexpected status.' },
+  ])('gives $label the code $code and a fixed message, keeping the error as the cause', ({ error, code, message }) => {
+    const failure = classifyDataverseError(error);
+    expect(failure).toMatchObject({ code, message, stage: 'dataverse' });
+    expect(failure.cause).toBe(error);
+  });
+
+  it.each([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EPIPE',
+    'ENETDOWN',
+    'ENETUNREACH',
+    'EHOSTDOWN',
+    'EHOSTUNREACH',
+    'EPROTO',
+    'ERR_NOCK_NO_MATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+    'CERT_HAS_EXPIRED',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+  ])('classifies a failed connection with code %s as network: Dataverse could not be reached', (code) => {
+    expect(classifyDataverseError(Object.assign(new Error('x'), { code }))).toMatchObject({ code: 'network', message: 'Dataverse could not be reached.' });
+  });
+
+  it.each(['XERR_TLS_', 'EXCERT_HAS_EXPIRED', 'ECONNRESETX', 'ERR_INVALID_ARG_TYPE'])(
+    'classifies an error with code %s, which is no network failure, as internal',
+    (code) => {
+      expect(classifyDataverseError(Object.assign(new Error('x'), { code }))).toMatchObject({
+        code: 'internal',
+        message: 'The Dataverse request failed inside the hook or its client library.',
+      });
+    },
+  );
+
+  it('keeps a Dataverse error code in lower case, and only one of exactly 8 hex digits after 0x', () => {
+    expect(classifyDataverseError(httpError(403, { code: '0X8007256A' })).dataverseCode).toBe('0x8007256a');
+    expect(classifyDataverseError(httpError(403, { code: '0x800725601' })).dataverseCode).toBeUndefined();
+    expect(classifyDataverseError(httpError(403, { code: 'x0x80072560' })).dataverseCode).toBeUndefined();
+  });
+
+  it('prefers the 401_error_reason header to WWW-Authenticate for the reason of a 401', () => {
+    const headers = { '401_error_reason': 'IDX10214: Audience validation failed', 'www-authenticate': 'Bearer error="invalid_token"' };
+    expect(classifyDataverseError(httpError(401, { headers }))).toMatchObject({
+      code: 'auth',
+      message: 'Dataverse refused the access token.',
+      diagnostic: 'IDX10214: Audience validation failed',
+    });
+    expect(classifyDataverseError(httpError(401, { headers: { '401_error_reason': 'IDX10223: Lifetime validation failed' } })).diagnostic).toBe(
+      'IDX10223: Lifetime validation failed',
+    );
+  });
+
+  it('gives a 401 without a reason header, or with an empty one, no diagnostic', () => {
+    expect(classifyDataverseError(httpError(401)).diagnostic).toBeUndefined();
+    expect(classifyDataverseError(httpError(401, { headers: { 'www-authenticate': '' } })).diagnostic).toBeUndefined();
+    expect(classifyDataverseError(httpError(401, { headers: null })).diagnostic).toBeUndefined();
   });
 
   it('passes a HookError through unchanged', () => {
@@ -70,10 +172,23 @@ describe('classifyDataverseError', () => {
 });
 
 describe('retryAfterMsOf', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reads an HTTP date as the time from now until then, and a date already past as no wait', () => {
+    vi.useFakeTimers({ now: new Date('2026-11-30T05:00:00Z') });
+    expect(retryAfterMsOf('Mon, 30 Nov 2026 05:01:00 GMT')).toBe(60_000);
+    expect(retryAfterMsOf('Mon, 30 Nov 2026 04:59:00 GMT')).toBe(0);
+  });
+
   it('accepts seconds and HTTP dates, and nothing else', () => {
     expect(retryAfterMsOf('2')).toBe(2000);
     expect(retryAfterMsOf('0.5')).toBe(500);
+    expect(retryAfterMsOf('0')).toBe(0);
     expect(retryAfterMsOf(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(50_000);
+    expect(retryAfterMsOf('   ')).toBeUndefined();
+    expect(retryAfterMsOf(17)).toBeUndefined();
     expect(retryAfterMsOf('soon')).toBeUndefined();
     expect(retryAfterMsOf(undefined)).toBeUndefined();
     expect(retryAfterMsOf('')).toBeUndefined();
@@ -161,5 +276,113 @@ describe('findContactsByEmail on real sockets', () => {
       setTimeout(() => response.socket?.destroy(), 10);
     };
     expect(await lookup('ada.lovelace@example.com', 300)).toMatchObject({ code: 'timeout', stage: 'dataverse' });
+  });
+});
+
+describe('findContactsByEmail over HTTP (nock)', () => {
+  const config = parseResolvedConfig(BASE_CONFIG);
+  const ADA = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  const lookup = (cfg: ResolvedConfig = config) =>
+    findContactsByEmail(createDataverseClient(cfg.dataverse), cfg, {
+      email: 'ada.lovelace@example.com',
+      token: 'fixture-token',
+      signal: AbortSignal.timeout(5000),
+    }).catch((error: unknown) => error);
+  const answer = (body: unknown) =>
+    nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .reply(200, body as nock.Body, JSON_HEADERS);
+
+  it('asks for the two most recently modified matches: $orderby=modifiedon desc and $top=2, with the lookup columns and the token', async () => {
+    // With $top=2 and no $orderby, "allow most recent" would pick among any two of three matches.
+    const scope = nock(ORG)
+      .matchHeader('authorization', 'Bearer fixture-token')
+      .get(`${API}/contacts`)
+      .query({
+        $select: 'contactid,modifiedon,firstname,lastname,mobilephone',
+        $filter: "emailaddress1 eq 'ada.lovelace@example.com' and statecode eq 0",
+        $orderby: 'modifiedon desc',
+        $top: '2',
+      })
+      .reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
+    expect(await lookup()).toMatchObject([{ contactid: ADA }]);
+    scope.done();
+  });
+
+  it('sends the request to the configured Web API version', async () => {
+    const scope = nock(ORG)
+      .get('/api/data/v9.1/contacts')
+      .query(true)
+      .reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS);
+    expect(await lookup(parseResolvedConfig({ ...BASE_CONFIG, dataverse: { url: ORG, apiVersion: '9.1' } }))).toEqual([]);
+    scope.done();
+  });
+
+  it('reads a modifiedon that dynamics-web-api leaves a string (fractional seconds, an offset) as that instant', async () => {
+    answer({ value: [{ contactid: ADA, modifiedon: '2026-10-01T09:30:00.5+02:00' }] });
+    expect(await lookup()).toEqual([{ contactid: ADA, modifiedon: new Date('2026-10-01T07:30:00.500Z') }]);
+  });
+
+  it.each([
+    ['a contact id that is not a GUID', { value: [{ contactid: `x)/y(${ADA}`, modifiedon: '2026-10-01T09:30:00Z' }] }],
+    ['a contact without modifiedon', { value: [{ contactid: ADA }] }],
+    ['a modifiedon that is not a date', { value: [{ contactid: ADA, modifiedon: 'yesterday' }] }],
+    ['no value', { '@odata.context': `${ORG}${API}/$metadata#contacts` }],
+    ['a value that is not a list', { value: { contactid: ADA, modifiedon: '2026-10-01T09:30:00Z' } }],
+  ])('refuses a 2xx with %s as a response of an unexpected shape', async (_label, body) => {
+    answer(body);
+    expect(await lookup()).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'Dataverse returned a response of an unexpected shape.' });
+  });
+});
+
+describe('updateContact and createContact over HTTP (nock)', () => {
+  const config = parseResolvedConfig(BASE_CONFIG);
+  const client = () => createDataverseClient(config.dataverse);
+  const ADA = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  // A fresh signal per request: one made when the file is collected could run out before the test.
+  const write = () => ({ data: { firstname: 'Ada' }, token: 'fixture-token', signal: AbortSignal.timeout(5000) });
+
+  it('updates with PATCH contacts(<id>) and If-Match: *, and resolves on 204', async () => {
+    const scope = nock(ORG).matchHeader('if-match', '*').patch(`${API}/contacts(${ADA})`, { firstname: 'Ada' }).reply(204);
+    await expect(updateContact(client(), { ...write(), contactId: ADA })).resolves.toBeUndefined();
+    scope.done();
+  });
+
+  it('refuses to put a contact id that is not a GUID into the request path, and sends nothing', async () => {
+    // dynamics-web-api puts the key into the path unencoded: `x)/y(<guid>` would address another resource.
+    const failure = await updateContact(client(), { ...write(), contactId: `x)/y(${ADA}` }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'The contact id is not a GUID.' });
+  });
+
+  it('takes a 412 (the contact changed or is gone under If-Match) as a failed write, not a success', async () => {
+    nock(ORG)
+      .patch(`${API}/contacts(${ADA})`)
+      .reply(412, { error: { code: '0x80060882', message: 'precondition failed' } }, JSON_HEADERS);
+    const failure = await updateContact(client(), { ...write(), contactId: ADA }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', status: 412, message: 'Dataverse answered with an unexpected status.' });
+  });
+
+  it('takes a 2xx with a body, where an update answers 204, as a response of an unexpected shape', async () => {
+    nock(ORG).patch(`${API}/contacts(${ADA})`).reply(200, { contactid: ADA }, JSON_HEADERS);
+    const failure = await updateContact(client(), { ...write(), contactId: ADA }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'Dataverse returned a response of an unexpected shape.' });
+  });
+
+  it('returns the id of the created contact from OData-EntityId', async () => {
+    const created = readFixture('dataverse-create-204.json') as { status: number; headers: Record<string, string> };
+    const scope = nock(ORG).post(`${API}/contacts`, { firstname: 'Ada' }).reply(created.status, '', created.headers);
+    expect(await createContact(client(), write())).toBe('3f2504e0-4f89-41d3-9a0c-0305e82c3301');
+    scope.done();
+  });
+
+  it.each([
+    // dynamics-web-api takes 32 hex digits without dashes for an id; our GUID check (and Dataverse's form) has the dashes.
+    ['an id without dashes', { 'OData-EntityId': `${ORG}${API}/contacts(3f2504e04f8941d39a0c0305e82c3301)` }],
+    ['no OData-EntityId', { 'OData-Version': '4.0' }],
+  ])('refuses a create answered with %s: the id is not a GUID', async (_label, headers) => {
+    nock(ORG).post(`${API}/contacts`).reply(204, '', headers);
+    const failure = await createContact(client(), write()).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'Dataverse did not return the id of the created contact.' });
   });
 });

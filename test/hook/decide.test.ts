@@ -175,6 +175,12 @@ describe('decide: several contacts', () => {
     });
   });
 
+  it('allowMostRecent keeps the first of two contacts modified at the same instant (Dataverse sent them newest first)', () => {
+    const twin = contact(ID_MID, '2024-06-30T23:59:59Z', { firstname: 'Twin' });
+    expect(decide(config(), registration(), found(newest, twin))).toMatchObject({ contactId: ID_NEW, attributes: { name: { givenName: 'New' } } });
+    expect(decide(config(), registration(), found(twin, newest))).toMatchObject({ contactId: ID_MID, attributes: { name: { givenName: 'Twin' } } });
+  });
+
   it('shows the multipleMatches message when multipleMatches is showError', () => {
     expect(decide(config({ policy: { multipleMatches: 'showError' } }), registration(), found(older, newest))).toEqual({
       outcome: 'showError',
@@ -201,6 +207,15 @@ describe('decide: invalid email', () => {
     ['allow', { outcome: 'allow', reason: 'invalid_email', attributes: invalid.attributes, session: { journey: 'signup' } }],
   ])('follows invalidEmail = %s', (invalidEmail, expected) => {
     expect(decide(config({ policy: { invalidEmail } }), invalid, { kind: 'skipped' })).toEqual(expected);
+  });
+
+  it('decides by invalidEmail when the lookup was skipped, whatever the registration says', () => {
+    expect(decide(config({ policy: { invalidEmail: 'deny' } }), registration(), { kind: 'skipped' })).toEqual({
+      outcome: 'deny',
+      reason: 'invalid_email',
+      message: 'en: invalid',
+      session: {},
+    });
   });
 
   it('decides by invalidEmail whatever the lookup says', () => {

@@ -52,6 +52,7 @@ describe('parseRegistration', () => {
     ['no domain', 'ada@'],
     ['a space inside', 'ada lovelace@example.com'],
     ['an OData injection attempt', "x@example.com' or 1 eq 1 or emailaddress1 eq 'y@example.com"],
+    ['holding the library batch marker', 'ada--batchresponse_@example.com'],
   ])('refuses an email that is %s, keeping attributes and session', (_label, email) => {
     const input = payload(email);
     const registration = parseRegistration(input);
@@ -69,6 +70,11 @@ describe('parseRegistration', () => {
 
   it('treats a customer without attributes as invalid input, keeping the session', () => {
     expect(parseRegistration({ customer: {}, session: { a: 1 } })).toEqual({ valid: false, attributes: {}, session: { a: 1 }, locales: [] });
+  });
+
+  it('treats customer.attributes: null as invalid input with empty attributes, keeping the session', () => {
+    // null is an object to `typeof`: read as one, the next key lookup would throw instead of answering.
+    expect(parseRegistration({ customer: { attributes: null }, session: { a: 1 } })).toEqual({ valid: false, attributes: {}, session: { a: 1 }, locales: [] });
   });
 
   it('treats attributes without emails as invalid input, keeping the attributes', () => {
@@ -94,6 +100,47 @@ describe('parseRegistration', () => {
     expect(parseRegistration(payload('ada@example.com', { session })).session).toEqual({});
   });
 
+  it('copies the session and its dynamics part at the edge, so that nothing later changes what Strivacity passed', () => {
+    const dynamics = { contactId: '0f8fad5b-d9cb-469f-a165-70867728950e', other: 1 };
+    const session = { journey: 'signup', dynamics };
+    const registration = parseRegistration(payload('ada@example.com', { session }));
+    expect(registration.session).toEqual({ journey: 'signup', dynamics: { contactId: '0f8fad5b-d9cb-469f-a165-70867728950e', other: 1 } });
+    expect(registration.session).not.toBe(session);
+    expect(registration.session['dynamics']).not.toBe(dynamics);
+  });
+
+  it('keeps a session.dynamics that is not an object as it is', () => {
+    expect(parseRegistration(payload('ada@example.com', { session: { journey: 'signup', dynamics: 'x' } })).session).toEqual({
+      journey: 'signup',
+      dynamics: 'x',
+    });
+  });
+
+  it('replaces a session whose keys cannot be read with an empty one', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys for you');
+        },
+      },
+    );
+    expect(parseRegistration(payload('ada@example.com', { session: hostile }))).toMatchObject({ valid: true, session: {} });
+  });
+
+  it('drops a session.dynamics whose keys cannot be read, keeping the other session keys', () => {
+    const hostileDynamics = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys for you');
+        },
+      },
+    );
+    const registration = parseRegistration(payload('ada@example.com', { session: { journey: 'signup', dynamics: hostileDynamics } }));
+    expect(registration.session).toEqual({ journey: 'signup' });
+  });
+
   it('reads ui_locales given as an array, dropping entries that are not locale strings', () => {
     const registration = parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: ['fr-CA', 3, '', null, 'fr'] } }));
     expect(registration.locales).toEqual(['fr-CA', 'fr']);
@@ -102,6 +149,12 @@ describe('parseRegistration', () => {
   it('reads ui_locales given as a space-separated string (the OIDC wire form)', () => {
     const registration = parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: ' de-DE  de\ten ' } }));
     expect(registration.locales).toEqual(['de-DE', 'de', 'en']);
+  });
+
+  it('keeps a ui_locale of up to 35 characters and drops a longer one', () => {
+    const longest = `de-${'x'.repeat(32)}`;
+    const registration = parseRegistration(payload('ada@example.com', { oidc_context: { ui_locales: [longest, `${longest}x`, 'en'] } }));
+    expect(registration.locales).toEqual([longest, 'en']);
   });
 
   it('has no locales when oidc_context or ui_locales is missing or of another type', () => {
