@@ -404,6 +404,25 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig on objects that are not plain data', () => {
+  const WHY = 'must be plain data (a "__proto__" key in the console sets a prototype)';
+
+  it.each([
+    ['the config itself', () => Object.setPrototypeOf({ ...MINIMAL }, { logLevel: 'debug' }), '(root)'],
+    ['a section', () => ({ ...MINIMAL, policy: Object.setPrototypeOf({}, { onError: 'allow' }) }), 'policy'],
+    ['an object in a list', () => ({ ...MINIMAL, lookup: { emailFields: ['emailaddress1', Object.setPrototypeOf({}, { x: 1 })] } }), 'lookup.emailFields[1]'],
+  ])('refuses %s with a prototype, naming its path', (_label, raw, path) => {
+    expect(rejectionOf(raw()).diagnostic).toBe(`${path}: ${WHY}`);
+  });
+
+  it('accepts objects without a prototype', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, MINIMAL, {
+      policy: Object.assign(Object.create(null) as object, { onError: 'deny' }),
+    });
+    expect(parseConfig(bare).policy.onError).toBe('deny');
+  });
+});
+
 describe('parseResolvedConfig', () => {
   it('returns the config when it has a url', () => {
     expect(parseResolvedConfig(MINIMAL).dataverse.url).toBe('https://contoso.crm4.dynamics.com');

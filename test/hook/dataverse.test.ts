@@ -13,6 +13,7 @@ import {
   createContact,
   createDataverseClient,
   findContactsByEmail,
+  isContactId,
   lookupColumns,
   retryAfterMsOf,
   updateContact,
@@ -147,6 +148,24 @@ describe('classifyDataverseError', () => {
     expect(classifyDataverseError(httpError(403, { code: 'x0x80072560' })).dataverseCode).toBeUndefined();
   });
 
+  it.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['a code that is a list', Object.assign(new Error('x'), { code: ['CERT_HAS_EXPIRED'] })],
+  ])('classifies %s, which is neither an answer nor a network failure, as internal at the dataverse stage', (_label, error) => {
+    const failure = classifyDataverseError(error);
+    expect(failure).toMatchObject({ code: 'internal', stage: 'dataverse', message: 'The Dataverse request failed inside the hook or its client library.' });
+    expect(failure.cause).toBe(error);
+  });
+
+  it('keeps no Dataverse error code that is not a string', () => {
+    expect(classifyDataverseError(httpError(403, { code: ['0x80072560'] })).dataverseCode).toBeUndefined();
+  });
+
+  it('says a 429 is throttling, with the fixed message', () => {
+    expect(classifyDataverseError(httpError(429))).toMatchObject({ code: 'throttled', status: 429, message: 'Dataverse throttled the request.' });
+  });
+
   it('prefers the 401_error_reason header to WWW-Authenticate for the reason of a 401', () => {
     const headers = { '401_error_reason': 'IDX10214: Audience validation failed', 'www-authenticate': 'Bearer error="invalid_token"' };
     expect(classifyDataverseError(httpError(401, { headers }))).toMatchObject({
@@ -186,12 +205,21 @@ describe('retryAfterMsOf', () => {
     expect(retryAfterMsOf('2')).toBe(2000);
     expect(retryAfterMsOf('0.5')).toBe(500);
     expect(retryAfterMsOf('0')).toBe(0);
+    // Never a negative wait: "-5" is not seconds, and read as a date it is long past.
+    expect(retryAfterMsOf('-5')).toBe(0);
     expect(retryAfterMsOf(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(50_000);
     expect(retryAfterMsOf('   ')).toBeUndefined();
     expect(retryAfterMsOf(17)).toBeUndefined();
     expect(retryAfterMsOf('soon')).toBeUndefined();
     expect(retryAfterMsOf(undefined)).toBeUndefined();
     expect(retryAfterMsOf('')).toBeUndefined();
+  });
+});
+
+describe('isContactId', () => {
+  it('takes only a string in GUID form, not a list holding one', () => {
+    expect(isContactId('0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(true);
+    expect(isContactId(['0f8fad5b-d9cb-469f-a165-70867728950e'])).toBe(false);
   });
 });
 
