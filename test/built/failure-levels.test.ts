@@ -4,27 +4,16 @@
  * `error`, so even `logLevel: "error"` keeps a line for an outage; ordinary decisions stay `info`.
  */
 import nock from 'nock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildHook } from '../../src/build/build-hook.js';
+import { describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/hook/config.js';
 import { registrationPayload } from '../../src/harness/run-hook.js';
-import { loadBuiltHook, strivacityGlobals } from '../../src/harness/load-hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
-import { API, BASE_CONFIG, callHook, configWith, mockContacts, mockToken, ORG, SECRET, useBuiltHooks } from '../support/helpers.js';
+import { API, BASE_CONFIG, callHook, configWith, mockContacts, mockToken, ORG, SECRET, useBuiltHooks, loadBuilt, capturePrinted } from '../support/helpers.js';
 
 const builtHooks = useBuiltHooks();
-async function load(config: ConfigInput) {
-  const { hook, unload } = loadBuiltHook((await buildHook('pre-registration', config)).code, strivacityGlobals());
-  builtHooks.track(unload);
-  return hook;
-}
-
-let printed: string[] = [];
-beforeEach(() => {
-  printed = [];
-  for (const method of ['log', 'error'] as const) vi.spyOn(console, method).mockImplementation((text: unknown) => void printed.push(String(text)));
-});
-const lines = (): Array<Record<string, unknown>> => printed.map((text) => JSON.parse(text) as Record<string, unknown>);
+const load = (config: ConfigInput) => loadBuilt(builtHooks, 'pre-registration', config);
+const output = capturePrinted();
+const lines = output.lines;
 const decided = () => lines().filter((line) => line['event'] === 'registration.decided');
 
 /** Only errors are written: what an administrator who turned the log down still sees. */
@@ -64,7 +53,7 @@ describe('the built pre-registration hook at logLevel "error"', () => {
     await callHook(await load(ERRORS_ONLY), registrationPayload('ada.lovelace@example.com'));
 
     expect(decided()).toEqual([expect.objectContaining({ level: 'error', reason: 'lookup_failed', failure: 'auth', stage: 'token', aadsts: 7000215 })]);
-    expect(printed.join('\n')).not.toContain(SECRET);
+    expect(output.printed().join('\n')).not.toContain(SECRET);
   });
 
   it('logs at load that the secret variable is not set, naming the variable', async () => {
@@ -89,7 +78,7 @@ describe('the built pre-registration hook at logLevel "error"', () => {
     const { calls } = await callHook(await load(ERRORS_ONLY), registrationPayload('new.person@example.com'));
 
     expect(calls).toHaveLength(1);
-    expect(printed).toEqual([]);
+    expect(output.printed()).toEqual([]);
     mockToken();
     mockContacts('contacts-none.json');
     await callHook(await load(BASE_CONFIG), registrationPayload('new.person@example.com'));

@@ -5,36 +5,22 @@
  * longer than `policy.maxValueLength`. The column is named in the log; the value never is.
  */
 import nock from 'nock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HookKind } from '../../src/build/artifact.js';
-import { buildHook } from '../../src/build/build-hook.js';
 import type { ConfigInput } from '../../src/hook/config.js';
 import { registrationPayload } from '../../src/harness/run-hook.js';
 import { linkHash } from '../../src/hook/link.js';
-import { loadBuiltHook, strivacityGlobals } from '../../src/harness/load-hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
-import { API, BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockToken, ORG, TENANT, useBuiltHooks } from '../support/helpers.js';
+import { API, BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockToken, ORG, TENANT, useBuiltHooks, loadBuilt, capturePrinted } from '../support/helpers.js';
 
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const ADA = 'ada.lovelace@example.com';
 const PLANTED = 'Ann --batchresponse_ x';
 
-const builds = new Map<string, string>();
 const builtHooks = useBuiltHooks();
-async function load(kind: HookKind, config: ConfigInput = BASE_CONFIG) {
-  const key = `${kind}:${JSON.stringify(config)}`;
-  if (!builds.has(key)) builds.set(key, (await buildHook(kind, config)).code);
-  const { hook, unload } = loadBuiltHook(builds.get(key) as string, strivacityGlobals());
-  builtHooks.track(unload);
-  return hook;
-}
-
-let printed: string[] = [];
-beforeEach(() => {
-  printed = [];
-  for (const method of ['log', 'error'] as const) vi.spyOn(console, method).mockImplementation((text: unknown) => void printed.push(String(text)));
-});
-const lines = (): Array<Record<string, unknown>> => printed.map((text) => JSON.parse(text) as Record<string, unknown>);
+const load = (kind: HookKind, config: ConfigInput = BASE_CONFIG) => loadBuilt(builtHooks, kind, config);
+const output = capturePrinted();
+const lines = output.lines;
 const skippedLines = () => lines().filter((line) => line['event'] === 'registration.value_skipped');
 
 /** Runs the built post-registration hook for Ada's linked contact with these names; returns the PATCH body. */
@@ -67,7 +53,7 @@ describe('the built post-registration hook', () => {
     expect(skippedLines()).toEqual([
       { level: 'warn', event: 'registration.value_skipped', hook: 'post-registration', column: 'firstname', problem: 'batch_marker' },
     ]);
-    expect(printed.join('\n')).not.toContain('Ann');
+    expect(output.printed().join('\n')).not.toContain('Ann');
   });
 
   it('writes a value of 4,000 characters and leaves out one of 4,001 (the default policy.maxValueLength)', async () => {
@@ -75,7 +61,7 @@ describe('the built post-registration hook', () => {
 
     expect(body).toEqual({ lastname: 'L'.repeat(4000) });
     expect(skippedLines()).toEqual([expect.objectContaining({ level: 'warn', column: 'firstname', problem: 'too_long' })]);
-    expect(printed.join('\n')).not.toContain('AAAA');
+    expect(output.printed().join('\n')).not.toContain('AAAA');
   });
 
   it('caps at policy.maxValueLength when it is set', async () => {
@@ -100,7 +86,7 @@ describe('the built pre-registration hook', () => {
     expect(skippedLines()).toEqual([
       { level: 'warn', event: 'registration.value_skipped', hook: 'pre-registration', column: 'firstname', problem: 'too_long' },
     ]);
-    expect(printed.join('\n')).not.toContain('FFFF');
+    expect(output.printed().join('\n')).not.toContain('FFFF');
   });
 
   it('treats an email holding the batch marker as invalid input: it would be written into the contact', async () => {

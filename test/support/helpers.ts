@@ -3,7 +3,10 @@
  * `contacts`, and capture of what the hook sent and logged.
  */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import type { HookKind } from '../../src/build/artifact.js';
+import { buildHook } from '../../src/build/build-hook.js';
+import { type BuiltHookFunction, loadBuiltHook, strivacityGlobals } from '../../src/harness/load-hook.js';
 import type { ConfigInput } from '../../src/hook/config.js';
 import type { LogLine } from '../../src/hook/log.js';
 import { readFixture } from '../../src/harness/stand-in.js';
@@ -95,4 +98,33 @@ export function useBuiltHooks(): { track: (unload: () => void) => void } {
     for (const unload of loaded.splice(0).reverse()) unload();
   });
   return { track: (unload) => loaded.push(unload) };
+}
+
+/** One build per hook and config for the whole run: building is the slow part of a built-file test. */
+const builtCode = new Map<string, Promise<string>>();
+
+/**
+ * The built `kind` hook for `config`, loaded as Strivacity loads it and unloaded after the test
+ * (through `useBuiltHooks().track`).
+ */
+export async function loadBuilt(builtHooks: ReturnType<typeof useBuiltHooks>, kind: HookKind, config: ConfigInput): Promise<BuiltHookFunction> {
+  const key = `${kind}:${JSON.stringify(config)}`;
+  if (!builtCode.has(key))
+    builtCode.set(
+      key,
+      buildHook(kind, config).then((built) => built.code),
+    );
+  const { hook, unload } = loadBuiltHook(await (builtCode.get(key) as Promise<string>), strivacityGlobals());
+  builtHooks.track(unload);
+  return hook;
+}
+
+/** What the built hooks print (one JSON log line each), captured for every test instead of printed. */
+export function capturePrinted(): { printed: () => string[]; lines: () => Array<Record<string, unknown>> } {
+  let printed: string[] = [];
+  beforeEach(() => {
+    printed = [];
+    for (const method of ['log', 'error'] as const) vi.spyOn(console, method).mockImplementation((text: unknown) => void printed.push(String(text)));
+  });
+  return { printed: () => printed, lines: () => printed.map((text) => JSON.parse(text) as Record<string, unknown>) };
 }
