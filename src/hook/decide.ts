@@ -89,7 +89,7 @@ export function enrichAttributes(
   enrich: Readonly<Record<string, string>>,
   overwrite: boolean,
   maxLength: number,
-  skipped: SkippedValue[] = [],
+  skipped: SkippedValue[],
 ): Attributes {
   let result = attributes;
   for (const [path, column] of Object.entries(enrich)) {
