@@ -15,7 +15,6 @@ import { AUTHORITY_HOSTS, authorityOf, type Cloud, type ConfigInput, parseResolv
 import { registrationPayload } from '../../src/harness/run-hook.js';
 import { HookError } from '../../src/hook/errors.js';
 import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/pre-registration.js';
-import { loadBuiltHook } from '../../src/harness/load-hook.js';
 import { createLogger, type LogLine } from '../../src/hook/log.js';
 import { RegistrationData } from '../../src/hook/results.js';
 import { readFixture } from '../../src/harness/stand-in.js';
@@ -110,12 +109,6 @@ function loadHook(options: { prefetchToken?: boolean; logLevel?: 'debug' | 'erro
   return { hook, logs };
 }
 
-/** The built hook logs one line per registration to the console; these tests only count requests. */
-function silenceConsole(): () => void {
-  const spies = [vi.spyOn(console, 'log').mockImplementation(() => undefined), vi.spyOn(console, 'error').mockImplementation(() => undefined)];
-  return () => spies.forEach((spy) => spy.mockRestore());
-}
-
 function tokenSource(config: ResolvedConfig = CONFIG, logs: LogLine[] = []): TokenSource {
   return new TokenSource({
     clientId: config.auth.clientId,
@@ -172,28 +165,6 @@ describe('token requests per registration', () => {
 
     expect(results.every((r) => r.result instanceof RegistrationData)).toBe(true);
     expect(counts).toMatchObject({ token: 1, contacts: 50 });
-  });
-});
-
-describe('token requests through the built file', () => {
-  it('50 concurrent registrations on a freshly loaded built hook: 1 token request, then 1 Dataverse request per registration', async () => {
-    const { code } = await buildHook('pre-registration', CONFIG_INPUT);
-    const counts = standIns({ tokenDelayMs: 50 });
-    process.env['DYNAMICS_CLIENT_SECRET'] = 'test-secret-not-real';
-    const restoreConsole = silenceConsole();
-    const { hook, unload } = loadBuiltHook(code);
-    try {
-      const cold = await Promise.all(Array.from({ length: 50 }, () => register(hook)));
-      expect(cold.every((r) => (r.result as object).constructor.name === 'RegistrationData')).toBe(true);
-      expect(counts).toMatchObject({ token: 1, contacts: 50 });
-
-      for (let i = 0; i < 10; i += 1) await register(hook);
-      expect(counts).toMatchObject({ token: 1, contacts: 60 });
-    } finally {
-      unload();
-      restoreConsole();
-      delete process.env['DYNAMICS_CLIENT_SECRET'];
-    }
   });
 });
 
