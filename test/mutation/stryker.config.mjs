@@ -24,8 +24,8 @@ export default {
   disableTypeChecks: false,
   // Each mutant runs only the tests that reached it in the dry run.
   coverageAnalysis: 'perTest',
-  // Not copied into the sandbox: the Node binaries and the reports of earlier runs.
-  ignorePatterns: ['dist', 'coverage', 'test/node18/runtime', 'test/mutation/runtime', 'test/mutation/reports'],
+  // Not copied into the sandbox: the Node binaries, Stryker itself (it runs from here) and the reports of earlier runs.
+  ignorePatterns: ['dist', 'coverage', 'test/node18/runtime', 'test/mutation/runtime', 'test/mutation/node_modules', 'test/mutation/reports'],
   // Outside the checkout, so that vitest, tsc, eslint and prettier never pick up a sandbox a failed
   // run left behind; one folder per checkout, so that two worktrees do not clean each other's.
   tempDirName: join(tmpdir(), `stryker-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 12)}`),
