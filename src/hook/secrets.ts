@@ -13,5 +13,5 @@ export const readSecret: SecretReader = (name) => {
 
 /** PEM keys pasted into a single-line variable usually arrive with literal `\n` sequences. */
 export function normalisePem(value: string): string {
-  return value.includes('\\n') ? value.replaceAll('\\n', '\n') : value;
+  return value.replaceAll('\\n', '\n');
 }
