@@ -23,8 +23,8 @@ const ADA = 'ada.lovelace@example.com';
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e'; // contacts-one.json
 const STALE_LINK = { contactId: '5a7e1c2b-0d3f-4e8a-9b6c-2f1d0e9c8b7a', linkHash: 'f'.repeat(64) };
 
-/** A pre-registration payload; `session` defaults to a journey key and a stale link from an earlier attempt. */
-function payload(email: unknown, overrides: { attributes?: Record<string, unknown>; session?: Record<string, unknown> } = {}): Record<string, unknown> {
+/** A pre-registration payload whose session holds a journey key and a stale link from an earlier attempt. */
+function payload(email: unknown, overrides: { attributes?: Record<string, unknown> } = {}): Record<string, unknown> {
   return {
     application: { name: 'Brand Web', client_id: 'brand-web' },
     oidc_context: { acr_values: [], ui_locales: ['en'] },
@@ -33,7 +33,7 @@ function payload(email: unknown, overrides: { attributes?: Record<string, unknow
       identifiers: {},
       consents: [],
     },
-    session: overrides.session ?? { journey: 'register', dynamics: STALE_LINK },
+    session: { journey: 'register', dynamics: STALE_LINK },
   };
 }
 
@@ -267,7 +267,7 @@ describe('pre-registration hook: the lookup fails', () => {
 });
 
 describe('pre-registration hook: an invalid config', () => {
-  const INVALID = { ...BASE_CONFIG, policy: { timeoutMs: 1 } } satisfies Record<string, unknown>;
+  const INVALID = { ...BASE_CONFIG, policy: { timeoutMs: 1 } };
 
   it('fails closed: the generic message through `callback`, the stale link removed, and the reason logged', async () => {
     const { hook, lines } = loadHook(INVALID);
