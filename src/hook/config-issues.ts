@@ -30,7 +30,8 @@ export function plainMessage(issue: RawIssue): string | undefined {
     case 'invalid_type': {
       const expected = NOUNS[issue.expected] ?? issue.expected;
       if (issue.input === undefined) return `missing (expected ${expected})`;
-      if (issue.expected === 'int' && typeof issue.input === 'number') return 'must be a whole number';
+      // zod reports `int` only for a number with a fraction: any other kind of value gets `number`.
+      if (issue.expected === 'int') return 'must be a whole number';
       return `must be ${expected}, not ${kindOf(issue.input)}`;
     }
     case 'too_small':
@@ -39,9 +40,8 @@ export function plainMessage(issue: RawIssue): string | undefined {
       return bound('at most', issue.origin, issue.maximum);
     case 'invalid_value':
       return `must be one of ${issue.values.map(String).join(', ')}`;
-    default:
-      return undefined;
   }
+  return undefined;
 }
 
 /** `path: what is wrong` for each issue, joined with `; `. */

@@ -66,8 +66,9 @@ function descriptionOf(node: Schema): string | undefined {
   while (current !== undefined) {
     const description = (current as { description?: string }).description;
     if (description !== undefined) return description;
-    const def = current._zod.def as { type: string; innerType?: Schema; in?: Schema };
-    current = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    // Only a pipe (a transform) has `in`: the schema it wraps.
+    const def = current._zod.def as { innerType?: Schema; in?: Schema };
+    current = def.innerType ?? def.in;
   }
   return undefined;
 }

@@ -69,7 +69,6 @@ function readableSession(value: unknown): Session {
   } catch {
     return {};
   }
-  if (!('dynamics' in session)) return session;
   try {
     const dynamics = asObject(session['dynamics']);
     return dynamics === undefined ? session : { ...session, dynamics: { ...dynamics } };

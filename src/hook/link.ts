@@ -51,10 +51,10 @@ export type FollowedLink = { readonly state: 'none' } | { readonly state: 'bound
  * check it against). Anything that is not a GUID never goes into a request path.
  */
 export function followLink(session: Session, tenantId: string, email: string | undefined): FollowedLink {
-  const dynamics = asObject(session['dynamics']);
-  const contactId = dynamics?.['contactId'];
+  const dynamics = asObject(session['dynamics']) ?? {};
+  const contactId = dynamics['contactId'];
   if (contactId === undefined) return { state: 'none' };
   if (!isContactId(contactId) || email === undefined) return { state: 'ignored' };
   const expected = linkHash(tenantId, contactId, email);
-  return dynamics?.['linkHash'] === expected ? { state: 'bound', contactId: contactId.toLowerCase() } : { state: 'ignored' };
+  return dynamics['linkHash'] === expected ? { state: 'bound', contactId: contactId.toLowerCase() } : { state: 'ignored' };
 }

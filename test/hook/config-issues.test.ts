@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CUSTOM_ATTRIBUTE_PREFIX, KNOWN_ATTRIBUTE_PATHS } from '../../src/hook/attribute-paths.js';
-import { type ConfigInput, parseConfig } from '../../src/hook/config.js';
+import { describeIssues, plainMessage } from '../../src/hook/config-issues.js';
+import { type ConfigInput, configSchema, parseConfig } from '../../src/hook/config.js';
 import { HookError } from '../../src/hook/errors.js';
 
 const MINIMAL = {
@@ -59,6 +60,17 @@ describe('config errors in plain words', () => {
     expect(diagnostic.split('; ').map((entry) => entry.slice(0, entry.indexOf(': ')))).toEqual(['dataverse.url', 'policy.onErorr', 'enrich.name.givenNmae']);
   });
 
+  it('names the kind of a wrong value (text, a number, null, a list), never the value', () => {
+    expect(diagnosticOf({ ...MINIMAL, policy: { timeoutMs: '1500' } })).toBe('policy.timeoutMs: must be a number, not text');
+    expect(diagnosticOf({ ...MINIMAL, policy: { timeoutMs: null } })).toBe('policy.timeoutMs: must be a number, not null');
+    expect(diagnosticOf({ ...MINIMAL, policy: { timeoutMs: [1500] } })).toBe('policy.timeoutMs: must be a number, not a list');
+    expect(diagnosticOf({ ...MINIMAL, auth: { ...MINIMAL.auth, clientId: 5 } })).toBe('auth.clientId: must be text, not a number');
+  });
+
+  it('asks for a whole number only where a number with a fraction was given', () => {
+    expect(diagnosticOf({ ...MINIMAL, policy: { timeoutMs: 1.5 } })).toBe('policy.timeoutMs: must be a whole number');
+  });
+
   it('names an unknown key with no near match without guessing', () => {
     expect(diagnosticOf({ ...MINIMAL, policy: { retries: 3 } })).toBe('policy.retries: unknown key');
   });
@@ -89,5 +101,49 @@ describe('attribute paths in enrich and sync.columns', () => {
     const config = parseConfig({ ...MINIMAL, enrich: { ...enrich, [custom]: 'new_loyaltynumber' }, sync: { columns: { new_tier: custom } } });
     expect(Object.keys(config.enrich)).toEqual([...KNOWN_ATTRIBUTE_PATHS, custom]);
     expect(CUSTOM_ATTRIBUTE_PREFIX).toBe('custom.');
+  });
+});
+
+describe("the wording of zod's own checks (plainMessage)", () => {
+  const tooSmall = (origin: string, minimum: number) => plainMessage({ code: 'too_small', origin, minimum, input: undefined } as never);
+  const tooBig = (origin: string, maximum: number) => plainMessage({ code: 'too_big', origin, maximum, input: undefined } as never);
+
+  it('says "must not be empty" for text that must have a character, and counts characters otherwise', () => {
+    expect(tooSmall('string', 1)).toBe('must not be empty');
+    expect(tooSmall('string', 3)).toBe('must be at least 3 characters');
+    expect(tooBig('string', 1)).toBe('must be at most 1 characters');
+    expect(tooBig('string', 200)).toBe('must be at most 200 characters');
+  });
+
+  it('counts items in a list or a set, singular for one', () => {
+    expect(tooSmall('array', 1)).toBe('must list at least 1 item');
+    expect(tooSmall('array', 2)).toBe('must list at least 2 items');
+    expect(tooBig('set', 1)).toBe('must list at most 1 item');
+    expect(tooBig('set', 5)).toBe('must list at most 5 items');
+  });
+
+  it('gives a number its bound', () => {
+    expect(tooSmall('number', 100)).toBe('must be at least 100');
+    expect(tooBig('number', 60000)).toBe('must be at most 60000');
+  });
+
+  it('leaves other checks to zod (no message of its own)', () => {
+    expect(plainMessage({ code: 'custom', input: 1 } as never)).toBeUndefined();
+  });
+});
+
+describe('describeIssues', () => {
+  it('joins the nested messages of a bad record key with commas', () => {
+    const issues = [
+      {
+        code: 'invalid_key',
+        origin: 'record',
+        path: ['messages'],
+        input: 'x',
+        message: 'Invalid key',
+        issues: [{ message: 'too long' }, { message: 'not a locale' }],
+      },
+    ];
+    expect(describeIssues(issues as never, configSchema)).toBe('messages: too long, not a locale');
   });
 });
