@@ -360,13 +360,16 @@ describe('post-registration hook: idempotency', () => {
 
   it('runs registrations for different emails side by side: one waiting on Dataverse does not hold up another', async () => {
     mockToken();
-    let grace: Promise<unknown> | undefined;
-    // Ada's lookup is answered only once Grace's run has called back.
+    let graceFinished = () => {};
+    const graceDone = new Promise<void>((resolve) => {
+      graceFinished = resolve;
+    });
+    // Ada's lookup is answered only once Grace's run has finished.
     const adaLookup = nock(ORG)
       .get(`${API}/contacts`)
       .query((query) => String(query['$filter']).includes('ada.lovelace'))
       .reply((_uri, _body, reply) => {
-        void grace?.then(() => reply(null, [200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS]));
+        void graceDone.then(() => reply(null, [200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS]));
       });
     const graceLookup = mockLookup('contacts-two.json');
     const adaUpdate = mockUpdate(ADA_ID);
@@ -374,7 +377,7 @@ describe('post-registration hook: idempotency', () => {
     const { hook, lines } = loadHook();
 
     const ada = run(hook, registration('ada.lovelace@example.com'));
-    grace = run(hook, registration('grace.hopper@example.com', { givenName: 'Grace', familyName: 'Hopper' }));
+    const grace = run(hook, registration('grace.hopper@example.com', { givenName: 'Grace', familyName: 'Hopper' })).finally(graceFinished);
     await Promise.all([ada, grace]);
 
     adaLookup.done();
