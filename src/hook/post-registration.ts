@@ -29,7 +29,7 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
   if (!loaded.ok) {
     return async (_args, callback) => {
       loaded.log.error('registration.synced', { hook: 'post-registration', outcome: 'failed', reason: 'config_invalid', ...failureFields(loaded.error) });
-      completeOnce(callback, loaded.log)();
+      complete(callback, loaded.log);
     };
   }
   const { hook } = loaded;
@@ -38,7 +38,6 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
   const lock = new KeyedLock();
   return async (args, callback) => {
     const startedAt = performance.now();
-    const complete = completeOnce(callback, hook.log);
     const counter = { attempts: 0 };
     const deadline = new Deadline(hook.config.policy.timeoutMs);
     let registration: Registration | undefined;
@@ -58,7 +57,7 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
     } finally {
       deadline.dispose();
     }
-    complete();
+    complete(callback, hook.log);
     const line: LogFields = {
       hook: 'post-registration',
       ...fields,
@@ -88,7 +87,9 @@ async function synchronise(hook: LoadedHook, registration: Registration, deadlin
   const reason = (target: Exclude<SyncTarget, 'session_contact'>): SyncReason =>
     link.state === 'ignored' ? `ignored_link_${target}` : stale ? `stale_link_${target}` : target;
 
-  if (linked === undefined && !registration.valid) return { outcome: 'skipped', reason: reason('invalid_email') };
+  // `followLink` binds a link only to a valid email, so an invalid one never has a linked contact.
+  if (!registration.valid) return { outcome: 'skipped', reason: reason('invalid_email') };
+  const { email } = registration;
   if (linked !== undefined && !hasData) return { outcome: 'unchanged', reason: 'session_contact' };
   // The deadline can pass while an earlier run for the same email holds the lock.
   if (deadline.signal.aborted) throw timeoutError('dataverse');
@@ -105,8 +106,7 @@ async function synchronise(hook: LoadedHook, registration: Registration, deadlin
           stale = true;
         }
       }
-      if (!registration.valid) return { outcome: 'skipped', reason: reason('invalid_email') };
-      const contacts = await findContactsByEmail(client, config, { email: registration.email, token, signal });
+      const contacts = await findContactsByEmail(client, config, { email, token, signal });
       const matches = contacts.length;
       if (matches > 0) {
         const target = mostRecent(contacts);
@@ -116,7 +116,7 @@ async function synchronise(hook: LoadedHook, registration: Registration, deadlin
         return { outcome: 'updated', reason: reason(how), matches };
       }
       if (config.sync?.createIfMissing === false) return { outcome: 'skipped', reason: reason('no_match'), matches };
-      await createContact(client, { data: newContactData(config, registration.email, registration.attributes), token, signal });
+      await createContact(client, { data: newContactData(config, email, registration.attributes), token, signal });
       return { outcome: 'created', reason: reason('no_match'), matches };
     },
     deadline,
@@ -124,12 +124,10 @@ async function synchronise(hook: LoadedHook, registration: Registration, deadlin
   );
 }
 
-/** `callback()` at most once, with no argument; a missing callback is fine (the hook is non-blocking). */
-function completeOnce(callback: unknown, log: Logger): () => void {
-  let completed = false;
-  return () => {
-    if (completed || typeof callback !== 'function') return;
-    completed = true;
-    callRuntime(callback as () => unknown, [], log, { hook: 'post-registration' });
-  };
+/**
+ * `callback()` with no argument; a missing callback is fine (the hook is non-blocking). Each path of
+ * the hook calls this exactly once, after its work and before its log line.
+ */
+function complete(callback: unknown, log: Logger): void {
+  if (typeof callback === 'function') callRuntime(callback as () => unknown, [], log, { hook: 'post-registration' });
 }

@@ -19,6 +19,16 @@ describe('answerOnce', () => {
     expect(answer.answered).toBe(true);
   });
 
+  it.each([
+    ['nothing', undefined],
+    ['null', null],
+    ['an object whose then is not a function', { then: 'not a function' }],
+  ])('logs nothing when the callback returns %s', (_label, returned) => {
+    const { lines, log } = capturedLog();
+    expect(answerOnce(() => returned, vi.fn(), log).allow('result')).toBe(true);
+    expect(lines).toEqual([]);
+  });
+
   it('deny calls error once with the deny object, not the fallback', () => {
     const callback = vi.fn();
     const error = vi.fn();

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { HookError } from '../../src/hook/errors.js';
-import { consoleSink, createLogger, emailHash, failureFields, type LogLine } from '../../src/hook/log.js';
+import { consoleSink, createLogger, emailHash, failureFields, type LogLine, logSkippedValues } from '../../src/hook/log.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 
@@ -71,7 +71,7 @@ describe('failureFields', () => {
       diagnostic: 'no application user',
       cause: new Error('raw body with ada@example.com'),
     });
-    expect(failureFields(error)).toEqual({
+    expect(failureFields(error)).toStrictEqual({
       failure: 'forbidden',
       stage: 'dataverse',
       status: 403,
@@ -80,12 +80,34 @@ describe('failureFields', () => {
     });
   });
 
-  it('omits the details a failure does not have', () => {
-    expect(failureFields(new HookError('auth', 'Entra refused.', { stage: 'token', aadsts: 7000215 }))).toEqual({
+  it('omits the details a failure does not have: no key at all, not one set to undefined', () => {
+    expect(failureFields(new HookError('auth', 'Entra refused.', { stage: 'token', aadsts: 7000215 }))).toStrictEqual({
       failure: 'auth',
       stage: 'token',
       aadsts: 7000215,
     });
+  });
+});
+
+describe('logSkippedValues', () => {
+  it('writes one warn line per value left out, naming the hook, the column and why', () => {
+    const { lines, log } = capture('info');
+    logSkippedValues(log, 'post-registration', [
+      { column: 'firstname', problem: 'too_long' },
+      { column: 'lastname', problem: 'batch_marker' },
+    ]);
+    expect(lines).toEqual([
+      { level: 'warn', event: 'registration.value_skipped', hook: 'post-registration', column: 'firstname', problem: 'too_long' },
+      { level: 'warn', event: 'registration.value_skipped', hook: 'post-registration', column: 'lastname', problem: 'batch_marker' },
+    ]);
+  });
+
+  it('writes nothing when no value was left out, or none was reported (a decision without skipped values)', () => {
+    const { lines, log } = capture('debug');
+    logSkippedValues(log, 'pre-registration', []);
+    logSkippedValues(log, 'pre-registration');
+    logSkippedValues(log, 'pre-registration', undefined);
+    expect(lines).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigInput } from '../../src/hook/config.js';
 import type { LogLine } from '../../src/hook/log.js';
 import { createPostRegistrationHook, type PostRegistrationHook } from '../../src/hook/post-registration.js';
@@ -104,6 +104,7 @@ function mockLookup(fixture: string, paths: string[] = []): nock.Scope {
 
 afterEach(() => {
   delete process.env['DYNAMICS_CLIENT_SECRET'];
+  vi.useRealTimers();
 });
 
 describe('post-registration hook: which contact it writes', () => {
@@ -120,6 +121,47 @@ describe('post-registration hook: which contact it writes', () => {
     token.done();
     update.done();
     expect(syncLine(lines)).toMatchObject({ level: 'info', hook: 'post-registration', outcome: 'updated', reason: 'session_contact', attempts: 1 });
+    // No email lookup ran, so the line counts no matches; and no value was left out.
+    expect(syncLine(lines)).not.toHaveProperty('matches');
+    expect(lines.map((line) => line.event)).toEqual(['registration.synced']);
+  });
+
+  it('leaves out, and logs by column, a value it must not write, writing the others', async () => {
+    mockToken();
+    const bodies: unknown[] = [];
+    const update = mockUpdate(ADA_ID, bodies);
+    const { hook, lines } = loadHook();
+
+    await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID, givenName: 'Ada --batchresponse_x' }));
+
+    update.done();
+    expect(bodies).toEqual([{ lastname: 'Lovelace' }]);
+    expect(lines.filter((line) => line.event === 'registration.value_skipped')).toEqual([
+      { level: 'warn', event: 'registration.value_skipped', hook: 'post-registration', column: 'firstname', problem: 'batch_marker' },
+    ]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'session_contact' });
+  });
+
+  it('sends no request for a linked contact when the registration has no value to write', async () => {
+    const { hook, lines } = loadHook();
+
+    const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID, givenName: '', familyName: ' ', phone: '' }));
+
+    expect(calls).toEqual([[]]);
+    expect(syncLine(lines)).toMatchObject({ level: 'info', outcome: 'unchanged', reason: 'session_contact', attempts: 0 });
+    expect(syncLine(lines)).not.toHaveProperty('matches');
+  });
+
+  it('looks the email up but writes nothing when the registration has no value to write', async () => {
+    mockToken();
+    const lookup = mockLookup('contacts-one.json');
+    const { hook, lines } = loadHook();
+
+    const calls = await run(hook, registration('ada.lovelace@example.com', { givenName: '', familyName: '', phone: '' }));
+
+    expect(calls).toEqual([[]]);
+    lookup.done();
+    expect(syncLine(lines)).toMatchObject({ level: 'info', outcome: 'unchanged', reason: 'email_match', matches: 1, attempts: 1 });
   });
 
   it('updates the contact found by email, sending the apostrophe doubled in the exact $filter', async () => {
@@ -316,6 +358,66 @@ describe('post-registration hook: idempotency', () => {
     expect(lines.filter((line) => line.event === 'registration.synced').map((line) => line.outcome)).toEqual(['created', 'updated']);
   });
 
+  it('runs registrations for different emails side by side: one waiting on Dataverse does not hold up another', async () => {
+    mockToken();
+    let graceFinished = () => {};
+    const graceDone = new Promise<void>((resolve) => {
+      graceFinished = resolve;
+    });
+    // Ada's lookup is answered only once Grace's run has finished.
+    const adaLookup = nock(ORG)
+      .get(`${API}/contacts`)
+      .query((query) => String(query['$filter']).includes('ada.lovelace'))
+      .reply((_uri, _body, reply) => {
+        void graceDone.then(() => reply(null, [200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS]));
+      });
+    const graceLookup = mockLookup('contacts-two.json');
+    const adaUpdate = mockUpdate(ADA_ID);
+    const graceUpdate = mockUpdate(GRACE_NEWEST_ID);
+    const { hook, lines } = loadHook();
+
+    const ada = run(hook, registration('ada.lovelace@example.com'));
+    const grace = run(hook, registration('grace.hopper@example.com', { givenName: 'Grace', familyName: 'Hopper' })).finally(graceFinished);
+    await Promise.all([ada, grace]);
+
+    adaLookup.done();
+    graceLookup.done();
+    adaUpdate.done();
+    graceUpdate.done();
+    const synced = lines.filter((line) => line.event === 'registration.synced');
+    expect(synced.map((line) => [line.outcome, line.reason])).toEqual([
+      ['updated', 'email_match_most_recent'],
+      ['updated', 'email_match'],
+    ]);
+  });
+
+  it('fails as a timeout, without a request, a run whose deadline passed while an earlier run for the same email held it up', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Entra does not answer the first run (nock's delay runs on the real clock, untouched by the fake one).
+    const token = nock('https://login.microsoftonline.com')
+      .post(`/${TENANT}/oauth2/v2.0/token`)
+      .query(true)
+      .delay(60_000)
+      .reply(200, readFixture('token.json') as nock.Body);
+    const tokenRequested = new Promise((resolve) => token.once('request', resolve));
+    const { hook, lines } = loadHook();
+    const args = registration('ada.lovelace@example.com');
+
+    const first = run(hook, args);
+    await tokenRequested;
+    const second = run(hook, args);
+    // Both deadlines pass at once; the second run gets its turn only after that.
+    vi.advanceTimersByTime(BASE_CONFIG.policy.timeoutMs);
+    const calls = await Promise.all([first, second]);
+
+    expect(calls).toEqual([[[]], [[]]]);
+    const synced = lines.filter((line) => line.event === 'registration.synced');
+    expect(synced).toMatchObject([
+      { outcome: 'failed', failure: 'timeout', stage: 'token', attempts: 1 },
+      { outcome: 'failed', failure: 'timeout', stage: 'dataverse', attempts: 0 },
+    ]);
+  });
+
   it('looks the email up again before retrying a create that failed with a 5xx, and updates what it finds', async () => {
     mockToken();
     mockLookup('contacts-none.json');
@@ -416,7 +518,7 @@ describe('post-registration hook: failures are logged and swallowed', () => {
     const calls = await run(hook, registration('ada.lovelace@example.com'));
 
     expect(calls).toEqual([[]]);
-    expect(syncLine(log.lines)).toMatchObject({ outcome: 'failed', reason: 'config_invalid', failure: 'config' });
+    expect(syncLine(log.lines)).toMatchObject({ level: 'error', hook: 'post-registration', outcome: 'failed', reason: 'config_invalid', failure: 'config' });
     expect(JSON.stringify(log.lines)).toContain('sync.createIfMissing');
   });
 
@@ -429,7 +531,54 @@ describe('post-registration hook: failures are logged and swallowed', () => {
         throw new Error('runtime bug');
       }),
     ).resolves.toBeUndefined();
-    expect(lines.map((line) => line.event)).toContain('hook.callback_threw');
+    expect(lines.find((line) => line.event === 'hook.callback_threw')).toEqual({ level: 'error', event: 'hook.callback_threw', hook: 'post-registration' });
+  });
+
+  it('runs without a callback, logging only its sync line', async () => {
+    const { hook, lines } = loadHook();
+
+    await expect(hook(registration('not-an-email') as never)).resolves.toBeUndefined();
+
+    expect(lines.map((line) => line.event)).toEqual(['registration.synced']);
+  });
+
+  it('calls back once, and logs an internal failure without an email hash, when reading the payload throws', async () => {
+    const { hook, lines } = loadHook();
+    const args = registration('ada.lovelace@example.com');
+    Object.defineProperty(args, 'customer', {
+      enumerable: true,
+      get() {
+        throw new Error('runtime bug');
+      },
+    });
+
+    const calls = await run(hook, args);
+
+    expect(calls).toEqual([[]]);
+    expect(syncLine(lines)).toMatchObject({ level: 'error', outcome: 'failed', reason: 'sync_failed', failure: 'internal', stage: 'dataverse', attempts: 0 });
+    expect(syncLine(lines)).not.toHaveProperty('emailHash');
+  });
+
+  it('logs the time the run took', async () => {
+    const { hook, lines } = loadHook();
+
+    const started = performance.now();
+    await run(hook, registration('not-an-email'));
+    const tookMs = performance.now() - started;
+
+    const { latencyMs } = syncLine(lines);
+    expect(latencyMs).toBeGreaterThanOrEqual(0);
+    expect(latencyMs).toBeLessThanOrEqual(Math.ceil(tookMs));
+  });
+
+  it('stops its deadline timer once it has answered', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { hook } = loadHook();
+    const before = vi.getTimerCount();
+
+    await run(hook, registration('not-an-email'));
+
+    expect(vi.getTimerCount()).toBe(before);
   });
 
   it('leaves no unhandled rejection when the runtime callback is async and rejects, with a valid or an invalid config', async () => {

@@ -94,6 +94,14 @@ describe('a runtime class whose constructor throws', () => {
     expect(denyRequest('Registration is not possible.')).toEqual({ error: 'access_denied', description: 'Registration is not possible.' });
   });
 
+  it('yields the local deny object, not DenyRequest, when ErrorDenyRequest throws and the runtime has both', () => {
+    globals['ErrorDenyRequest'] = throwing;
+    globals['DenyRequest'] = runtimeClass();
+    const result = denyRequest('Registration is not possible.');
+    expect(result).toEqual({ error: 'access_denied', description: 'Registration is not possible.' });
+    expect(result.constructor.name).toBe('LocalDenyRequest');
+  });
+
   it('still yields a message when ShowErrorMessage throws', () => {
     globals['ShowErrorMessage'] = throwing;
     expect(showErrorMessage('Try again later.', { a: 1 })).toEqual({ error_message: 'Try again later.', session: { a: 1 } });

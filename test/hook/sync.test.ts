@@ -32,6 +32,11 @@ describe('columnValues', () => {
     expect(data).toEqual({ numberofchildren: 2, donotemail: false });
   });
 
+  it('leaves out a number that is not finite (JSON has no Infinity or NaN for Dataverse to take)', () => {
+    const withColumns = parseConfig({ ...BASE_CONFIG, sync: { columns: { numberofchildren: 'custom.children', annualincome: 'custom.income' } } });
+    expect(columnValues(withColumns, { custom: { children: Number.POSITIVE_INFINITY, income: Number.NaN } })).toEqual({});
+  });
+
   it('leaves out, naming the column, a text longer than policy.maxValueLength or one holding the batch marker', () => {
     const capped = parseConfig({ ...BASE_CONFIG, policy: { maxValueLength: 5 } });
     const skipped: SkippedValue[] = [];
