@@ -44,20 +44,20 @@ export function objectKeysAt(schema: Schema, path: readonly PropertyKey[]): stri
 
 /** Optional, default, prefault and pipe (a transform) wrap the schema that has the shape. */
 function unwrap(node: Schema): Schema {
-  const def = node._zod.def as { type: string; innerType?: Schema; in?: Schema };
+  // Only a pipe has `in`, only an object a `shape`, only an enum `entries`: each def is read by its own field.
+  const def = node._zod.def as { innerType?: Schema; in?: Schema };
   if (def.innerType !== undefined) return unwrap(def.innerType);
-  if (def.type === 'pipe' && def.in !== undefined) return unwrap(def.in);
+  if (def.in !== undefined) return unwrap(def.in);
   return node;
 }
 
 function shapeOf(node: Schema): Record<string, Schema> | undefined {
-  const def = unwrap(node)._zod.def as { type: string; shape?: Record<string, Schema> };
-  return def.type === 'object' ? def.shape : undefined;
+  return (unwrap(node)._zod.def as { shape?: Record<string, Schema> }).shape;
 }
 
 function optionsOf(node: Schema): string[] | undefined {
-  const def = unwrap(node)._zod.def as { type: string; entries?: Record<string, string> };
-  return def.type === 'enum' && def.entries !== undefined ? Object.values(def.entries) : undefined;
+  const { entries } = unwrap(node)._zod.def as { entries?: Record<string, string> };
+  return entries === undefined ? undefined : Object.values(entries);
 }
 
 /** The outermost description: `.describe()` is called last, on the wrapper. */
@@ -66,7 +66,6 @@ function descriptionOf(node: Schema): string | undefined {
   while (current !== undefined) {
     const description = (current as { description?: string }).description;
     if (description !== undefined) return description;
-    // Only a pipe (a transform) has `in`: the schema it wraps.
     const def = current._zod.def as { innerType?: Schema; in?: Schema };
     current = def.innerType ?? def.in;
   }

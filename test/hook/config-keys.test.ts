@@ -52,7 +52,7 @@ describe('objectKeysAt', () => {
 
 describe('configKeysOf', () => {
   it('lists every key path, objects before their children, with its description and enum options', () => {
-    expect(configKeysOf(schema)).toEqual([
+    expect(configKeysOf(schema)).toStrictEqual([
       { path: 'url', description: 'The origin.' },
       { path: 'policy', description: 'What to do.' },
       { path: 'policy.onError', description: 'On failure.', options: ['allow', 'deny'] },

@@ -99,6 +99,7 @@ describe('parseConfig', () => {
       ['plain http', 'http://contoso.crm4.dynamics.com', 'must use https, e.g. https://contoso.crm4.dynamics.com'],
       ['a user name', 'https://admin@contoso.crm4.dynamics.com', 'must not contain a user name or password'],
       ['a password', 'https://admin:pw@contoso.crm4.dynamics.com', 'must not contain a user name or password'],
+      ['only a password', 'https://:pw@contoso.crm4.dynamics.com', 'must not contain a user name or password'],
       // Copied from the browser's address bar: the app id and the page are not part of the environment.
       ['a query', 'https://contoso.crm4.dynamics.com/main.aspx?appid=0d4d3a4b', 'use only the origin, e.g. https://contoso.crm4.dynamics.com'],
       ['a path', 'https://contoso.crm4.dynamics.com/api/data/v9.2/', 'use only the origin, e.g. https://contoso.crm4.dynamics.com'],

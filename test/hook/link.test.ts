@@ -51,3 +51,12 @@ describe('withoutLink', () => {
     expect(withoutLink(session)).toBe(session);
   });
 });
+
+describe('linkHash', () => {
+  it('is a fixed function of tenant, contact id and email, so that hooks of two releases agree on a link', () => {
+    // SHA-256 of "dynamics-link/v1\n<tenant>\n<contact id>\n<email>", each lower-cased (the email trimmed).
+    const expected = '08310812539a5e1b0f348dab213a9cc6c65285f5db56218a52e0fecb37c01afb';
+    expect(linkHash(TENANT, ADA_ID, ADA)).toBe(expected);
+    expect(linkHash(TENANT.toUpperCase(), ADA_ID.toUpperCase(), ` ${ADA.toUpperCase()} `)).toBe(expected);
+  });
+});
