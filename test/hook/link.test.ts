@@ -55,8 +55,9 @@ describe('withoutLink', () => {
 describe('linkHash', () => {
   it('is a fixed function of tenant, contact id and email, so that hooks of two releases agree on a link', () => {
     // SHA-256 of "dynamics-link/v1\n<tenant>\n<contact id>\n<email>", each lower-cased (the email trimmed).
-    const expected = '08310812539a5e1b0f348dab213a9cc6c65285f5db56218a52e0fecb37c01afb';
-    expect(linkHash(TENANT, ADA_ID, ADA)).toBe(expected);
-    expect(linkHash(TENANT.toUpperCase(), ADA_ID.toUpperCase(), ` ${ADA.toUpperCase()} `)).toBe(expected);
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const expected = '207fbafc9415693609e32f546d6ad72cd8a093473279e7664ad07a4bae012933';
+    expect(linkHash(tenant, ADA_ID, ADA)).toBe(expected);
+    expect(linkHash(tenant.toUpperCase(), ADA_ID.toUpperCase(), ` ${ADA.toUpperCase()} `)).toBe(expected);
   });
 });
