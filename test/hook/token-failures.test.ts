@@ -233,7 +233,7 @@ describe('transport failures', () => {
   });
 
   it('an answer slower than requestTimeoutMs is a timeout', async () => {
-    entra().delay(2000).reply(200, TOKEN);
+    entra().delay(5000).reply(200, TOKEN);
 
     const error = await failureOf(tokenSource({ requestTimeoutMs: 30 }));
 
@@ -241,9 +241,17 @@ describe('transport failures', () => {
   });
 
   it('a body slower than requestTimeoutMs is a timeout too, even after a 200', async () => {
-    entra().delayBody(2000).reply(200, TOKEN);
+    entra().delayBody(5000).reply(200, TOKEN);
+    // The timeout fires once the headers are in, whatever the load on the machine (a real 30 ms
+    // timer could fire before the headers, and test the case above instead).
+    const timeoutAfterHeaders: typeof fetch = async (input, init) => {
+      const controller = new AbortController();
+      const response = await fetch(input, { ...init, signal: controller.signal });
+      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      return response;
+    };
 
-    const error = await failureOf(tokenSource({ requestTimeoutMs: 30 }));
+    const error = await failureOf(tokenSource({ fetch: timeoutAfterHeaders }));
 
     expect(fieldsOf(error)).toEqual({ ...NO_DETAILS, code: 'timeout', message: 'The token request timed out.', stage: 'token', status: 200 });
   });
@@ -251,7 +259,7 @@ describe('transport failures', () => {
   it('a transport that reports the abort as an AbortError (as node-fetch does) times out as well', async () => {
     const abortingFetch: typeof fetch = (input, init) =>
       fetch(input, init).catch(() => Promise.reject(new DOMException('The operation was aborted.', 'AbortError')));
-    entra().delay(2000).reply(200, TOKEN);
+    entra().delay(5000).reply(200, TOKEN);
 
     const error = await failureOf(tokenSource({ requestTimeoutMs: 30, fetch: abortingFetch }));
 
@@ -259,7 +267,7 @@ describe('transport failures', () => {
   });
 
   it("the registration's own deadline passing first is a timeout of the token stage", async () => {
-    entra().delay(2000).reply(200, TOKEN);
+    entra().delay(5000).reply(200, TOKEN);
     const source = tokenSource();
 
     const error = await source.getToken(AbortSignal.timeout(20)).catch((e: unknown) => e);
@@ -268,7 +276,7 @@ describe('transport failures', () => {
   });
 });
 
-describe('the token POST', () => {
+describe('the transport', () => {
   it('is the form post msal-node builds: its content type and body reach Entra', async () => {
     let contentType: unknown;
     let body = '';
@@ -283,5 +291,54 @@ describe('the token POST', () => {
     expect(contentType).toBe('application/x-www-form-urlencoded;charset=utf-8');
     expect(new URLSearchParams(body).get('grant_type')).toBe('client_credentials');
     expect(new URLSearchParams(body).get('scope')).toBe('https://contoso.crm4.dynamics.com/.default');
+  });
+
+  it('routes the metadata GETs of an authority msal-node has no built-in metadata for through the same transport, without a body, and counts only the token POST', async () => {
+    const host = 'https://login.contoso-sovereign.example';
+    const seen: string[] = [];
+    nock(ENTRA)
+      .get('/common/discovery/instance')
+      .query(true)
+      .reply(function (uri) {
+        seen.push(`GET ${ENTRA}${uri.replace(/\?.*$/, '')}`);
+        return [200, { tenant_discovery_endpoint: `${host}/${TENANT}/v2.0/.well-known/openid-configuration`, 'api-version': '1.1', metadata: [] }];
+      });
+    nock(host)
+      .get(`/${TENANT}/v2.0/.well-known/openid-configuration`)
+      .reply(function (uri) {
+        seen.push(`GET ${host}${uri}`);
+        return [
+          200,
+          {
+            token_endpoint: `${host}/${TENANT}/oauth2/v2.0/token`,
+            issuer: `${host}/${TENANT}/v2.0`,
+            authorization_endpoint: `${host}/${TENANT}/oauth2/v2.0/authorize`,
+            end_session_endpoint: `${host}/${TENANT}/oauth2/v2.0/logout`,
+            jwks_uri: `${host}/${TENANT}/discovery/v2.0/keys`,
+          },
+        ];
+      });
+    nock(host)
+      .post(`/${TENANT}/oauth2/v2.0/token`)
+      .query(true)
+      .reply(function () {
+        seen.push(`POST ${host}${TOKEN_PATH}`);
+        return [200, TOKEN];
+      });
+    // nock's fetch lets a GET carry a body; undici's, in production, throws on one.
+    const strictFetch: typeof fetch = (input, init) => {
+      void new Request(input, init);
+      return fetch(input, init);
+    };
+    const source = tokenSource({ authority: `${host}/${TENANT}`, fetch: strictFetch });
+
+    await expect(source.getToken(new AbortController().signal)).resolves.toBe('AT-fresh');
+
+    expect(seen).toEqual([
+      `GET ${ENTRA}/common/discovery/instance`,
+      `GET ${host}/${TENANT}/v2.0/.well-known/openid-configuration`,
+      `POST ${host}${TOKEN_PATH}`,
+    ]);
+    expect(source.requests).toBe(1);
   });
 });
