@@ -174,9 +174,9 @@ describe('withMalformedBodyGuard', () => {
     const pending = pendingCall();
     const inFlight = withMalformedBodyGuard(pending.call, new AbortController().signal);
     const hostListeners = process.rawListeners('uncaughtException') as Array<(...args: unknown[]) => void>;
-    const ticks: Array<() => void> = [];
+    const ticks: Array<(...args: unknown[]) => unknown> = [];
     process.removeAllListeners('uncaughtException');
-    const nextTick = vi.spyOn(process, 'nextTick').mockImplementation((callback: () => void) => void ticks.push(callback));
+    const nextTick = vi.spyOn(process, 'nextTick').mockImplementation((callback) => void ticks.push(callback as (...args: unknown[]) => unknown));
     try {
       shared().capture(stray);
     } finally {
