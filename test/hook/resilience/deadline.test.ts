@@ -6,8 +6,25 @@ import { HookError } from '../../../src/hook/errors.js';
 const TIMEOUT = { name: 'HookError', code: 'timeout', message: 'The deadline passed before the request completed.' };
 
 afterEach(() => {
+  vi.unstubAllGlobals();
   vi.useRealTimers();
 });
+
+/**
+ * Timers as a runtime without Node's timer objects gives them (a browser, some embedders): plain
+ * numbers, with no `unref`. Built on the timers in place (call after `vi.useFakeTimers()`).
+ */
+function useNumericTimers(): void {
+  const { setTimeout: set, clearTimeout: clear } = globalThis;
+  const handles = new Map<number, ReturnType<typeof setTimeout>>();
+  let next = 1;
+  vi.stubGlobal('setTimeout', (callback: () => void, ms?: number) => {
+    const id = next++;
+    handles.set(id, set(callback, ms));
+    return id;
+  });
+  vi.stubGlobal('clearTimeout', (id: number) => clear(handles.get(id)));
+}
 
 describe('Deadline', () => {
   it('counts the remaining time down on its clock, never below zero', () => {
@@ -48,6 +65,16 @@ describe('Deadline', () => {
     expect(timer.hasRef()).toBe(false);
     deadline.dispose();
   });
+
+  it('works where timers are plain numbers, without unref', () => {
+    vi.useFakeTimers();
+    useNumericTimers();
+    const deadline = new Deadline(500);
+    vi.advanceTimersByTime(499);
+    expect(deadline.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(deadline.signal.aborted).toBe(true);
+  });
 });
 
 describe('timeoutError', () => {
@@ -72,11 +99,12 @@ describe('raceSignal', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
-  it('rejects with a timeout as soon as the signal aborts, while the work is still running', async () => {
+  it('rejects with a timeout as soon as the signal aborts, while the work is still running, and stops listening', async () => {
     const controller = new AbortController();
     const raced = raceSignal(new Promise<never>(() => undefined), controller.signal, 'token');
     controller.abort();
     await expect(raced).rejects.toMatchObject({ ...TIMEOUT, stage: 'token' });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('rejects at once when the signal has already aborted, and swallows the work’s later failure', async () => {

@@ -31,4 +31,39 @@ describe('KeyedLock', () => {
     await tick();
     expect(lock.size).toBe(0);
   });
+
+  it('keeps a third task for a key waiting while the second runs, after the first has finished', async () => {
+    const lock = new KeyedLock();
+    const events: string[] = [];
+    const gates = new Map<string, () => void>();
+    const task = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        events.push(`${name} start`);
+        gates.set(name, () => {
+          events.push(`${name} end`);
+          resolve(name);
+        });
+      });
+    const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+    const first = lock.run('a', task('a1'));
+    const second = lock.run('a', task('a2'));
+    await flush();
+    gates.get('a1')?.();
+    await first;
+    await flush();
+    expect(events).toEqual(['a1 start', 'a1 end', 'a2 start']);
+
+    const third = lock.run('a', task('a3'));
+    await flush();
+    expect(events).toEqual(['a1 start', 'a1 end', 'a2 start']);
+    gates.get('a2')?.();
+    await second;
+    await flush();
+    gates.get('a3')?.();
+    await expect(third).resolves.toBe('a3');
+    expect(events).toEqual(['a1 start', 'a1 end', 'a2 start', 'a2 end', 'a3 start', 'a3 end']);
+    await flush();
+    expect(lock.size).toBe(0);
+  });
 });

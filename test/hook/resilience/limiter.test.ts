@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Limiter, type SlotDeadline } from '../../../src/hook/resilience/limiter.js';
 
@@ -200,5 +201,94 @@ describe('Limiter, when the deadline cannot cover a task', () => {
     expect(started).toEqual(['running', 'next']);
     next.finish();
     await expect(nextResult).resolves.toBe('next');
+  });
+});
+
+describe('Limiter, what a waiter leaves behind', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  /** Holds the only slot until `finish`; the limiter then has nothing of its own left running. */
+  function fullLimiter(): { limiter: Limiter; started: string[]; finish: () => void } {
+    const limiter = new Limiter(1, 100);
+    const started: string[] = [];
+    const running = controlled(started, 'running');
+    void limiter.run(running.task, never, 'dataverse');
+    return { limiter, started, finish: running.finish };
+  }
+
+  it('a waiter that gets its slot leaves no timer and no abort listener', async () => {
+    vi.useFakeTimers();
+    const { limiter, started, finish } = fullLimiter();
+    const signal = new AbortController().signal;
+    const waiting = controlled(started, 'waiting');
+    const result = limiter.run(waiting.task, deadlineIn(5_000, signal), 'dataverse');
+    expect(vi.getTimerCount()).toBe(1);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['running', 'waiting']);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    waiting.finish();
+    await expect(result).resolves.toBe('waiting');
+  });
+
+  it('a waiter refused when the slot frees too late for it leaves no timer and no abort listener', async () => {
+    vi.useFakeTimers();
+    const { limiter, started, finish } = fullLimiter();
+    const signal = new AbortController().signal;
+    const result = limiter.run(controlled(started, 'late').task, deadlineIn(450, signal), 'dataverse');
+    result.catch(() => undefined);
+
+    vi.setSystemTime(Date.now() + 370);
+    finish();
+    await expect(result).rejects.toMatchObject({ code: 'timeout', stage: 'dataverse' });
+    expect(vi.getTimerCount()).toBe(0);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a waiter that leaves on its signal leaves no timer', async () => {
+    vi.useFakeTimers();
+    const { limiter, started } = fullLimiter();
+    const controller = new AbortController();
+    const result = limiter.run(controlled(started, 'waiting').task, deadlineIn(5_000, controller.signal), 'dataverse');
+    controller.abort();
+    await expect(result).rejects.toMatchObject({ code: 'timeout', stage: 'dataverse' });
+    expect(vi.getTimerCount()).toBe(0);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it('a waiter that leaves when its time runs short leaves no abort listener', async () => {
+    vi.useFakeTimers();
+    const { limiter, started } = fullLimiter();
+    const signal = new AbortController().signal;
+    const result = limiter.run(controlled(started, 'waiting').task, deadlineIn(500, signal), 'dataverse');
+    result.catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(400);
+    await expect(result).rejects.toMatchObject({ code: 'timeout', stage: 'dataverse' });
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+
+  it('queues where timers are plain numbers, without unref', async () => {
+    vi.useFakeTimers();
+    const { setTimeout: set, clearTimeout: clear } = globalThis;
+    const handles = new Map<number, ReturnType<typeof setTimeout>>();
+    vi.stubGlobal('setTimeout', (callback: () => void, ms?: number) => {
+      handles.set(handles.size + 1, set(callback, ms));
+      return handles.size;
+    });
+    vi.stubGlobal('clearTimeout', (id: number) => clear(handles.get(id)));
+    const { limiter, started, finish } = fullLimiter();
+    const waiting = controlled(started, 'waiting');
+    const result = limiter.run(waiting.task, deadlineIn(5_000), 'dataverse');
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['running', 'waiting']);
+    waiting.finish();
+    await expect(result).resolves.toBe('waiting');
   });
 });

@@ -155,4 +155,14 @@ describe('withRetries', () => {
     await settled;
     expect(counter.attempts).toBe(1);
   });
+
+  it('keeps a timeout the attempt reported itself when the deadline aborted it', async () => {
+    const counter = { attempts: 0 };
+    const own = new HookError('timeout', 'The token request timed out.', { stage: 'token', cause: new Error('The operation was aborted') });
+    const attempt = (signal: AbortSignal) => new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(own)));
+    const result = withRetries(attempt, classifyAs(own), startDeadline(500), counter, policy());
+    const settled = expect(result).rejects.toBe(own);
+    await vi.advanceTimersByTimeAsync(500);
+    await settled;
+  });
 });
