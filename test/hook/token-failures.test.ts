@@ -8,33 +8,19 @@ import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { HookError } from '../../src/hook/errors.js';
-import { createLogger, type LogLine } from '../../src/hook/log.js';
-import { TokenSource, type TokenSourceOptions } from '../../src/hook/token.js';
+import type { LogLine } from '../../src/hook/log.js';
+import type { TokenSource } from '../../src/hook/token.js';
+import { useTokenSources } from '../support/token-source.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const ENTRA = 'https://login.microsoftonline.com';
 const TOKEN_PATH = `/${TENANT}/oauth2/v2.0/token`;
 const TOKEN = { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'AT-fresh' };
 
-const sources: TokenSource[] = [];
+const tokenSource = useTokenSources();
 afterEach(() => {
-  for (const source of sources.splice(0)) source.close();
   vi.useRealTimers();
 });
-
-function tokenSource(options: Partial<TokenSourceOptions> = {}, logs: LogLine[] = []): TokenSource {
-  const source = new TokenSource({
-    clientId: '66666666-7777-8888-9999-000000000000',
-    authority: `${ENTRA}/${TENANT}`,
-    resource: 'https://contoso.crm4.dynamics.com',
-    credential: { clientSecret: 'test-secret-not-real' },
-    requestTimeoutMs: 5000,
-    log: createLogger('debug', (line) => logs.push(line)),
-    ...options,
-  });
-  sources.push(source);
-  return source;
-}
 
 function entra(): nock.Interceptor {
   return nock(ENTRA).post(TOKEN_PATH).query(true);

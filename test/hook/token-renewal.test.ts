@@ -5,8 +5,9 @@
  */
 import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, type LogLine } from '../../src/hook/log.js';
-import { renewalDelayMs, TokenSource, type TokenSourceOptions } from '../../src/hook/token.js';
+import type { LogLine } from '../../src/hook/log.js';
+import { renewalDelayMs, type TokenSource } from '../../src/hook/token.js';
+import { useTokenSources } from '../support/token-source.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const T0 = new Date('2026-11-22T10:00:00Z').getTime();
@@ -31,25 +32,10 @@ function entra(replies: readonly Reply[]): void {
     });
 }
 
-const sources: TokenSource[] = [];
+const tokenSource = useTokenSources();
 afterEach(() => {
-  for (const source of sources.splice(0)) source.close();
   vi.useRealTimers();
 });
-
-function tokenSource(logs: LogLine[] = [], options: Partial<TokenSourceOptions> = {}): TokenSource {
-  const source = new TokenSource({
-    clientId: '66666666-7777-8888-9999-000000000000',
-    authority: `https://login.microsoftonline.com/${TENANT}`,
-    resource: 'https://contoso.crm4.dynamics.com',
-    credential: { clientSecret: 'test-secret-not-real' },
-    requestTimeoutMs: 5000,
-    log: createLogger('debug', (line) => logs.push(line)),
-    ...options,
-  });
-  sources.push(source);
-  return source;
-}
 
 const frozenClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: T0 });
 const getToken = (source: TokenSource) => source.getToken(new AbortController().signal);
@@ -112,7 +98,7 @@ describe("msal-node's own cache stays in play", () => {
       { accessToken: 'AT-1', expiresInS: 3599 },
       { accessToken: 'AT-2', expiresInS: 3599 },
     ]);
-    const source = tokenSource([], { now: clockAhead });
+    const source = tokenSource({ now: clockAhead });
     expect(await getToken(source)).toBe('AT-1');
 
     expect(await getToken(source)).toBe('AT-1');
@@ -124,7 +110,7 @@ describe("msal-node's own cache stays in play", () => {
       { accessToken: 'AT-1', expiresInS: 3599 },
       { accessToken: 'AT-2', expiresInS: 3599 },
     ]);
-    const source = tokenSource([], { now: clockAhead });
+    const source = tokenSource({ now: clockAhead });
     expect(await getToken(source)).toBe('AT-1');
 
     source.prefetch();
@@ -176,7 +162,7 @@ describe('background renewal', () => {
     frozenClock();
     entra([{ accessToken: 'AT-1', expiresInS: 90 }, 'network-error']);
     const logs: LogLine[] = [];
-    const source = tokenSource(logs);
+    const source = tokenSource({}, logs);
     expect(await getToken(source)).toBe('AT-1');
 
     await vi.advanceTimersByTimeAsync(31_000);
@@ -192,7 +178,7 @@ describe('background renewal', () => {
     // 180 s: renewed at half-life, with 90 s left; the retry would be due with 60 s left.
     entra([{ accessToken: 'AT-1', expiresInS: 180 }, 'network-error']);
     const logs: LogLine[] = [];
-    const source = tokenSource(logs);
+    const source = tokenSource({}, logs);
     await getToken(source);
     await vi.advanceTimersByTimeAsync(90_000);
     await settle(() => renewalFailures(logs) === 1);
@@ -208,7 +194,7 @@ describe('background renewal', () => {
     frozenClock();
     entra([{ accessToken: 'AT-1', expiresInS: 182 }, 'network-error', { accessToken: 'AT-2', expiresInS: 3599 }]);
     const logs: LogLine[] = [];
-    const source = tokenSource(logs);
+    const source = tokenSource({}, logs);
     await getToken(source);
     await vi.advanceTimersByTimeAsync(91_000);
     await settle(() => renewalFailures(logs) === 1);
