@@ -123,7 +123,6 @@ const NETWORK_CODES = new Set([
   'EHOSTDOWN',
   'EHOSTUNREACH',
   'EPROTO',
-  'ERR_NOCK_NO_MATCH',
 ]);
 /** Node's TLS errors (`ERR_TLS_*`, `ERR_SSL_*`) and OpenSSL's certificate verification codes. */
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_)|SELF_SIGNED_CERT/;

@@ -121,7 +121,6 @@ describe('classifyDataverseError', () => {
     'EHOSTDOWN',
     'EHOSTUNREACH',
     'EPROTO',
-    'ERR_NOCK_NO_MATCH',
     'ERR_TLS_CERT_ALTNAME_INVALID',
     'ERR_SSL_WRONG_VERSION_NUMBER',
     'CERT_HAS_EXPIRED',
