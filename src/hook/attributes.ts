@@ -21,6 +21,17 @@ export function setPath(root: Attributes, path: string, value: unknown): Attribu
   return { ...root, [head]: setPath(childObject, rest.join('.'), value) };
 }
 
+/** `root` without the value at `path` (the same object when there is none); copy-on-write like `setPath`. */
+export function removePath(root: Attributes, path: string): Attributes {
+  const [head, ...rest] = path.split('.') as [string, ...string[]];
+  if (!Object.hasOwn(root, head)) return root;
+  if (rest.length === 0) return Object.fromEntries(Object.entries(root).filter(([key]) => key !== head));
+  const child = asObject(root[head]);
+  if (child === undefined) return root;
+  const without = removePath(child, rest.join('.'));
+  return without === child ? root : { ...root, [head]: without };
+}
+
 /** Empty means nothing worth keeping: absent, null, or a blank string. */
 export function isEmptyValue(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');

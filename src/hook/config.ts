@@ -15,6 +15,10 @@ export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Dataverse logical column names are lower case. */
 const COLUMN = /^[a-z][a-z0-9_]*$/;
+/** A column a rule may name: a logical name, or a lookup's value column such as `_parentcustomerid_value`. */
+const RULE_COLUMN = /^_?[a-z][a-z0-9_]*$/;
+/** A path into the hook's arguments (`customer.info.userName`); the runtime's keys are camel or snake case. */
+const ARGUMENT_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 export const CLOUDS = ['public', 'usgov', 'china'] as const;
@@ -64,6 +68,11 @@ const messagesSchema = z.strictObject({
   multipleMatches: message.optional().describe('several contacts have this email'),
   invalidEmail: message.optional().describe('the email is not usable'),
   unavailable: message.optional().describe('the CRM or the token failed, or the deadline passed'),
+  notEntitled: message.optional().describe('registration: the contact fails lookup.where'),
+  loginNotFound: message.optional().describe('sign-in: no active contact has this email'),
+  loginNotEntitled: message.optional().describe('sign-in: the contact fails lookup.where'),
+  loginMultipleMatches: message.optional().describe('sign-in: several contacts have this email'),
+  loginUnavailable: message.optional().describe('sign-in: the CRM or the token failed (login.onError showError)'),
 });
 type MessagesInput = z.output<typeof messagesSchema>;
 export type Messages = { [Key in keyof z.output<typeof messagesSchema>]-?: string };
@@ -73,6 +82,11 @@ export const DEFAULT_MESSAGES: Messages = {
   multipleMatches: 'We could not verify your details. Please contact support to register.',
   invalidEmail: 'Please enter a valid email address.',
   unavailable: 'Registration is temporarily unavailable. Please try again in a few minutes.',
+  notEntitled: 'Your customer record does not allow registration. Please contact support.',
+  loginNotFound: 'We could not find an active customer record for this account. Please contact support.',
+  loginNotEntitled: 'Your customer record does not allow signing in. Please contact support.',
+  loginMultipleMatches: 'We could not verify your account. Please contact support.',
+  loginUnavailable: 'Sign-in is temporarily unavailable. Please try again in a few minutes.',
 };
 
 /** Every locale completed from `en`, then from the defaults; `en` is always present afterwards. */
@@ -88,6 +102,21 @@ function definedOnly(texts: MessagesInput): Partial<Messages> {
 }
 
 const allowShowDeny = z.enum(['allow', 'showError', 'deny']);
+
+/** A value a rule accepts: what Dataverse returns for text, whole number, choice, yes/no and lookup columns. */
+const ruleValue = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
+
+/**
+ * Where the login gate reads the email, first valid one wins. `customer.info.userName` is what
+ * Strivacity's published POST_IDENTIFICATION example reads; the others are guesses that cost nothing
+ * when absent (research: lifecycle-hooks.md 1.1).
+ */
+export const DEFAULT_LOGIN_EMAIL_PATHS = [
+  'customer.info.userName',
+  'customer.info.emails.primaryEmail',
+  'customer.info.email',
+  'customer.attributes.emails.primaryEmail',
+];
 const variableName = z.string().regex(VARIABLE_NAME, 'must be a variable name (letters, digits, _)');
 
 /**
@@ -143,6 +172,13 @@ export const configSchema = z.strictObject({
         .default(['emailaddress1'])
         .describe('contact columns matched against the email'),
       activeOnly: z.boolean().default(true).describe('true: only active contacts (statecode eq 0)'),
+      where: z
+        .record(
+          z.string().regex(RULE_COLUMN, 'keys must be Dataverse column logical names'),
+          z.union([ruleValue, z.array(ruleValue).min(1).max(50)]).describe('the value, or a list of values (any of)'),
+        )
+        .default({})
+        .describe('entitlement: contact column -> value or list of values; every column must match'),
     })
     .prefault({})
     .describe('how the contact is found'),
@@ -152,6 +188,7 @@ export const configSchema = z.strictObject({
       multipleMatches: z.enum(['allowMostRecent', 'showError', 'deny']).default('allowMostRecent').describe('several contacts have the email'),
       invalidEmail: allowShowDeny.default('showError').describe('the email is unusable (Dataverse is not asked)'),
       onError: allowShowDeny.default('showError').describe('token or Dataverse failure, timeout, invalid config'),
+      notEntitled: allowShowDeny.default('showError').describe('a contact has the email but fails lookup.where'),
       timeoutMs: z.number().int().min(200).max(30_000).default(2500).describe('whole-hook deadline in ms: token + lookup + retries'),
       maxConcurrentRequests: z
         .number()
@@ -170,6 +207,27 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('what happens in each situation'),
+  login: z
+    .strictObject({
+      emailPaths: z
+        .array(z.string().regex(ARGUMENT_PATH, 'must be a dotted path such as customer.info.userName'))
+        .min(1)
+        .max(10)
+        .default(DEFAULT_LOGIN_EMAIL_PATHS)
+        .describe('argument paths holding the email; the first valid one is used'),
+      notFound: allowShowDeny.default('showError').describe('no active contact has the email (or the linked id)'),
+      notEntitled: allowShowDeny.default('showError').describe('the contact fails lookup.where'),
+      onError: allowShowDeny.default('allow').describe('token or Dataverse failure, throttling, timeout: allow keeps sign-in up'),
+      timeoutMs: z.number().int().min(200).max(30_000).default(1500).describe('sign-in deadline in ms: token + lookup + retries'),
+    })
+    .prefault({})
+    .describe('post-identification hook: the sign-in gate'),
+  link: z
+    .strictObject({
+      attribute: attributePath.optional().describe('registration attribute that keeps the contact id, e.g. custom.dynamicsContactId'),
+    })
+    .prefault({})
+    .describe('the contact id kept on the account'),
   enrich: z
     .record(attributePath, z.string().regex(COLUMN, 'must be a Dataverse column logical name'))
     .default({})

@@ -32,9 +32,17 @@ export type Contact = z.infer<typeof contactSchema>;
 
 const collectionSchema = z.looseObject({ value: z.array(contactSchema) });
 
-/** Columns the lookup selects: the key, the ordering column and every `enrich` column. */
+/** Columns the lookup selects: the key, the ordering column, every `enrich` column and every `lookup.where` column. */
 export function lookupColumns(config: Config): string[] {
-  return [...new Set(['contactid', 'modifiedon', ...Object.values(config.enrich)])];
+  return [...new Set(['contactid', 'modifiedon', ...Object.values(config.enrich), ...Object.keys(config.lookup.where)])];
+}
+
+/**
+ * Columns a read by id selects: the lookup's, plus what the by-email filter would otherwise have
+ * checked: `statecode` (active) and the email fields (a link is trusted only for its email).
+ */
+export function byIdColumns(config: Config): string[] {
+  return [...new Set([...lookupColumns(config), 'statecode', ...config.lookup.emailFields])];
 }
 
 /**
@@ -100,6 +108,47 @@ export async function findContactsByEmail(client: DynamicsWebApi, config: Config
   const parsed = collectionSchema.safeParse(response);
   if (!parsed.success) throw new HookError('bad_response', 'Dataverse returned a response of an unexpected shape.', { stage: 'dataverse' });
   return parsed.data.value;
+}
+
+const byIdColumnsByConfig = new WeakMap<Config, string[]>();
+function cachedByIdColumns(config: Config): string[] {
+  let columns = byIdColumnsByConfig.get(config);
+  if (columns === undefined) {
+    columns = libraryArray(byIdColumns(config));
+    byIdColumnsByConfig.set(config, columns);
+  }
+  return columns;
+}
+
+export interface ReadByIdRequest {
+  readonly contactId: string;
+  readonly token: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * `GET contacts(<id>)?$select=...`, the cheapest request Dataverse has (an index seek on the key).
+ * `undefined` when Dataverse answers 404: a contact deleted since it was linked is "not found", not
+ * an outage. Throws a classified HookError otherwise, as `findContactsByEmail` does.
+ */
+export async function readContactById(client: DynamicsWebApi, config: Config, request: ReadByIdRequest): Promise<Contact | undefined> {
+  // dynamics-web-api puts the key into the path unencoded: only a GUID may go there.
+  if (!isContactId(request.contactId)) throw new HookError('internal', 'The contact id is not a GUID.', { stage: 'dataverse' });
+  let response: unknown;
+  try {
+    response = await withMalformedBodyGuard(
+      () =>
+        client.retrieve({ collection: 'contacts', key: request.contactId, select: cachedByIdColumns(config), token: request.token, signal: request.signal }),
+      request.signal,
+    );
+  } catch (error) {
+    const failure = classifyDataverseError(error);
+    if (failure.code === 'not_found' && failure.status === 404) return undefined;
+    throw failure;
+  }
+  const parsed = contactSchema.safeParse(response);
+  if (!parsed.success) throw new HookError('bad_response', 'Dataverse returned a response of an unexpected shape.', { stage: 'dataverse' });
+  return parsed.data;
 }
 
 interface DwaErrorShape {

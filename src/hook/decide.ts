@@ -7,7 +7,8 @@ import type { Config, Messages } from './config.js';
 import type { Contact } from './dataverse.js';
 import type { HookError } from './errors.js';
 import type { Attributes, Registration, Session } from './input.js';
-import { withLink, withoutLink } from './link.js';
+import { entitledOnly } from './entitlement.js';
+import { withLink, withLinkAttribute, withoutLink } from './link.js';
 import { pickMessages } from './messages.js';
 import { type SkippedValue, valueProblem } from './values.js';
 
@@ -17,7 +18,15 @@ export type LookupOutcome =
   | { readonly kind: 'failed'; readonly error: HookError };
 
 /** Why the hook decided as it did: logged, never shown. */
-export type Reason = 'matched' | 'matched_most_recent' | 'not_found' | 'multiple_matches' | 'invalid_email' | 'lookup_failed';
+export type Reason =
+  | 'matched'
+  | 'matched_most_recent'
+  | 'not_found'
+  | 'not_entitled' // contacts have the email, none satisfies lookup.where
+  | 'multiple_matches'
+  | 'invalid_email'
+  | 'lookup_failed'
+  | 'throttled'; // Dataverse asked to wait longer than the deadline allows (or a shared hold outlasts it)
 
 export type Decision =
   | {
@@ -38,6 +47,8 @@ const MESSAGE_OF: Record<Reason, keyof Messages> = {
   multiple_matches: 'multipleMatches',
   invalid_email: 'invalidEmail',
   lookup_failed: 'unavailable',
+  not_entitled: 'notEntitled',
+  throttled: 'unavailable',
 };
 
 /**
@@ -49,16 +60,24 @@ export function decide(config: Config, registration: Registration, lookup: Looku
   const session = withoutLink(registration.session);
   const policyOutcome = (policy: 'allow' | 'showError' | 'deny', reason: Reason): Decision =>
     policy === 'allow'
-      ? { outcome: 'allow', reason, attributes: registration.attributes, session }
+      ? { outcome: 'allow', reason, attributes: withLinkAttribute(registration.attributes, config.link.attribute, undefined), session }
       : { outcome: policy, reason, message: pickMessages(config.messages, registration.locales)[MESSAGE_OF[reason]], session };
 
   if (!registration.valid || lookup.kind === 'skipped') return policyOutcome(config.policy.invalidEmail, 'invalid_email');
-  if (lookup.kind === 'failed') return policyOutcome(config.policy.onError, 'lookup_failed');
-  const [first, ...others] = lookup.contacts;
-  if (first === undefined) return policyOutcome(config.policy.notFound, 'not_found');
+  if (lookup.kind === 'failed') return policyOutcome(config.policy.onError, failureReason(lookup.error));
+  if (lookup.contacts.length === 0) return policyOutcome(config.policy.notFound, 'not_found');
+  // The rules are evaluated on the contacts found: one that has the email but fails them is
+  // `not_entitled`, which an administrator may answer differently from "unknown person".
+  const [first, ...others] = entitledOnly(lookup.contacts, config.lookup.where);
+  if (first === undefined) return policyOutcome(config.policy.notEntitled, 'not_entitled');
   if (others.length === 0) return allowWith(config, registration.email, registration.attributes, session, first, 'matched');
   if (config.policy.multipleMatches !== 'allowMostRecent') return policyOutcome(config.policy.multipleMatches, 'multiple_matches');
-  return allowWith(config, registration.email, registration.attributes, session, mostRecent(lookup.contacts), 'matched_most_recent');
+  return allowWith(config, registration.email, registration.attributes, session, mostRecent([first, ...others]), 'matched_most_recent');
+}
+
+/** `throttled` when Dataverse's wait did not fit the deadline; every other failure is `lookup_failed`. */
+export function failureReason(error: HookError): 'throttled' | 'lookup_failed' {
+  return error.code === 'throttled' && error.stage === 'dataverse' ? 'throttled' : 'lookup_failed';
 }
 
 export function mostRecent(contacts: readonly Contact[]): Contact {
@@ -70,7 +89,11 @@ function allowWith(config: Config, email: string, attributes: Attributes, sessio
   return {
     outcome: 'allow',
     reason,
-    attributes: enrichAttributes(attributes, contact, config.enrich, config.enrichOverwrite, config.policy.maxValueLength, skipped),
+    attributes: withLinkAttribute(
+      enrichAttributes(attributes, contact, config.enrich, config.enrichOverwrite, config.policy.maxValueLength, skipped),
+      config.link.attribute,
+      contact.contactid,
+    ),
     session: withLink(session, config.auth.tenantId, contact.contactid, email),
     contactId: contact.contactid,
     ...(skipped.length === 0 ? {} : { skipped }),

@@ -8,8 +8,9 @@
  * another email, or a link that something else put there, is ignored and the email decides.
  */
 import { createHash } from 'node:crypto';
+import { removePath, setPath } from './attributes.js';
 import { isContactId } from './dataverse.js';
-import { asObject, type Session } from './input.js';
+import { asObject, type Attributes, type Session } from './input.js';
 
 const LINK_KEYS = ['contactId', 'linkHash'] as const;
 
@@ -57,4 +58,14 @@ export function followLink(session: Session, tenantId: string, email: string | u
   if (!isContactId(contactId) || email === undefined) return { state: 'ignored' };
   const expected = linkHash(tenantId, contactId, email);
   return dynamics['linkHash'] === expected ? { state: 'bound', contactId: contactId.toLowerCase() } : { state: 'ignored' };
+}
+
+/**
+ * `link.attribute`: the registration's attributes with the contact id matched in this run at
+ * `path`, or without any value there when none was matched. A registrant can type attributes, so an
+ * incoming value is always overwritten or removed: only the hook writes this attribute.
+ */
+export function withLinkAttribute(attributes: Attributes, path: string | undefined, contactId: string | undefined): Attributes {
+  if (path === undefined) return attributes;
+  return contactId === undefined ? removePath(attributes, path) : setPath(attributes, path, contactId);
 }

@@ -9,6 +9,7 @@ import { authorityOf, type Config, parseResolvedConfig, type ResolvedConfig } fr
 import { createDataverseClient } from './dataverse.js';
 import { type Deadline, raceSignal } from './resilience/deadline.js';
 import { configError, type FailureStage, HookError, toHookError } from './errors.js';
+import { ThrottleHold } from './resilience/hold.js';
 import { Limiter } from './resilience/limiter.js';
 import { consoleSink, createLogger, failureFields, type Logger, type LogSink } from './log.js';
 import { type AttemptCounter, DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './resilience/retry.js';
@@ -40,6 +41,9 @@ export interface LoadedHook {
 
 export type LoadResult = { readonly ok: true; readonly hook: LoadedHook } | { readonly ok: false; readonly error: HookError; readonly log: Logger };
 
+/** What a slot granted during a hold gives back instead of a result: the request was not sent. */
+const HELD = Symbol('held');
+
 export function loadHook(rawConfig: unknown, options: HookOptions = {}): LoadResult {
   let config: ResolvedConfig;
   try {
@@ -55,6 +59,7 @@ export function loadHook(rawConfig: unknown, options: HookOptions = {}): LoadRes
   const client = createDataverseClient(config.dataverse);
   const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const limiter = new Limiter(config.policy.maxConcurrentRequests, retryPolicy.minAttemptMs);
+  const hold = new ThrottleHold(retryPolicy.minAttemptMs);
   let tokens: TokenSource | undefined;
 
   /** The token source, created once the secret can be read (a variable may be added after load). */
@@ -92,10 +97,18 @@ export function loadHook(rawConfig: unknown, options: HookOptions = {}): LoadRes
         const token = await tokenSource().getToken(signal);
         stage = 'dataverse';
         try {
-          return await limiter.run(() => operation(token, signal), deadline, 'dataverse');
+          // No request starts during a hold, whether it waited for it here or in the limiter's queue.
+          for (;;) {
+            await hold.pass(deadline);
+            const result = await limiter.run(async () => (hold.remainingMs() > 0 ? HELD : { value: await operation(token, signal) }), deadline, 'dataverse');
+            if (result !== HELD) return result.value;
+          }
         } catch (error) {
           // Dataverse refused the token (401): the next attempt or registration gets a new one.
           if (error instanceof HookError && error.code === 'auth') tokenSource().invalidate(token);
+          // A 429 with Retry-After holds every request of this loaded hook, not only this one.
+          if (error instanceof HookError && error.code === 'throttled' && error.status === 429 && error.retryAfterMs !== undefined)
+            hold.extend(error.retryAfterMs);
           throw error;
         }
       };

@@ -13,7 +13,17 @@ const MINIMAL = {
   auth: { tenantId: TENANT, clientId: CLIENT, clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
 } satisfies ConfigInput;
 
-const MESSAGES = { notFound: 'nf', multipleMatches: 'mm', invalidEmail: 'ie', unavailable: 'un' };
+const MESSAGES = {
+  notFound: 'nf',
+  multipleMatches: 'mm',
+  invalidEmail: 'ie',
+  unavailable: 'un',
+  notEntitled: 'ne',
+  loginNotFound: 'lnf',
+  loginNotEntitled: 'lne',
+  loginMultipleMatches: 'lmm',
+  loginUnavailable: 'lun',
+};
 
 /** MINIMAL with whole sections replaced. */
 function configWith(sections: Record<string, unknown>): Record<string, unknown> {
@@ -43,16 +53,25 @@ describe('parseConfig', () => {
     expect(parseConfig(MINIMAL)).toEqual({
       dataverse: { url: 'https://contoso.crm4.dynamics.com', apiVersion: '9.2' },
       auth: { tenantId: TENANT, clientId: CLIENT, clientSecretVariable: 'DYNAMICS_CLIENT_SECRET' },
-      lookup: { emailFields: ['emailaddress1'], activeOnly: true },
+      lookup: { emailFields: ['emailaddress1'], activeOnly: true, where: {} },
       policy: {
         notFound: 'allow',
         multipleMatches: 'allowMostRecent',
         invalidEmail: 'showError',
         onError: 'showError',
+        notEntitled: 'showError',
         timeoutMs: 2500,
         maxConcurrentRequests: 10,
         maxValueLength: 4000,
       },
+      login: {
+        emailPaths: ['customer.info.userName', 'customer.info.emails.primaryEmail', 'customer.info.email', 'customer.attributes.emails.primaryEmail'],
+        notFound: 'showError',
+        notEntitled: 'showError',
+        onError: 'allow',
+        timeoutMs: 1500,
+      },
+      link: {},
       enrich: {},
       enrichOverwrite: false,
       messages: { en: DEFAULT_MESSAGES },
@@ -71,12 +90,13 @@ describe('parseConfig', () => {
         logLevel: 'debug',
       }),
     );
-    expect(config.lookup).toEqual({ emailFields: ['emailaddress2', 'emailaddress1'], activeOnly: false });
+    expect(config.lookup).toEqual({ emailFields: ['emailaddress2', 'emailaddress1'], activeOnly: false, where: {} });
     expect(config.policy).toEqual({
       notFound: 'deny',
       multipleMatches: 'showError',
       invalidEmail: 'allow',
       onError: 'deny',
+      notEntitled: 'showError',
       timeoutMs: 200,
       maxConcurrentRequests: 50,
       maxValueLength: 4000,
@@ -247,6 +267,39 @@ describe('parseConfig', () => {
 
     it('refuses an empty list of email fields', () => {
       expect(rejectionOf(configWith({ lookup: { emailFields: [] } })).diagnostic).toBe('lookup.emailFields: must list at least 1 item');
+    });
+  });
+
+  describe('lookup.where', () => {
+    it('accepts a value or a list of values per column, lookup value columns included', () => {
+      const where = { msdyn_portalaccess: true, customertypecode: [1, 3], _parentcustomerid_value: 'a1b2c3d4-0000-4000-8000-000000000001', fax: null };
+      expect(parseConfig(configWith({ lookup: { where } })).lookup.where).toEqual(where);
+    });
+
+    it('refuses a value of another type, naming the column', () => {
+      const failure = rejectionOf(configWith({ lookup: { where: { customertypecode: { eq: 1 } } } }));
+      expect(pathsOf(failure)).toEqual(['lookup.where.customertypecode']);
+    });
+
+    it('refuses an empty list of values and a column that is not a logical name', () => {
+      expect(pathsOf(rejectionOf(configWith({ lookup: { where: { customertypecode: [] } } })))).toEqual(['lookup.where.customertypecode']);
+      expect(rejectionOf(configWith({ lookup: { where: { 'Portal Access': true } } })).diagnostic).toContain('lookup.where');
+    });
+  });
+
+  describe('login and link', () => {
+    it('refuses a login policy outside allow, showError, deny and a timeout below 200 ms', () => {
+      expect(rejectionOf(configWith({ login: { onError: 'allowMostRecent' } })).diagnostic).toBe('login.onError: must be one of allow, showError, deny');
+      expect(rejectionOf(configWith({ login: { timeoutMs: 199 } })).diagnostic).toBe('login.timeoutMs: must be at least 200');
+    });
+
+    it('refuses an email path that is not a dotted path, naming its index', () => {
+      expect(pathsOf(rejectionOf(configWith({ login: { emailPaths: ['customer.info.userName', 'customer..x'] } })))).toEqual(['login.emailPaths.1']);
+    });
+
+    it('accepts a custom link attribute and refuses one outside the attribute paths', () => {
+      expect(parseConfig(configWith({ link: { attribute: 'custom.dynamicsContactId' } })).link.attribute).toBe('custom.dynamicsContactId');
+      expect(pathsOf(rejectionOf(configWith({ link: { attribute: 'dynamicsContactId' } })))).toEqual(['link.attribute']);
     });
   });
 

@@ -301,3 +301,65 @@ describe('decide: message language', () => {
     expect(decide(defaults, registration({}, {}, ['de']), failed)).toMatchObject({ outcome: 'deny', message: DEFAULT_MESSAGES.unavailable });
   });
 });
+
+describe('decide: entitlement rules (lookup.where)', () => {
+  const rules = { lookup: { where: { msdyn_portalaccess: true, customertypecode: [1, 3] } } };
+  const entitled = contact(ID_NEW, '2024-05-01T10:00:00Z', { msdyn_portalaccess: true, customertypecode: 3 });
+  const wrongType = contact(ID_OLD, '2024-06-01T10:00:00Z', { msdyn_portalaccess: true, customertypecode: 2 });
+  const noAccess = contact(ID_MID, '2024-07-01T10:00:00Z', { msdyn_portalaccess: false, customertypecode: 1 });
+
+  it('allows a contact that satisfies every rule', () => {
+    expect(decide(config(rules), registration(), found(entitled))).toMatchObject({ outcome: 'allow', reason: 'matched', contactId: ID_NEW });
+  });
+
+  it('answers a contact failing one rule as not_entitled by policy.notEntitled (showError by default), with its own message', () => {
+    expect(decide(config(rules), registration(), found(wrongType))).toEqual({
+      outcome: 'showError',
+      reason: 'not_entitled',
+      message: DEFAULT_MESSAGES.notEntitled,
+      session: {},
+    });
+    expect(decide(config({ ...rules, policy: { notEntitled: 'deny' } }), registration(), found(noAccess))).toMatchObject({
+      outcome: 'deny',
+      reason: 'not_entitled',
+    });
+  });
+
+  it('keeps not_found for no contact at all, so the two are told apart', () => {
+    expect(decide(config(rules), registration(), found())).toMatchObject({ outcome: 'allow', reason: 'not_found' });
+  });
+
+  it('decides among the entitled contacts only: one entitled beside unentitled ones is a match, not several', () => {
+    expect(decide(config(rules), registration(), found(wrongType, entitled, noAccess))).toMatchObject({
+      outcome: 'allow',
+      reason: 'matched',
+      contactId: ID_NEW,
+    });
+  });
+});
+
+describe('decide: link.attribute', () => {
+  const linked = { link: { attribute: 'custom.dynamicsContactId' } };
+  const ada = contact(ID_NEW, '2024-05-01T10:00:00Z');
+
+  it('writes the matched contact id into the attribute, over a value the registrant typed', () => {
+    const decision = decide(config(linked), registration({ custom: { dynamicsContactId: ID_OLD, tier: 'gold' } }), found(ada));
+    expect(decision).toMatchObject({ outcome: 'allow', attributes: { custom: { dynamicsContactId: ID_NEW, tier: 'gold' } } });
+  });
+
+  it('removes a typed value when no contact is matched and the registration is allowed', () => {
+    const decision = decide(config(linked), registration({ custom: { dynamicsContactId: ID_OLD, tier: 'gold' } }), found());
+    expect(decision).toMatchObject({ outcome: 'allow', reason: 'not_found', attributes: { custom: { tier: 'gold' } } });
+    expect((decision as unknown as { attributes: { custom: object } }).attributes.custom).not.toHaveProperty('dynamicsContactId');
+  });
+});
+
+describe('decide: throttling', () => {
+  it('names a Dataverse 429 that did not fit the deadline throttled, decided by policy.onError', () => {
+    const throttled: LookupOutcome = {
+      kind: 'failed',
+      error: new HookError('throttled', 'Dataverse throttled the request.', { stage: 'dataverse', status: 429, retryAfterMs: 30_000 }),
+    };
+    expect(decide(config(), registration(), throttled)).toMatchObject({ outcome: 'showError', reason: 'throttled', message: EN.unavailable });
+  });
+});

@@ -8,6 +8,11 @@ function messagesIn(language: string): Messages {
     multipleMatches: `${language}: several`,
     invalidEmail: `${language}: invalid`,
     unavailable: `${language}: unavailable`,
+    notEntitled: `${language}: not entitled`,
+    loginNotFound: `${language}: no sign-in`,
+    loginNotEntitled: `${language}: sign-in not entitled`,
+    loginMultipleMatches: `${language}: sign-in several`,
+    loginUnavailable: `${language}: sign-in unavailable`,
   };
 }
 
