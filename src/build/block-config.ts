@@ -9,7 +9,21 @@ import type { HookKind } from './artifact.js';
 /** The config a hook of `kind` carries, from the config validated with every default applied. */
 export function blockConfigFor(kind: HookKind, config: ResolvedConfig): Record<string, unknown> {
   // `$schema` only guides editors; `sync` is read by the post-registration hook alone.
-  if (kind === 'pre-registration') return omitKeys(config, ['$schema', 'sync']);
+  if (kind === 'pre-registration') return omitKeys(config, ['$schema', 'sync', 'login']);
+  if (kind === 'post-identification') {
+    // The gate's own policies are under login; of policy it reads the multiple-match rule and the caps.
+    const { multipleMatches, maxConcurrentRequests, maxValueLength } = config.policy;
+    return {
+      dataverse: config.dataverse,
+      auth: config.auth,
+      lookup: config.lookup,
+      login: config.login,
+      link: config.link,
+      policy: { multipleMatches, maxConcurrentRequests, maxValueLength },
+      messages: config.messages,
+      logLevel: config.logLevel,
+    };
+  }
   const { timeoutMs, maxConcurrentRequests, maxValueLength } = config.policy;
   return {
     dataverse: config.dataverse,

@@ -17,6 +17,7 @@ import { readProvenance } from './provenance.js';
 const ENTRIES: Record<HookKind, string> = {
   'pre-registration': '../hook/pre-registration.entry.ts',
   'post-registration': '../hook/post-registration.entry.ts',
+  'post-identification': '../hook/post-identification.entry.ts',
 };
 
 /** Builds a hook for a config (validated first: a config that would fail at load fails here). */

@@ -37,7 +37,9 @@ export function renderConfigBlock(kind: HookKind, config: unknown, packageDepend
     ' * privateKeyVariable) as secrets in the hook settings. HOOK_CONFIG is validated when the hook',
     kind === 'pre-registration'
       ? ' * loads; if it is invalid, every registration gets the generic "unavailable" message and the'
-      : ' * loads; if it is invalid, no registration is synced (each one is still completed) and the',
+      : kind === 'post-identification'
+        ? ' * loads; if it is invalid, every sign-in gets the generic "unavailable" message and the'
+        : ' * loads; if it is invalid, no registration is synced (each one is still completed) and the',
     ' * log names the wrong keys.',
     ' */',
   ];

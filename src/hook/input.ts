@@ -50,7 +50,7 @@ export function asObject(value: unknown): Record<string, unknown> | undefined {
 }
 
 /** `ui_locales` is documented as `string[]`; a space-separated string (OIDC's wire form) is accepted too. */
-function localesOf(oidcContext: unknown): string[] {
+export function localesOf(oidcContext: unknown): string[] {
   const raw = asObject(oidcContext)?.['ui_locales'];
   const list = typeof raw === 'string' ? raw.split(/\s+/) : Array.isArray(raw) ? raw : [];
   return list.filter((l): l is string => typeof l === 'string' && l.length > 0 && l.length <= 35);
@@ -62,7 +62,7 @@ function localesOf(oidcContext: unknown): string[] {
  * that throws) is replaced by an empty one, and an unreadable `dynamics` is dropped, so that nothing
  * later (the link, the answer) can throw on it.
  */
-function readableSession(value: unknown): Session {
+export function readableSession(value: unknown): Session {
   let session: Session;
   try {
     session = { ...asObject(value) };

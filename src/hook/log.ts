@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Decision, Reason } from './decide.js';
+import type { LinkUse, LoginReason } from './kinds/post-identification/decide.js';
 import type { FailureCode, FailureStage, HookError } from './errors.js';
 import type { SyncReason, SyncResult } from './sync.js';
 import type { SkippedValue, ValueProblem } from './values.js';
@@ -17,6 +18,8 @@ export type LogEvent =
   | 'registration.synced'
   | 'registration.unexpected_failure'
   | 'registration.value_skipped'
+  | 'login.decided'
+  | 'login.unexpected_failure'
   | 'hook.config_invalid'
   | 'hook.credential_unavailable'
   | 'hook.no_callback'
@@ -25,9 +28,9 @@ export type LogEvent =
   | 'token.renewal_failed';
 
 export interface LogFields {
-  readonly hook?: 'pre-registration' | 'post-registration';
+  readonly hook?: 'pre-registration' | 'post-registration' | 'post-identification';
   readonly outcome?: Decision['outcome'] | SyncResult['outcome'] | 'failed';
-  readonly reason?: Reason | SyncReason | 'config_invalid' | 'sync_failed';
+  readonly reason?: Reason | LoginReason | SyncReason | 'config_invalid' | 'sync_failed';
   readonly failure?: FailureCode;
   readonly stage?: FailureStage;
   readonly latencyMs?: number;
@@ -42,6 +45,10 @@ export interface LogFields {
   readonly diagnostic?: string;
   readonly emailHash?: string;
   readonly matches?: number;
+  /** Sign-in: how `link.attribute` was used (`ignored_link`: the contact's emails are not this one). */
+  readonly link?: LinkUse;
+  /** Sign-in: this one joined a lookup already in flight for the same person (no request of its own). */
+  readonly joined?: boolean;
   /** A column named in the config (never read from a payload or a record), with why its value was left out. */
   readonly column?: string;
   readonly problem?: ValueProblem;

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { type AdminCredentials, type AdminToken, requestAdminToken } from './admin-token.js';
 import { AdminError, errorFromAnswer, operationLabel } from './problem.js';
 
-export type HookType = 'PRE_REGISTRATION' | 'POST_REGISTRATION';
+export type HookType = 'PRE_REGISTRATION' | 'POST_REGISTRATION' | 'POST_IDENTIFICATION';
 
 export const hookVariableSchema = z.looseObject({
   name: z.string(),

@@ -10,12 +10,17 @@ import { readJsonFile, UsageError } from '../usage.js';
 import { AdminClient, type HookType } from './admin-client.js';
 import { parseTenantUrl, readAdminCredentials } from './admin-token.js';
 
-export const HOOK_TYPE: Readonly<Record<HookKind, HookType>> = { 'pre-registration': 'PRE_REGISTRATION', 'post-registration': 'POST_REGISTRATION' };
+export const HOOK_TYPE: Readonly<Record<HookKind, HookType>> = {
+  'pre-registration': 'PRE_REGISTRATION',
+  'post-registration': 'POST_REGISTRATION',
+  'post-identification': 'POST_IDENTIFICATION',
+};
 
 /** Default hook names (3 to 64 characters, as the API requires). */
 export const DEFAULT_HOOK_NAME: Readonly<Record<HookKind, string>> = {
   'pre-registration': 'Dynamics 365 pre-registration',
   'post-registration': 'Dynamics 365 post-registration',
+  'post-identification': 'Dynamics 365 sign-in gate',
 };
 
 /** The flags every Strivacity command takes, for `parseArgs`. */

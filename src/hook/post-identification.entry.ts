@@ -1,0 +1,11 @@
+/**
+ * Entry of the paste-able post-identification hook (the sign-in gate). The build puts
+ * `const HOOK_CONFIG = {...}` above this code, in the same module scope, so an administrator can
+ * edit the config in the console.
+ */
+import { createPostIdentificationHook } from './kinds/post-identification/hook.js';
+
+declare const HOOK_CONFIG: unknown;
+declare const module: { exports: unknown };
+
+module.exports = createPostIdentificationHook(HOOK_CONFIG);
