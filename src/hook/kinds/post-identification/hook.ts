@@ -47,7 +47,10 @@ export function createPostIdentificationHook(rawConfig: unknown, options: HookOp
     try {
       const signIn = parseIdentification(args, hook.config);
       const key = signIn.email === undefined ? undefined : `${signIn.email.toLowerCase()}\n${String(signIn.linkedId ?? '')}`;
-      const flight = key === undefined ? { result: Promise.resolve({ lookup: { kind: 'no_email' }, attempts: 0 } as LookupRun), joined: false } : flights.run(key, () => lookUp(hook, signIn));
+      const flight =
+        key === undefined
+          ? { result: Promise.resolve({ lookup: { kind: 'no_email' }, attempts: 0 } as LookupRun), joined: false }
+          : flights.run(key, () => lookUp(hook, signIn));
       const { lookup, attempts } = await flight.result;
       const decision = decideLogin(hook.config, signIn, lookup);
       deliverLogin(decision, answer);
