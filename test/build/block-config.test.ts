@@ -23,7 +23,7 @@ describe('blockConfigFor', () => {
     expect(blockConfigFor('post-registration', config)).toEqual({
       dataverse: { url: 'https://fabrikam.crm4.dynamics.com', apiVersion: '9.2' },
       auth: RAW.auth,
-      lookup: { emailFields: ['emailaddress1'], activeOnly: true },
+      lookup: { emailFields: ['emailaddress1'], activeOnly: true, where: {} },
       policy: { timeoutMs: 4000, maxConcurrentRequests: 10, maxValueLength: 4000 },
       sync: { columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' }, createIfMissing: true },
       logLevel: 'info',
@@ -43,14 +43,23 @@ describe('blockConfigFor', () => {
     expect(blockConfigFor('post-registration', withSync)['sync']).toEqual({ columns: { lastname: 'name.familyName' }, createIfMissing: false });
   });
 
-  it('gives the pre-registration hook everything but sync (and $schema, which only editors read)', () => {
+  it('gives the pre-registration hook everything but sync and login (and $schema, which only editors read)', () => {
     const withSync = parseResolvedConfig({ ...RAW, sync: { createIfMissing: false } });
     const block = blockConfigFor('pre-registration', withSync);
-    expect(Object.keys(block)).toEqual(['dataverse', 'auth', 'lookup', 'policy', 'enrich', 'enrichOverwrite', 'messages', 'logLevel']);
+    expect(Object.keys(block)).toEqual(['dataverse', 'auth', 'lookup', 'policy', 'link', 'enrich', 'enrichOverwrite', 'messages', 'logLevel']);
     expect(block['messages']).toEqual(withSync.messages);
   });
 
-  it.each(['pre-registration', 'post-registration'] as const)('gives a %s block that validates, as the built file does at load', (kind) => {
+  it('gives the sign-in gate its login policies, the link and the rules, and of policy only what it reads', () => {
+    const gate = parseResolvedConfig({ ...RAW, lookup: { where: { statuscode: 1 } }, link: { attribute: 'custom.dynamicsContactId' } });
+    const block = blockConfigFor('post-identification', gate);
+    expect(Object.keys(block)).toEqual(['dataverse', 'auth', 'lookup', 'login', 'link', 'policy', 'messages', 'logLevel']);
+    expect(block['policy']).toEqual({ multipleMatches: 'allowMostRecent', maxConcurrentRequests: 10, maxValueLength: 4000 });
+    expect(block['lookup']).toEqual({ emailFields: ['emailaddress1'], activeOnly: true, where: { statuscode: 1 } });
+    expect(block['login']).toMatchObject({ onError: 'allow', timeoutMs: 1500 });
+  });
+
+  it.each(['pre-registration', 'post-registration', 'post-identification'] as const)('gives a %s block that validates, as the built file does at load', (kind) => {
     const block = blockConfigFor(kind, config);
     expect(parseResolvedConfig(block)).toMatchObject(block);
   });

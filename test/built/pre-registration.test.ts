@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../../src/build/build-hook.js';
 import type { ConfigInput } from '../../src/hook/config.js';
 import { registrationPayload } from '../../src/harness/run-hook.js';
+import { readFixture } from '../../src/harness/stand-in.js';
 import {
   type DenyGlobal,
   loadBuiltHook,
@@ -15,7 +16,7 @@ import {
   strivacityGlobals,
   StrivacityShowErrorMessage,
 } from '../../src/harness/load-hook.js';
-import { ACCESS_TOKEN, BASE_CONFIG, callHook, configWith, mockContacts, mockToken, SECRET, useBuiltHooks } from '../support/helpers.js';
+import { ACCESS_TOKEN, API, BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockContacts, mockToken, ORG, SECRET, useBuiltHooks } from '../support/helpers.js';
 
 const builds = new Map<string, string>();
 async function codeFor(config: ConfigInput): Promise<string> {
@@ -135,6 +136,46 @@ describe('the built pre-registration hook', () => {
       expect(calls[0]?.via).toBe(via);
       expect((calls[0]?.value as object).constructor.name).toBe(className);
     });
+  });
+
+  it('answers a contact failing lookup.where as not_entitled by policy.notEntitled, selecting the rule columns in the one lookup', async () => {
+    mockToken();
+    const selects: string[] = [];
+    const recorded = readFixture('contacts-one.json') as { value: Array<Record<string, unknown>> };
+    const contacts = nock(ORG)
+      .get(`${API}/contacts`)
+      .query((query) => {
+        selects.push(String(query['$select']));
+        return true;
+      })
+      .reply(200, { ...recorded, value: recorded.value.map((contact) => ({ ...contact, customertypecode: 2 })) } as nock.Body, JSON_HEADERS);
+    const config = configWith({ lookup: { where: { customertypecode: [1, 3] } }, policy: { notEntitled: 'deny', timeoutMs: 1500 } });
+
+    const { calls } = await callHook(await load(config), registrationPayload('ada.lovelace@example.com'));
+
+    expect(calls).toStrictEqual([{ via: 'error', value: new StrivacityErrorDenyRequest('Your customer record does not allow registration. Please contact support.', '') }]);
+    expect(selects[0]?.split(',')).toContain('customertypecode');
+    expect(contacts.isDone()).toBe(true);
+    expect(JSON.parse(logged[0] ?? '{}')).toMatchObject({ event: 'registration.decided', outcome: 'deny', reason: 'not_entitled', matches: 1 });
+  });
+
+  it('writes the matched contact id into link.attribute, over what the registrant typed', async () => {
+    mockToken();
+    mockContacts('contacts-one.json');
+    mockToken();
+    mockContacts('contacts-none.json');
+    const config = configWith({ link: { attribute: 'custom.dynamicsContactId' } });
+    const typed = (email: string) => {
+      const payload = registrationPayload(email);
+      (payload['customer'] as { attributes: Record<string, unknown> }).attributes['custom'] = { dynamicsContactId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' };
+      return payload;
+    };
+
+    const matched = await callHook(await load(config), typed('ada.lovelace@example.com'));
+    const unknown = await callHook(await load(config), typed('new.person@example.com'));
+
+    expect((matched.calls[0]?.value as { attributes: { custom: unknown } }).attributes.custom).toEqual({ dynamicsContactId: '0f8fad5b-d9cb-469f-a165-70867728950e' });
+    expect((unknown.calls[0]?.value as { attributes: { custom: unknown } }).attributes.custom).toEqual({});
   });
 
   it('denies with DenyRequest(error, description) when the runtime has that global instead', async () => {

@@ -9,7 +9,8 @@ import { buildHook } from '../../src/build/build-hook.js';
 import { registrationPayload, runHook } from '../../src/harness/run-hook.js';
 import { loadBuiltHook, strivacityGlobals } from '../../src/harness/load-hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
-import { BASE_CONFIG, JSON_HEADERS, mockContacts, mockToken, ORG, API, useBuiltHooks } from '../support/helpers.js';
+import { postIdentificationPayload } from '../../src/hook/kinds/post-identification/kind.js';
+import { BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockContacts, mockToken, ORG, API, useBuiltHooks } from '../support/helpers.js';
 import { loadBuiltHookInRealm } from '../support/load-in-realm.js';
 
 let code = '';
@@ -49,6 +50,29 @@ describe('the built hook in a realm of its own', () => {
     const run = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
 
     expect(decidedOf(run.logLines)).toMatchObject({ outcome: 'showError', reason: 'lookup_failed', failure: 'bad_response', attempts: 1 });
+  });
+});
+
+describe('the built sign-in gate in a realm of its own', () => {
+  it('reads a linked contact by id, checks its email and the rules, and allows with AllowAuthentication', async () => {
+    mockToken();
+    const config = configWith({ lookup: { where: { msdyn_portalaccess: true } }, link: { attribute: 'custom.dynamicsContactId' } });
+    const gate = (await buildHook('post-identification', config)).code;
+    const contactId = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const byId = nock(ORG)
+      .get(`${API}/contacts(${contactId})`)
+      .query((query) => String(query['$select']).split(',').includes('msdyn_portalaccess'))
+      .reply(200, readFixture('contact-by-id.json') as nock.Body, JSON_HEADERS);
+    const contacts = mockContacts('contacts-none.json');
+    const hook = loadBuiltHookInRealm(gate, strivacityGlobals('DenyRequest'));
+
+    const { calls } = await callHook(hook as never, postIdentificationPayload('ada.lovelace@example.com', { contactId }));
+
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.value).toMatchObject({ authentication: 'ALLOW', session: { dynamics: { contactId } } });
+    expect(byId.isDone()).toBe(true);
+    // The link was trusted: no email query was sent.
+    expect(contacts.isDone()).toBe(false);
   });
 });
 
