@@ -59,8 +59,11 @@ describe('blockConfigFor', () => {
     expect(block['login']).toMatchObject({ onError: 'allow', timeoutMs: 1500 });
   });
 
-  it.each(['pre-registration', 'post-registration', 'post-identification'] as const)('gives a %s block that validates, as the built file does at load', (kind) => {
-    const block = blockConfigFor(kind, config);
-    expect(parseResolvedConfig(block)).toMatchObject(block);
-  });
+  it.each(['pre-registration', 'post-registration', 'post-identification'] as const)(
+    'gives a %s block that validates, as the built file does at load',
+    (kind) => {
+      const block = blockConfigFor(kind, config);
+      expect(parseResolvedConfig(block)).toMatchObject(block);
+    },
+  );
 });

@@ -153,7 +153,9 @@ describe('the built pre-registration hook', () => {
 
     const { calls } = await callHook(await load(config), registrationPayload('ada.lovelace@example.com'));
 
-    expect(calls).toStrictEqual([{ via: 'error', value: new StrivacityErrorDenyRequest('Your customer record does not allow registration. Please contact support.', '') }]);
+    expect(calls).toStrictEqual([
+      { via: 'error', value: new StrivacityErrorDenyRequest('Your customer record does not allow registration. Please contact support.', '') },
+    ]);
     expect(selects[0]?.split(',')).toContain('customertypecode');
     expect(contacts.isDone()).toBe(true);
     expect(JSON.parse(logged[0] ?? '{}')).toMatchObject({ event: 'registration.decided', outcome: 'deny', reason: 'not_entitled', matches: 1 });
@@ -174,7 +176,9 @@ describe('the built pre-registration hook', () => {
     const matched = await callHook(await load(config), typed('ada.lovelace@example.com'));
     const unknown = await callHook(await load(config), typed('new.person@example.com'));
 
-    expect((matched.calls[0]?.value as { attributes: { custom: unknown } }).attributes.custom).toEqual({ dynamicsContactId: '0f8fad5b-d9cb-469f-a165-70867728950e' });
+    expect((matched.calls[0]?.value as { attributes: { custom: unknown } }).attributes.custom).toEqual({
+      dynamicsContactId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    });
     expect((unknown.calls[0]?.value as { attributes: { custom: unknown } }).attributes.custom).toEqual({});
   });
 
