@@ -40,14 +40,17 @@ describe('the config block of the built files', () => {
     const { code } = await buildHook('pre-registration', { ...CONFIG, sync: { createIfMissing: false } });
     const config = hookConfigOf(code);
     expect(config).not.toHaveProperty('sync');
-    expect(Object.keys(config)).toEqual(['dataverse', 'auth', 'lookup', 'policy', 'enrich', 'enrichOverwrite', 'messages', 'logLevel']);
+    expect(Object.keys(config)).toEqual(['dataverse', 'auth', 'lookup', 'policy', 'link', 'enrich', 'enrichOverwrite', 'messages', 'logLevel']);
   });
 
-  it.each(['pre-registration', 'post-registration'] as const)('%s: says its version, commit and the hash of the config it holds', async (kind) => {
-    const { code } = await buildHook(kind, CONFIG);
-    const { version, commit } = readProvenance();
-    expect(code).toContain(`\n * Build: version ${version}, commit ${commit}, config ${configHash(hookConfigOf(code))}\n`);
-  });
+  it.each(['pre-registration', 'post-registration', 'post-identification'] as const)(
+    '%s: says its version, commit and the hash of the config it holds',
+    async (kind) => {
+      const { code } = await buildHook(kind, CONFIG);
+      const { version, commit } = readProvenance();
+      expect(code).toContain(`\n * Build: version ${version}, commit ${commit}, config ${configHash(hookConfigOf(code))}\n`);
+    },
+  );
 
   it('post-registration: loads its own block and creates the contact with exactly the columns it shows', async () => {
     mockToken();
