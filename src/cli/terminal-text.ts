@@ -87,3 +87,28 @@ export function redactor(secrets: ReadonlyArray<string | undefined>): (text: str
   const ordered = [...forms].sort((a, b) => b.length - a.length);
   return (text) => ordered.reduce((out, form) => out.split(form).join(REDACTED), text);
 }
+
+/**
+ * The values this process has sent that must never be printed (deploy's `--secret-from-env`).
+ * Process-wide on purpose: the line that reports a failure is printed by `main.ts`, far from the
+ * command that sent the value, and an API error may quote it back there. One command runs per
+ * process; in tests the set only grows, which can only cut more.
+ */
+const sentSecrets = new Set<string>();
+let redactSent: (text: string) => string = (text) => text;
+
+/** Marks `value` as sent: every `outsideText` from now on cuts it out, in each of its quoted forms. */
+export function neverPrint(value: string): void {
+  sentSecrets.add(value);
+  redactSent = redactor([...sentSecrets]);
+}
+
+/** Text that came from outside, as it may be printed: without the values sent, and `printable`. */
+export function outsideText(text: string, options: PrintableOptions = {}): string {
+  return printable(redactSent(text), options);
+}
+
+/** A JSON document for `--json`: already escaped by JSON.stringify, only the values sent are cut out. */
+export function outsideJson(value: unknown): string {
+  return redactSent(JSON.stringify(value, null, 2));
+}

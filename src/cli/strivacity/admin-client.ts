@@ -44,12 +44,25 @@ const tryoutSchema = z.looseObject({ id: z.string().min(1) });
 const callSchema = z.looseObject({ status: z.number().int(), body: z.unknown() });
 export type TryoutAnswer = z.infer<typeof callSchema>;
 
-export const logEntrySchema = z.looseObject({
-  id: z.string(),
-  timestamp: z.string().optional(),
-  hook: z.looseObject({ id: z.string().optional(), name: z.string().optional(), type: z.string().optional() }).optional(),
-  logs: z.array(z.looseObject({ level: z.string().optional(), message: z.string().optional(), timestamp: z.string().optional() })).optional(),
-});
+/**
+ * `value` without its null-valued keys, when it is a plain object: an API (or a hook's log line)
+ * that writes `"timestamp": null` for an optional field means "absent", and one such entry must
+ * not fail a whole command.
+ */
+export function dropNulls(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
+}
+const lenient = <T extends z.ZodType>(schema: T) => z.preprocess(dropNulls, schema);
+
+export const logEntrySchema = lenient(
+  z.looseObject({
+    id: z.string(),
+    timestamp: z.string().optional(),
+    hook: lenient(z.looseObject({ id: z.string().optional(), name: z.string().optional(), type: z.string().optional() })).optional(),
+    logs: z.array(lenient(z.looseObject({ level: z.string().optional(), message: z.string().optional(), timestamp: z.string().optional() }))).optional(),
+  }),
+);
 export type LogEntry = z.infer<typeof logEntrySchema>;
 
 /** What a hook write sends (create and update take the same fields). */
