@@ -32,7 +32,7 @@ export async function startHostileServer(
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const method = req.method ?? 'GET';
       requests.push(`${method} ${url.pathname}${url.search}`);
-      const token = { body: { access_token: 'hostile-token-0123456789', expires_in: 3600, scope: ALL_SCOPES.join(' '), token_type: 'bearer' } };
+      const token: HostileAnswer = { body: { access_token: 'hostile-token-0123456789', expires_in: 3600, scope: ALL_SCOPES.join(' '), token_type: 'bearer' } };
       const reply =
         url.pathname === '/oauth2/token'
           ? (options.tokenAnswer ?? token)
