@@ -11,6 +11,7 @@ import { closestName } from './closest-name.js';
 import { COMMANDS } from './commands/table.js';
 import { CliError, EXIT_CODES } from './errors.js';
 import { COMMAND_HELP, type CommandName, overview } from './help.js';
+import { outsideText } from './terminal-text.js';
 import { useProxyFromEnvironment } from './proxy.js';
 import { versionLine } from './version.js';
 
@@ -81,17 +82,20 @@ export async function runCli(argv: string[]): Promise<number> {
 function reportFailure(name: CommandName, error: unknown): number {
   if (error instanceof CliError) {
     const hint = error.kind === 'usage' ? ` Run 'dynamics-hook ${name} --help' for its options.` : '';
-    console.error(`${error.message}${hint}`);
+    // A message may carry outside text (an API's field errors, a path): never a control byte or a sent secret.
+    console.error(outsideText(`${error.message}${hint}`, { multiline: true }));
     return error.exitCode;
   }
   if (error instanceof HookError) {
-    console.error(`${error.message}${error.diagnostic === undefined ? '' : `\n  ${error.diagnostic.split('; ').join('\n  ')}`}`);
+    console.error(
+      outsideText(`${error.message}${error.diagnostic === undefined ? '' : `\n  ${error.diagnostic.split('; ').join('\n  ')}`}`, { multiline: true }),
+    );
     return EXIT_CODES.failed;
   }
   // A bug: its name and message only (a library's message never carries our secrets, but a stack
   // trace helps no operator). DYNAMICS_HOOK_DEBUG=1 prints the stack for a bug report.
   const described = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  console.error(`dynamics-hook ${name} failed unexpectedly (${described}). This is a bug; please report it with the command you ran.`);
+  console.error(outsideText(`dynamics-hook ${name} failed unexpectedly (${described}). This is a bug; please report it with the command you ran.`));
   if (process.env['DYNAMICS_HOOK_DEBUG'] === '1' && error instanceof Error) console.error(error.stack);
   return EXIT_CODES.internal;
 }

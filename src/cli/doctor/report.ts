@@ -1,4 +1,5 @@
 /** What `doctor` reports: one result per step, and the report as plain text. */
+import { outsideText } from '../terminal-text.js';
 
 export type StepName = 'config' | 'secret' | 'discovery' | 'token' | 'whoami' | 'read' | 'columns' | 'privileges';
 export type StepStatus = 'ok' | 'fail' | 'skip';
@@ -47,9 +48,10 @@ export function formatDoctorReport(report: DoctorReport): string {
   const lines = report.steps.map((s) => {
     const head = `${labels[s.status]}  ${s.step.padEnd(nameWidth)}  ${s.title}`;
     const timing = s.status === 'skip' ? '' : ` (${s.latencyMs} ms)`;
-    const body = [`${head}${timing}`, `${' '.repeat(nameWidth + 8)}${s.code === undefined ? '' : `[${s.code}] `}${s.detail}`];
-    if (s.cause !== undefined) body.push(`${' '.repeat(nameWidth + 8)}cause: ${s.cause}`);
-    if (s.fix !== undefined) body.push(`${' '.repeat(nameWidth + 8)}fix:   ${s.fix}`);
+    // Details, causes and codes may quote what Entra, the discovery service or Dataverse answered: one clean line each.
+    const body = [`${head}${timing}`, `${' '.repeat(nameWidth + 8)}${s.code === undefined ? '' : `[${outsideText(s.code)}] `}${outsideText(s.detail)}`];
+    if (s.cause !== undefined) body.push(`${' '.repeat(nameWidth + 8)}cause: ${outsideText(s.cause)}`);
+    if (s.fix !== undefined) body.push(`${' '.repeat(nameWidth + 8)}fix:   ${outsideText(s.fix)}`);
     return body.join('\n');
   });
   const failed = report.steps.filter((s) => s.status === 'fail').length;

@@ -5,6 +5,7 @@ import { makeFolder, writeTextFile } from '../files.js';
 import { maskEmail } from '../../harness/mask-email.js';
 import { readJsonFile, UsageError } from '../usage.js';
 import { type RecordedLookup, type RecordedOutcome, recordLookups, type RecordOptions } from './record.js';
+import { outsideText } from '../terminal-text.js';
 
 /** Writes one `lookup-<n>.json` per email and an `index.json`; returns the paths. */
 export function writeRecordings(dir: string, lookups: readonly RecordedLookup[]): string[] {
@@ -46,7 +47,8 @@ export async function recordCommand(argv: string[], seams: Pick<RecordOptions, '
         'matches' in lookup.outcome
           ? `${lookup.outcome.matches} contact(s)`
           : `FAILED ${describeFailure(lookup.outcome)}\n    cause: ${lookup.diagnosis?.cause}\n    fix:   ${lookup.diagnosis?.fix}`;
-      console.log(`${asked} -> ${lookup.fakeEmail}  lookup-${lookup.index}.json  ${result}`);
+      // The failure's cause and fix may quote what Entra or Dataverse answered.
+      console.log(outsideText(`${asked} -> ${lookup.fakeEmail}  lookup-${lookup.index}.json  ${result}`, { multiline: true }));
     }
     console.log(summariseRecording(files.length, values.out, lookups));
   }

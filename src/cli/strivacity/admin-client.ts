@@ -44,12 +44,25 @@ const tryoutSchema = z.looseObject({ id: z.string().min(1) });
 const callSchema = z.looseObject({ status: z.number().int(), body: z.unknown() });
 export type TryoutAnswer = z.infer<typeof callSchema>;
 
-export const logEntrySchema = z.looseObject({
-  id: z.string(),
-  timestamp: z.string().optional(),
-  hook: z.looseObject({ id: z.string().optional(), name: z.string().optional(), type: z.string().optional() }).optional(),
-  logs: z.array(z.looseObject({ level: z.string().optional(), message: z.string().optional(), timestamp: z.string().optional() })).optional(),
-});
+/**
+ * `value` without its null-valued keys, when it is a plain object: an API (or a hook's log line)
+ * that writes `"timestamp": null` for an optional field means "absent", and one such entry must
+ * not fail a whole command.
+ */
+export function dropNulls(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
+}
+const lenient = <T extends z.ZodType>(schema: T) => z.preprocess(dropNulls, schema);
+
+export const logEntrySchema = lenient(
+  z.looseObject({
+    id: z.string(),
+    timestamp: z.string().optional(),
+    hook: lenient(z.looseObject({ id: z.string().optional(), name: z.string().optional(), type: z.string().optional() })).optional(),
+    logs: z.array(lenient(z.looseObject({ level: z.string().optional(), message: z.string().optional(), timestamp: z.string().optional() }))).optional(),
+  }),
+);
 export type LogEntry = z.infer<typeof logEntrySchema>;
 
 /** What a hook write sends (create and update take the same fields). */
@@ -78,6 +91,9 @@ export interface AdminClientOptions {
 }
 
 const API = '/admin/api/v1/eventHooks';
+/** Hooks per page of the hook search, and the pages it reads at most (1,000 hooks of one name and type). */
+export const HOOK_PAGE_SIZE = 50;
+export const MAX_HOOK_PAGES = 20;
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export class AdminClient {
@@ -91,15 +107,23 @@ export class AdminClient {
     return copy;
   }
 
-  /** The hook with this exact name and type, or undefined. Follows the list's paging. */
+  /**
+   * The hook with this exact name and type, or undefined. Follows the list's paging, at most
+   * `MAX_HOOK_PAGES` pages (the list is filtered by name: one page is the norm). Past that bound it
+   * stops with an error rather than answer "not found", which would make deploy create a second hook.
+   */
   async findHook(type: HookType, name: string): Promise<Hook | undefined> {
-    for (let page = 0; ; page += 1) {
-      const query = new URLSearchParams({ hook: type, name, withStatus: 'true', page: String(page), size: '50' });
+    for (let page = 0; page < MAX_HOOK_PAGES; page += 1) {
+      const query = new URLSearchParams({ hook: type, name, withStatus: 'true', page: String(page), size: String(HOOK_PAGE_SIZE) });
       const answer = await this.send('getAllEventHookFunctions', 'GET', `${API}/function?${query}`, pageSchema);
       const found = answer.content.find((hook) => hook.name === name && hook.hook === type);
       if (found !== undefined) return this.getHook(found.id);
-      if (answer.page === undefined || page + 1 >= answer.page.totalPages) return undefined;
+      if (answer.page === undefined || answer.content.length === 0 || page + 1 >= answer.page.totalPages) return undefined;
     }
+    throw new AdminError(
+      'bad_response',
+      `Strivacity Admin API getAllEventHookFunctions: stopped after ${MAX_HOOK_PAGES} pages of ${HOOK_PAGE_SIZE} hooks without finding "${name}", though the list claims more. Nothing was changed; check the hooks of this instance in the console, or report this line.`,
+    );
   }
   getHook(id: string): Promise<Hook> {
     return this.send('getEventHookFunctionById', 'GET', `${API}/function/${encodeURIComponent(id)}`, hookSchema);
@@ -203,8 +227,11 @@ export class AdminClient {
   /** fetch with the per-request limit and the command's abort signal; network failures become AdminError. */
   private async fetch(operation: string, url: string, init: RequestInit): Promise<Response> {
     const signals = [AbortSignal.timeout(this.options.timeoutMs ?? 30_000), ...(this.options.signal === undefined ? [] : [this.options.signal])];
+    let response: Response;
     try {
-      return await (this.options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.any(signals) });
+      // Never followed: fetch drops the bearer token on a cross-origin redirect, but would then
+      // believe whatever the other host answers (and a 307 re-sends the token request's body).
+      response = await (this.options.fetch ?? fetch)(url, { ...init, redirect: 'manual', signal: AbortSignal.any(signals) });
     } catch (error) {
       if (this.options.signal?.aborted === true) throw new AdminError('interrupted', 'Interrupted.', undefined, { cause: error });
       throw new AdminError(
@@ -214,6 +241,15 @@ export class AdminClient {
         { cause: error },
       );
     }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new AdminError(
+        'redirect',
+        `Strivacity Admin API ${operationLabel(operation)} answered ${response.status} (a redirect), which dynamics-hook never follows: --strivacity must be the instance's own URL (https://<tenant>.strivacity.com), not an alias, a proxy or a login page.`,
+        response.status,
+      );
+    }
+    return response;
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { AdminError, errorFromAnswer } from './problem.js';
+import { missingScopes, tokenRefusal } from './token-error.js';
 
 export interface AdminCredentials {
   readonly clientId: string;
@@ -56,7 +57,10 @@ export interface AdminToken {
   readonly expiresAt: number;
 }
 
-/** One POST to the token endpoint. Throws an AdminError (`credentials` for 400/401). */
+/**
+ * One POST to the token endpoint. Throws an AdminError: `credentials` or `scope` for an OAuth
+ * refusal (by its `error` code), `scope` when the grant lacks a scope asked for.
+ */
 export async function requestAdminToken(
   tenant: URL,
   credentials: AdminCredentials,
@@ -70,14 +74,17 @@ export async function requestAdminToken(
     body: new URLSearchParams({ grant_type: 'client_credentials', audience: tenant.origin, scope: scopes.join(' ') }).toString(),
   });
   const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) throw errorFromAnswer('tokenpost', response.status, body);
+  if (!response.ok) throw tokenRefusal(response.status, body, scopes) ?? errorFromAnswer('tokenpost', response.status, body);
   const parsed = tokenAnswer.safeParse(body);
   if (!parsed.success)
     throw new AdminError('bad_response', 'The Strivacity token endpoint answered without an access_token. Check --strivacity names your instance.');
+  // A token endpoint that omits `scope` granted what was asked (RFC 6749 section 5.1).
+  const granted = parsed.data.scope === undefined ? scopes : parsed.data.scope.split(' ').filter(Boolean);
+  const missing = missingScopes(scopes, granted);
+  if (missing !== undefined) throw missing;
   return {
     accessToken: parsed.data.access_token,
-    // A token endpoint that omits `scope` granted what was asked (RFC 6749 section 5.1).
-    scopes: parsed.data.scope === undefined ? scopes : parsed.data.scope.split(' ').filter(Boolean),
+    scopes: granted,
     expiresAt: Date.now() + (parsed.data.expires_in ?? 300) * 1000,
   };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_HOOK_CHARACTERS } from '../../build/artifact.js';
 import { buildHook } from '../../build/build-hook.js';
+import { neverPrint, outsideJson, outsideText } from '../terminal-text.js';
 import { readJsonFile, UsageError } from '../usage.js';
 import type { AdminClient, Hook, HookStatus, HookWrite } from './admin-client.js';
 import { formatPlan, planDeploy, type DeployPlan } from './deploy-plan.js';
@@ -108,6 +109,8 @@ export async function deployCommand(argv: string[]): Promise<{ exitCode: number 
       'setup',
       `--secret-from-env: ${secretVariable} is not set in this shell. Export it, or leave the flag out and set the value in the console.`,
     );
+  // An API error may quote the value back (a field error about the variable): it is cut from every line.
+  if (secretValue !== undefined) neverPrint(secretValue);
   const source = await readSource(target, values.file);
   const dryRun = values['dry-run'];
   const client = openClient(target, dryRun ? DEPLOY_SCOPES.slice(0, 1) : DEPLOY_SCOPES);
@@ -115,12 +118,13 @@ export async function deployCommand(argv: string[]): Promise<{ exitCode: number 
   const plan = planDeploy({ deployed, ...source, secretVariable, sendsSecretValue: secretValue !== undefined });
   const { variables, ...shown } = plan;
   const say = (line: string) => {
-    if (!values.json) console.log(line);
+    // The plan quotes the deployed code's config block, and the API names the hook: outside text.
+    if (!values.json) console.log(outsideText(line));
   };
   say(`deploy ${target.kind} hook "${target.name}" on ${target.tenant.host}${dryRun ? ' (dry run: nothing is changed)' : ''}`);
   for (const line of formatPlan(plan)) say(line);
   const finish = (result: DeployResult, exitCode = 0) => {
-    if (values.json) console.log(JSON.stringify(result, null, 2));
+    if (values.json) console.log(outsideJson(result));
     return { exitCode };
   };
   if (dryRun) return finish({ hook: target.name, id: deployed?.id, dryRun, plan: shown });

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { RUNTIME_PACKAGES } from '../../build/artifact.js';
 import { authorityOf } from '../../hook/config.js';
 import { registrationPayload } from '../../harness/run-hook.js';
+import { outsideJson, outsideText } from '../terminal-text.js';
 import { AdminError } from './problem.js';
 import { findProbeReport, type ProbeReport, probeReportSchema, renderProbeHook } from './probe-hook.js';
 import { judgeProbe, type Verdict } from './probe-verdict.js';
@@ -68,12 +69,14 @@ export function formatProbe(result: ProbeResult): string {
   const lines = [
     `probe (${report.kind}, try-out on ${result.temporaryHook ? 'a temporary hook: the named hook does not exist yet, so its variables are not there' : `hook "${result.hook}"`})`,
     ...verdict.findings.map(
-      (finding) => `  ${MARK[finding.level]} ${finding.check.padEnd(28)} ${finding.detail}${finding.fix === undefined ? '' : `\n       -> ${finding.fix}`}`,
+      // Details quote what the runtime reported (versions, error texts): one line each.
+      (finding) =>
+        `  ${MARK[finding.level]} ${finding.check.padEnd(28)} ${outsideText(finding.detail)}${finding.fix === undefined ? '' : `\n       -> ${outsideText(finding.fix)}`}`,
     ),
     `  arguments: ${report.arguments.count} (callback: ${report.arguments.callback}, error: ${report.arguments.error}); keys: ${Object.entries(
       report.arguments.shape,
     )
-      .map(([key, value]) => (Array.isArray(value) ? `${key}{${value.join(',')}}` : key))
+      .map(([key, value]) => outsideText(Array.isArray(value) ? `${key}{${value.join(',')}}` : key, { maxLength: 200 }))
       .join(' ')}`,
     verdict.works
       ? 'Verdict: the hook works in this runtime.'
@@ -88,6 +91,7 @@ export async function probeCommand(argv: string[]): Promise<{ exitCode: number }
   const target = readTarget('probe', values);
   const controller = new AbortController();
   const result = await onInterrupt(controller, () => probeRuntime(target, controller.signal));
-  console.log(values.json ? JSON.stringify(result, null, 2) : formatProbe(result));
+  // The report comes back from code that ran in Strivacity's runtime: outside text.
+  console.log(values.json ? outsideJson(result) : outsideText(formatProbe(result), { multiline: true }));
   return { exitCode: result.verdict.works ? 0 : 1 };
 }

@@ -17,6 +17,7 @@ export type AdminErrorCode =
   | 'invalid' // 400 with fieldErrors
   | 'server' // 5xx, after the retries that were safe
   | 'network' // connection refused, reset, DNS, TLS, timeout
+  | 'redirect' // any 3xx: never followed
   | 'bad_response' // a 2xx whose body is not what the documents say
   | 'setup' // missing environment variable, bad --strivacity URL
   | 'deploy_failed' // the hook did not become ACTIVE
@@ -85,12 +86,7 @@ export function operationLabel(operation: string): string {
 /** Translates an error answer of `operation` into one AdminError line with cause and fix. */
 export function errorFromAnswer(operation: string, status: number, body: unknown): AdminError {
   const what = `Strivacity Admin API ${operationLabel(operation)} answered ${status}`;
-  if (operation === 'tokenpost' && (status === 400 || status === 401))
-    return new AdminError(
-      'credentials',
-      `${what}: the client credentials were refused. Check STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET (an API client of this instance) and --strivacity.`,
-      status,
-    );
+  // The token endpoint's OAuth refusals (400/401) are read by `token-error.ts` before this.
   switch (status) {
     case 401:
       return new AdminError(

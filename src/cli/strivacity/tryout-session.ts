@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AdminClient, TryoutAnswer } from './admin-client.js';
+import { outsideText } from '../terminal-text.js';
 import { AdminError } from './problem.js';
 import type { Target } from './target.js';
 
@@ -74,7 +75,7 @@ export async function withTryout<T>(
     const failures: string[] = [];
     if (tryoutId !== undefined) await cleanup.deleteTryout(hook.id, tryoutId).catch((error: unknown) => failures.push(describe(error, `try-out ${tryoutId}`)));
     if (existing === undefined) await cleanup.deleteHook(hook.id).catch((error: unknown) => failures.push(describe(error, `temporary hook ${hook.name}`)));
-    for (const failure of failures) console.error(failure);
+    for (const failure of failures) console.error(outsideText(failure));
   }
 }
 

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHook } from '../../build/build-hook.js';
 import { samplePayloads } from '../payloads.js';
+import { outsideJson, outsideText } from '../terminal-text.js';
 import { readJsonFile, UsageError } from '../usage.js';
 import { type Decision, decisionOfAnswer, localDecision } from './decisions.js';
 import { AdminError } from './problem.js';
@@ -92,7 +93,7 @@ function formatRows(target: Target, rows: readonly TryoutRow[], live: boolean): 
     `  ${'payload'.padEnd(width)}${'strivacity'.padEnd(14)}local`,
     ...rows.map(
       (row) =>
-        `  ${row.payload.padEnd(width)}${row.strivacity.decision.padEnd(14)}${row.local.decision}${row.local.reason === undefined ? '' : ` (${row.local.reason})`}${row.same ? '' : '   <- DIFFERENT'}`,
+        `  ${outsideText(row.payload).padEnd(width)}${row.strivacity.decision.padEnd(14)}${row.local.decision}${row.local.reason === undefined ? '' : ` (${row.local.reason})`}${row.same ? '' : '   <- DIFFERENT'}`,
     ),
   ];
   const different = rows.filter((row) => !row.same).length;
@@ -117,6 +118,8 @@ export async function tryoutCommand(argv: string[]): Promise<{ exitCode: number 
   const payloads = readPayloads(values.payloads, values.payload);
   const controller = new AbortController();
   const rows = await onInterrupt(controller, () => tryoutPayloads(target, payloads, values.live, controller.signal));
-  console.log(values.json ? JSON.stringify({ hook: target.name, kind: target.kind, rows }, null, 2) : formatRows(target, rows, values.live));
+  console.log(
+    values.json ? outsideJson({ hook: target.name, kind: target.kind, rows }) : outsideText(formatRows(target, rows, values.live), { multiline: true }),
+  );
   return { exitCode: rows.every((row) => row.same) ? 0 : 1 };
 }

@@ -27,6 +27,12 @@ export interface AdminStandInOptions extends StateOptions {
   readonly clientSecret: string;
   /** Scopes the API access policy grants this client (default: every scope the document names). */
   readonly grantedScopes?: readonly string[];
+  /**
+   * How the token endpoint answers a request for a scope the policy does not grant: `subset` (the
+   * default) grants the others and lists them in `scope`; `refuse` answers 400 `invalid_scope`
+   * (RFC 6749 section 5.2). Both are allowed by the RFC; the published document does not say which.
+   */
+  readonly ungrantedScope?: 'subset' | 'refuse';
   readonly faults?: Fault[];
   /** Answer the log endpoints with 404 or 410, as retired legacy endpoints do. */
   readonly retiredLogs?: 404 | 410;
@@ -43,7 +49,7 @@ export interface AdminStandIn {
   /** Faults still to be injected; a test may push more. */
   readonly faults: Fault[];
   /** The access policy and the log endpoints, changeable between requests. */
-  readonly settings: { grantedScopes?: readonly string[]; retiredLogs?: 404 | 410 };
+  readonly settings: { grantedScopes?: readonly string[]; ungrantedScope?: 'subset' | 'refuse'; retiredLogs?: 404 | 410 };
   close(): Promise<void>;
 }
 
@@ -64,6 +70,7 @@ export async function startAdminStandIn(options: AdminStandInOptions): Promise<A
   let url = '';
   const settings: AdminStandIn['settings'] = {
     ...(options.grantedScopes === undefined ? {} : { grantedScopes: options.grantedScopes }),
+    ...(options.ungrantedScope === undefined ? {} : { ungrantedScope: options.ungrantedScope }),
     ...(options.retiredLogs === undefined ? {} : { retiredLogs: options.retiredLogs }),
   };
 
@@ -103,7 +110,8 @@ export async function startAdminStandIn(options: AdminStandInOptions): Promise<A
         if (fault.status === 'reset') return 'reset';
         return { answer: problem(fault.status, 'Injected', 'An injected failure.', fault.body ?? {}) };
       }
-      if (operationId === 'tokenpost') return { answer: issueToken(context, url, settings.grantedScopes ?? ALL_SCOPES, tokens) };
+      if (operationId === 'tokenpost')
+        return { answer: issueToken(context, url, settings.grantedScopes ?? ALL_SCOPES, settings.ungrantedScope ?? 'subset', tokens) };
       const scope = requiredScope(context);
       const granted = context.security['bearer'] as readonly string[];
       if (scope !== undefined && !granted.includes(scope)) return { answer: problem(403, 'Forbidden', 'Access is denied.') };
@@ -211,11 +219,23 @@ function requiredScope(context: Context): string | undefined {
   return security?.[0]?.['bearer']?.[0];
 }
 
-/** Grants the requested scopes that the client's API access policy allows (others are dropped). */
-function issueToken(context: Context, audience: string, allowed: readonly string[], tokens: Map<string, readonly string[]>): Answer {
+/** Grants the requested scopes that the client's API access policy allows (others are dropped, or refused). */
+function issueToken(
+  context: Context,
+  audience: string,
+  allowed: readonly string[],
+  ungranted: 'subset' | 'refuse',
+  tokens: Map<string, readonly string[]>,
+): Answer {
   const form = context.request.requestBody as { scope: string; audience: string };
   if (form.audience !== audience) return { status: 400, body: { error: 'invalid_request', error_description: 'audience must be the tenant URL.' } };
-  const scopes = form.scope.split(' ').filter((scope) => allowed.includes(scope));
+  const requested = form.scope.split(' ').filter(Boolean);
+  if (ungranted === 'refuse' && requested.some((scope) => !allowed.includes(scope)))
+    return {
+      status: 400,
+      body: { error: 'invalid_scope', error_description: 'The requested scope is invalid, unknown, or exceeds what the client was granted.' },
+    };
+  const scopes = requested.filter((scope) => allowed.includes(scope));
   const token = randomBytes(24).toString('base64url');
   tokens.set(token, scopes);
   return { status: 200, body: { access_token: token, expires_in: 3599, scope: scopes.join(' '), token_type: 'bearer' } };

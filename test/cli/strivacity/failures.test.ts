@@ -37,12 +37,12 @@ describe('Admin API failures', () => {
     expect(out).toBe('--strivacity must be an https URL without credentials: https://<tenant>.strivacity.com.');
   });
 
-  it('explains a 401 from the token endpoint as refused client credentials', async () => {
+  it('explains a 401 invalid_client from the token endpoint as refused client credentials', async () => {
     vi.stubEnv('STRIVACITY_CLIENT_SECRET', 'not-the-secret');
     const { code, out } = await dryRun();
     expect(code).toBe(1);
     expect(out).toBe(
-      'Strivacity Admin API token request (POST /oauth2/token) answered 401: the client credentials were refused. Check STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET (an API client of this instance) and --strivacity.',
+      'Strivacity Admin API token request (POST /oauth2/token) answered 401 invalid_client: the client credentials were refused. Check STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET (an API client of this instance) and --strivacity.',
     );
     expect(calls('getAllEventHookFunctions')).toBe(0);
   });
@@ -53,8 +53,8 @@ describe('Admin API failures', () => {
     expect(out).toMatch(/^Strivacity Admin API getAllEventHookFunctions answered 401: the access token was not accepted\. Check STRIVACITY_CLIENT_ID/);
   });
 
-  it('names the missing scope on a 403 and where to grant it', async () => {
-    harness.standIn.settings.grantedScopes = ['read:config_event_hook'];
+  it('names the missing scope on a 403 of an operation (a grant that listed it) and where to grant it', async () => {
+    harness.standIn.faults.push({ operationId: 'createEventHookFunction', status: 403 });
     const { code, out } = await deploy();
     expect(code).toBe(1);
     expect(out).toMatch(

@@ -47,6 +47,7 @@ export function useAdminHarness(options: Partial<AdminStandInOptions> = {}): Har
     state.options = { runtime: NODE_20_RUNTIME, world: parseResolvedConfig(CONFIG), upgradingPolls: 1, ...options };
     faults.splice(0);
     delete settings.grantedScopes;
+    delete settings.ungrantedScope;
     delete settings.retiredLogs;
     harness.standIn.requests.splice(0);
     harness.standIn.rejected.splice(0);
