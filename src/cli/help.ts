@@ -47,6 +47,12 @@ export const COMMAND_HELP = {
   logs: `Usage: dynamics-hook logs --strivacity <url> [--hook <kind>] [--name <hook>] [--since 1h | --from <time> [--to <time>]] [--json]
   Sums up the hook's own log lines: outcomes and reasons, failures per class with the Dataverse
   code / AADSTS number, latency p50/p95/max, the slowest (by email hash).${ADMIN_API}`,
+  sandbox: `Usage: dynamics-hook sandbox [--port <n>] [--config <file>]
+  Serves a local stand-in of the Strivacity Admin API on 127.0.0.1 until Ctrl-C (exit code 130), and
+  prints the --strivacity URL and the STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET to export (made
+  up for this run). probe, deploy, tryout and logs work against it; its try-out runtime runs the
+  code against recorded Entra and Dataverse responses (the config in the code, else --config's).
+  It writes no file. --port: default 0, a free port.`,
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof COMMAND_HELP;
@@ -72,6 +78,7 @@ const SUMMARIES: Record<CommandName, string> = {
   deploy: 'Strivacity: build, show the change, update, deploy, wait for ACTIVE',
   tryout: "Strivacity: run the built hook in Strivacity's runtime next to a local run",
   logs: "Strivacity: sum up the hook's own log lines for a period",
+  sandbox: 'a local Strivacity Admin API to rehearse probe, deploy, tryout and logs on',
 };
 
 /** The overview: the commands, the exit codes, the environment variables. */

@@ -89,7 +89,7 @@ describe('the installed dynamics-hook bin', () => {
   it('an unknown command is named in one line and exits 2', async () => {
     const { code, stderr } = await runInstalledBin(['frobnicate']);
     expect(code).toBe(2);
-    expect(stderr).toBe("unknown command 'frobnicate'. Run 'dynamics-hook --help' for the commands.\n");
+    expect(stderr).toBe("unknown command 'frobnicate'. Run 'npx dynamics-hook --help' for the commands.\n");
   });
 
   it('`tsx src/cli/main.ts` (the npm scripts build and cli) still runs the command line', async () => {

@@ -69,7 +69,7 @@ describe('dynamics-hook init from flags', () => {
     const out = join(dir, 'hook.config.jsonc');
     expect(await runCli(['init', '--out', out, '--url', 'https://fabrikam.crm4.dynamics.com'])).toBe(2);
     expect(output).toEqual([
-      "init needs --tenant, --client (input is not a terminal, so nothing can be asked). Run 'dynamics-hook init --help' for its options.",
+      "init needs --tenant, --client (input is not a terminal, so nothing can be asked). Run 'npx dynamics-hook init --help' for its options.",
     ]);
     expect(existsSync(out)).toBe(false);
   });
@@ -78,7 +78,7 @@ describe('dynamics-hook init from flags', () => {
     const out = join(dir, 'hook.config.jsonc');
     expect(await runCli(['init', '--out', out, ...FLAGS, '--tenant', 'not-a-guid'])).toBe(2);
     expect(output).toEqual([
-      "init cannot write a config that would not build: --tenant (auth.tenantId): must be a GUID. Run 'dynamics-hook init --help' for its options.",
+      "init cannot write a config that would not build: --tenant (auth.tenantId): must be a GUID. Run 'npx dynamics-hook init --help' for its options.",
     ]);
     expect(existsSync(out)).toBe(false);
   });

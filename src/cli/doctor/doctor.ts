@@ -23,6 +23,7 @@ import { type Credential, TokenSource } from '../../hook/token.js';
 import { type DoctorReport, formatDoctorReport, type Outcome, type StepName, type StepResult, TITLES } from './report.js';
 import { readJsonFile, UsageError } from '../usage.js';
 import { CliError, EXIT_CODES } from '../errors.js';
+import { invocation } from '../invocation.js';
 
 export interface DoctorOptions {
   readonly readSecret?: SecretReader;
@@ -202,6 +203,6 @@ function unreadableConfigStep(error: CliError): StepResult {
     detail: error.message,
     code: 'config',
     ...diagnose(configError(error.message), undefined),
-    fix: 'Give the path of a config file (dynamics-hook init writes one; see the README, "Configuration").',
+    fix: `Give the path of a config file (${invocation()} init writes one; see the README, "Configuration").`,
   };
 }

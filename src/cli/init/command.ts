@@ -12,6 +12,7 @@ import { parseOptions } from '../args.js';
 import { makeFolder, writeTextFile } from '../files.js';
 import { UsageError } from '../usage.js';
 import { renderStarterConfig, starterConfig, type StarterValues } from './render.js';
+import { invocation } from '../invocation.js';
 
 /** The JSON Schema generated from the zod schema (`npm run schema`), shipped in the project. */
 const SCHEMA_FILE = fileURLToPath(new URL('../../build/hook.config.schema.json', import.meta.url));
@@ -127,8 +128,8 @@ async function init(argv: string[], io: InitIo): Promise<{ exitCode: number }> {
   writeTextFile(values.out, renderStarterConfig(starter, schemaPath), { overwrite: values.force, forceFlag: '--force' });
   console.log(`Wrote ${values.out}. Next:`);
   console.log(`  export ${starter.clientSecretVariable}=<the client secret's Value>`);
-  console.log(`  dynamics-hook doctor --config ${values.out}`);
-  console.log(`  dynamics-hook build --config ${values.out} [--hook post-registration]`);
+  console.log(`  ${invocation()} doctor --config ${values.out}`);
+  console.log(`  ${invocation()} build --config ${values.out} [--hook post-registration]`);
   return { exitCode: 0 };
 }
 

@@ -16,6 +16,7 @@ import { type Decision, decisionOfAnswer, localDecision } from './decisions.js';
 import { AdminError } from './problem.js';
 import { openClient, readTarget, TARGET_OPTIONS, type Target } from './target.js';
 import { onInterrupt, TRYOUT_SCOPES, withTryout } from './tryout-session.js';
+import { invocation } from '../invocation.js';
 
 interface NamedPayload {
   readonly name: string;
@@ -41,7 +42,7 @@ function readPayloads(dir: string | undefined, file: string | undefined): NamedP
     const files = readdirSync(dir)
       .filter((name) => name.endsWith('.json'))
       .sort();
-    if (files.length === 0) throw new UsageError(`${dir} has no .json payloads (dynamics-hook payloads --out ${dir} writes some).`);
+    if (files.length === 0) throw new UsageError(`${dir} has no .json payloads (${invocation()} payloads --out ${dir} writes some).`);
     return files.map((name) => read(join(dir, name)));
   }
   return samplePayloads().map((sample) => ({ name: sample.file, payload: sample.payload }));
