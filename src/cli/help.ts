@@ -18,10 +18,11 @@ export const COMMAND_HELP = {
   --out <file>   where to write (default hook.config.jsonc); an existing file is kept unless --force.`,
   build: `Usage: dynamics-hook build --config <file> [--hook pre-registration|post-registration] [--out <file>]
   Writes the paste-able hook (default dist/<hook>.hook.js) and prints its packageDependencies.`,
-  doctor: `Usage: dynamics-hook doctor --config <file> [--json]
+  doctor: `Usage: dynamics-hook doctor --config <file> [--hook pre-registration|post-registration] [--json]
   Checks config, secret, token, Application User, read privilege, columns and the write and create
   privileges of the post-registration hook against the live environment; names the cause and the
-  fix of each failure. Honours HTTPS_PROXY and NO_PROXY.`,
+  fix of each failure. Without --hook, missing write or create privileges fail only when the config
+  has sync, else they are a warning. Honours HTTPS_PROXY and NO_PROXY.`,
   try: `Usage: dynamics-hook try --config <file> (--email <address> [--locale <tag>] | --payload <file>)
                          [--hook pre-registration|post-registration] [--live [--show-ids]] [--json]
   Builds the hook and runs it on one registration, against recorded responses (default) or the

@@ -144,6 +144,11 @@ describe('dynamics-hook doctor', () => {
     expect(await runCli(['doctor'])).toBe(2);
     expect(printed()).toContain('doctor needs --config <file>.');
   });
+
+  it('an unknown --hook kind is a usage error (exit 2) that names the kinds, before anything is checked', async () => {
+    expect(await runCli(['doctor', '--config', writeConfig(BASE_CONFIG), '--hook', 'post'])).toBe(2);
+    expect(printed()).toContain("--hook must be pre-registration or post-registration, not 'post'.");
+  });
 });
 
 describe('dynamics-hook try', () => {
