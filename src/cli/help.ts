@@ -13,7 +13,8 @@ export const COMMAND_HELP = {
                           [--multiple-matches allowMostRecent|showError|deny] [--on-error allow|showError|deny]
                           [--enrich <attribute path>=<column>]... [--yes] [--force]
   Writes a commented starter config (JSON with comments), with a "$schema" reference so that
-  editors complete and check it. Asks for what is missing when run in a terminal; with --yes, or
+  editors complete and check it. Asks for what is missing when run in a terminal, checking each
+  answer as it is given (the enrich answer changes the defaults it shows); with --yes, or
   when input is not a terminal, the missing required values are an error naming their flags.
   --out <file>   where to write (default hook.config.jsonc); an existing file is kept unless --force.`,
   build: `Usage: dynamics-hook build --config <file> [--hook pre-registration|post-registration] [--out <file>]
