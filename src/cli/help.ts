@@ -13,15 +13,17 @@ export const COMMAND_HELP = {
                           [--multiple-matches allowMostRecent|showError|deny] [--on-error allow|showError|deny]
                           [--enrich <attribute path>=<column>]... [--yes] [--force]
   Writes a commented starter config (JSON with comments), with a "$schema" reference so that
-  editors complete and check it. Asks for what is missing when run in a terminal; with --yes, or
+  editors complete and check it. Asks for what is missing when run in a terminal, checking each
+  answer as it is given (the enrich answer changes the defaults it shows); with --yes, or
   when input is not a terminal, the missing required values are an error naming their flags.
   --out <file>   where to write (default hook.config.jsonc); an existing file is kept unless --force.`,
   build: `Usage: dynamics-hook build --config <file> [--hook pre-registration|post-registration] [--out <file>]
   Writes the paste-able hook (default dist/<hook>.hook.js) and prints its packageDependencies.`,
-  doctor: `Usage: dynamics-hook doctor --config <file> [--json]
+  doctor: `Usage: dynamics-hook doctor --config <file> [--hook pre-registration|post-registration] [--json]
   Checks config, secret, token, Application User, read privilege, columns and the write and create
   privileges of the post-registration hook against the live environment; names the cause and the
-  fix of each failure. Honours HTTPS_PROXY and NO_PROXY.`,
+  fix of each failure. Without --hook, missing write or create privileges fail only when the config
+  has sync, else they are a warning. Honours HTTPS_PROXY and NO_PROXY.`,
   try: `Usage: dynamics-hook try --config <file> (--email <address> [--locale <tag>] | --payload <file>)
                          [--hook pre-registration|post-registration] [--live [--show-ids]] [--json]
   Builds the hook and runs it on one registration, against recorded responses (default) or the
@@ -47,6 +49,12 @@ export const COMMAND_HELP = {
   logs: `Usage: dynamics-hook logs --strivacity <url> [--hook <kind>] [--name <hook>] [--since 1h | --from <time> [--to <time>]] [--json]
   Sums up the hook's own log lines: outcomes and reasons, failures per class with the Dataverse
   code / AADSTS number, latency p50/p95/max, the slowest (by email hash).${ADMIN_API}`,
+  sandbox: `Usage: dynamics-hook sandbox [--port <n>] [--config <file>]
+  Serves a local stand-in of the Strivacity Admin API on 127.0.0.1 until Ctrl-C (exit code 130), and
+  prints the --strivacity URL and the STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET to export (made
+  up for this run). probe, deploy, tryout and logs work against it; its try-out runtime runs the
+  code against recorded Entra and Dataverse responses (the config in the code, else --config's).
+  It writes no file. --port: default 0, a free port.`,
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof COMMAND_HELP;
@@ -72,6 +80,7 @@ const SUMMARIES: Record<CommandName, string> = {
   deploy: 'Strivacity: build, show the change, update, deploy, wait for ACTIVE',
   tryout: "Strivacity: run the built hook in Strivacity's runtime next to a local run",
   logs: "Strivacity: sum up the hook's own log lines for a period",
+  sandbox: 'a local Strivacity Admin API to rehearse probe, deploy, tryout and logs on',
 };
 
 /** The overview: the commands, the exit codes, the environment variables. */

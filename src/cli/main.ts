@@ -11,6 +11,7 @@ import { closestName } from './closest-name.js';
 import { COMMANDS } from './commands/table.js';
 import { CliError, EXIT_CODES } from './errors.js';
 import { COMMAND_HELP, type CommandName, overview } from './help.js';
+import { invocation } from './invocation.js';
 import { outsideText } from './terminal-text.js';
 import { useProxyFromEnvironment } from './proxy.js';
 import { versionLine } from './version.js';
@@ -60,7 +61,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const suggestion = closestName(name, new Set(Object.keys(COMMANDS)));
     const what = name.startsWith('-') ? 'option' : 'command';
     const guess = suggestion === undefined ? '.' : `, did you mean '${suggestion}'?`;
-    console.error(`unknown ${what} '${name}'${guess} Run 'dynamics-hook --help' for the commands.`);
+    console.error(`unknown ${what} '${name}'${guess} Run '${invocation()} --help' for the commands.`);
     return EXIT_CODES.usage;
   }
   if (asksForHelp(rest)) {
@@ -81,7 +82,7 @@ export async function runCli(argv: string[]): Promise<number> {
 /** One line (plus the config's safe diagnostic) for what stopped a command; its exit code. */
 function reportFailure(name: CommandName, error: unknown): number {
   if (error instanceof CliError) {
-    const hint = error.kind === 'usage' ? ` Run 'dynamics-hook ${name} --help' for its options.` : '';
+    const hint = error.kind === 'usage' ? ` Run '${invocation()} ${name} --help' for its options.` : '';
     // A message may carry outside text (an API's field errors, a path): never a control byte or a sent secret.
     console.error(outsideText(`${error.message}${hint}`, { multiline: true }));
     return error.exitCode;

@@ -28,6 +28,8 @@ import { readJsonFile, UsageError } from './usage.js';
 import { hookKindOf } from './commands/build.js';
 import { maskForDisplay } from './try-mask.js';
 import { describeSync, formatSync, type SyncReport } from './try-sync.js';
+import { invocation } from './invocation.js';
+import { unknownColumnWarnings } from './recorded-columns.js';
 
 export { maskForDisplay } from './try-mask.js';
 
@@ -203,10 +205,13 @@ export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> 
   if ((values.email === undefined) === (values.payload === undefined)) throw new UsageError('try needs exactly one of --email <address> or --payload <file>.');
   const payload = values.payload === undefined ? registrationPayload(values.email, [values.locale]) : readJsonFile(values.payload);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-    throw new CliError('input', `${values.payload} must hold a JSON object (a Strivacity registration); see 'dynamics-hook payloads'.`);
+    throw new CliError('input', `${values.payload} must hold a JSON object (a Strivacity registration); see '${invocation()} payloads'.`);
   const email = (payload as { customer?: { attributes?: { emails?: { primaryEmail?: unknown } } } }).customer?.attributes?.emails?.primaryEmail;
   const hook = hookKindOf(values.hook);
-  const report = await tryRegistration({ rawConfig: readJsonFile(values.config), payload, live: values.live, showIds: values['show-ids'], hook });
+  const rawConfig = readJsonFile(values.config);
+  const report = await tryRegistration({ rawConfig, payload, live: values.live, showIds: values['show-ids'], hook });
+  // Offline, a mistyped column only leaves a value empty; live, the lookup would say 400.
+  if (!values.live) for (const warning of unknownColumnWarnings(parseConfig(rawConfig))) console.error(warning);
   console.log(values.json ? JSON.stringify(report, null, 2) : formatTryReport(report, maskEmail(email)));
   return { exitCode: report.ok ? 0 : 1 };
 }

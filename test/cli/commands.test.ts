@@ -89,7 +89,8 @@ describe('the installed dynamics-hook bin', () => {
   it('an unknown command is named in one line and exits 2', async () => {
     const { code, stderr } = await runInstalledBin(['frobnicate']);
     expect(code).toBe(2);
-    expect(stderr).toBe("unknown command 'frobnicate'. Run 'dynamics-hook --help' for the commands.\n");
+    // Run from outside the checkout by a path that is not on the PATH: the hint names the bin by its path.
+    expect(stderr).toBe(`unknown command 'frobnicate'. Run 'node ${join(PROJECT, 'src', 'cli', 'dynamics-hook.mjs')} --help' for the commands.\n`);
   });
 
   it('`tsx src/cli/main.ts` (the npm scripts build and cli) still runs the command line', async () => {
@@ -143,6 +144,11 @@ describe('dynamics-hook doctor', () => {
   it('without --config it is a usage error (exit 2)', async () => {
     expect(await runCli(['doctor'])).toBe(2);
     expect(printed()).toContain('doctor needs --config <file>.');
+  });
+
+  it('an unknown --hook kind is a usage error (exit 2) that names the kinds, before anything is checked', async () => {
+    expect(await runCli(['doctor', '--config', writeConfig(BASE_CONFIG), '--hook', 'post'])).toBe(2);
+    expect(printed()).toContain("--hook must be pre-registration or post-registration, not 'post'.");
   });
 });
 

@@ -356,3 +356,47 @@ describe('doctor names the cause and the fix of each broken setup', () => {
     expect(step(report, 'discovery').fix).toMatch(/^Set dataverse.url/);
   });
 });
+
+describe('doctor checks what the hook kind needs', () => {
+  /** The role of a pre-registration-only setup, least privilege: read at Organization level, nothing else. */
+  const READ_ONLY = {
+    RolePrivileges: (readFixture('dataverse-user-privileges.json') as { RolePrivileges: Array<{ PrivilegeName: string }> }).RolePrivileges.filter(
+      (p) => p.PrivilegeName === 'prvReadContact',
+    ),
+  };
+  const mockUpToPrivileges = () => [mockToken(), mockWhoAmI(), mockReadProbe(), mockAttributes()];
+
+  it('without --hook and without sync, a read-only role is a warning that names the post-registration hook, and the report passes', async () => {
+    const scopes = [...mockUpToPrivileges(), mockPrivileges(READ_ONLY)];
+    const report = await runDoctor(BASE_CONFIG, { readSecret: secrets });
+    expect(report.ok).toBe(true);
+    expect(step(report, 'privileges')).toMatchObject({
+      status: 'warn',
+      detail: 'prvReadContact Organization, prvWriteContact missing, prvCreateContact missing',
+      cause:
+        'The Application User\'s security role lacks prvWriteContact ("Contact: Write"); lacks prvCreateContact ("Contact: Create"). Only the post-registration hook needs these: fine for the pre-registration hook, which needs only read (doctor --hook post-registration makes this a failure).',
+    });
+    const text = printed(report);
+    expect(text).toMatch(/^warn {2}privileges/m);
+    expect(text).toContain('All 7 checks passed (1 warning: see above).');
+    for (const scope of scopes) expect(scope.isDone()).toBe(true);
+  });
+
+  it('with --hook post-registration, the same role fails', async () => {
+    mockUpToPrivileges();
+    mockPrivileges(READ_ONLY);
+    const report = await runDoctor(BASE_CONFIG, { readSecret: secrets, hook: 'post-registration' });
+    expect(report.ok).toBe(false);
+    expect(step(report, 'privileges')).toMatchObject({ status: 'fail', code: 'missing privilege' });
+    expect(printed(report)).toContain('1 of 7 checks failed; the hook would not work with this setup.');
+  });
+
+  it('with --hook pre-registration, write and create are not asked for at all', async () => {
+    // No privileges mock: a RetrieveUserPrivileges request would fail the step (no network).
+    const scopes = mockUpToPrivileges();
+    const report = await runDoctor(BASE_CONFIG, { readSecret: secrets, hook: 'pre-registration' });
+    expect(report.ok).toBe(true);
+    expect(step(report, 'privileges')).toMatchObject({ status: 'skip', detail: 'the pre-registration hook writes nothing (read is checked above)' });
+    for (const scope of scopes) expect(scope.isDone()).toBe(true);
+  });
+});

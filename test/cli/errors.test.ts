@@ -64,17 +64,17 @@ describe('help', () => {
 describe('typos', () => {
   it('an unknown command gets the nearest command and exit 2', async () => {
     expect(await runCli(['doctr'])).toBe(2);
-    expect(stderr).toEqual(["unknown command 'doctr', did you mean 'doctor'? Run 'dynamics-hook --help' for the commands."]);
+    expect(stderr).toEqual(["unknown command 'doctr', did you mean 'doctor'? Run 'npx dynamics-hook --help' for the commands."]);
   });
 
   it('an unknown option gets the nearest option of that command and exit 2', async () => {
     expect(await runCli(['build', '--config', writeConfig(), '--hok', 'post-registration'])).toBe(2);
-    expect(stderr).toEqual(["unknown option '--hok' for build, did you mean '--hook'? Run 'dynamics-hook build --help' for its options."]);
+    expect(stderr).toEqual(["unknown option '--hok' for build, did you mean '--hook'? Run 'npx dynamics-hook build --help' for its options."]);
   });
 
   it('an option without its value says which one, exit 2', async () => {
     expect(await runCli(['try', '--config'])).toBe(2);
-    expect(stderr).toEqual(["option '--config' of try needs a value. Run 'dynamics-hook try --help' for its options."]);
+    expect(stderr).toEqual(["option '--config' of try needs a value. Run 'npx dynamics-hook try --help' for its options."]);
   });
 });
 

@@ -69,7 +69,7 @@ describe('dynamics-hook init from flags', () => {
     const out = join(dir, 'hook.config.jsonc');
     expect(await runCli(['init', '--out', out, '--url', 'https://fabrikam.crm4.dynamics.com'])).toBe(2);
     expect(output).toEqual([
-      "init needs --tenant, --client (input is not a terminal, so nothing can be asked). Run 'dynamics-hook init --help' for its options.",
+      "init needs --tenant, --client (input is not a terminal, so nothing can be asked). Run 'npx dynamics-hook init --help' for its options.",
     ]);
     expect(existsSync(out)).toBe(false);
   });
@@ -78,7 +78,7 @@ describe('dynamics-hook init from flags', () => {
     const out = join(dir, 'hook.config.jsonc');
     expect(await runCli(['init', '--out', out, ...FLAGS, '--tenant', 'not-a-guid'])).toBe(2);
     expect(output).toEqual([
-      "init cannot write a config that would not build: --tenant (auth.tenantId): must be a GUID. Run 'dynamics-hook init --help' for its options.",
+      "init cannot write a config that would not build: --tenant (auth.tenantId): must be a GUID. Run 'npx dynamics-hook init --help' for its options.",
     ]);
     expect(existsSync(out)).toBe(false);
   });
@@ -114,7 +114,83 @@ describe('dynamics-hook init at a terminal', () => {
     };
     expect(config.policy).toEqual({ notFound: 'showError', multipleMatches: 'allowMostRecent', onError: 'showError' });
     expect(config.auth['clientSecretVariable']).toBe('DYNAMICS_CLIENT_SECRET');
-    expect(config.enrich).toEqual({ 'name.givenName': 'firstname', 'addresses.primary.city': 'address1_city' });
+    // Merged over the defaults the prompt showed: one pair added, the three defaults kept.
+    expect(config.enrich).toEqual({
+      'name.givenName': 'firstname',
+      'name.familyName': 'lastname',
+      'phoneNumbers.primaryPhoneNumber': 'mobilephone',
+      'addresses.primary.city': 'address1_city',
+    });
+  });
+
+  it('checks each answer as it is given, and asks again with the reason (never naming a flag)', async () => {
+    const out = join(dir, 'hook.config.jsonc');
+    const replies = ['http://fabrikam.crm4.dynamics.com', 'https://fabrikam.crm4.dynamics.com', 'not-a-guid', TENANT, '', CLIENT, 'MY-SECRET', '', 'block'];
+    const asked: string[] = [];
+    const io: InitIo = { interactive: true, ask: async (question) => (asked.push(question), replies.shift() ?? ''), close: () => undefined };
+    expect(await initCommand(['--out', out], io)).toEqual({ exitCode: 0 });
+    expect(output.filter((line) => line.startsWith('  ') && line.endsWith('please answer again.'))).toEqual([
+      '  must use https, e.g. https://contoso.crm4.dynamics.com: please answer again.',
+      '  must be a GUID: please answer again.',
+      '  an answer is needed: please answer again.',
+      '  must be a variable name (letters, digits, _): please answer again.',
+      '  must be one of allow, showError, deny: please answer again.',
+    ]);
+    expect(output.join('\n')).not.toMatch(/--(url|tenant|client|secret-variable|not-found)\b/);
+    // Each refused question was asked twice, then the rest once: 8 questions, 5 asked again.
+    expect(asked).toHaveLength(13);
+    const config = parse(readFileSync(out, 'utf8'), [], { allowTrailingComma: true }) as { policy: Record<string, string>; dataverse: { url: string } };
+    expect(config.dataverse.url).toBe('https://fabrikam.crm4.dynamics.com');
+    expect(config.policy['notFound']).toBe('allow');
+  });
+
+  it.each([
+    ['', { 'name.givenName': 'firstname', 'name.familyName': 'lastname', 'phoneNumbers.primaryPhoneNumber': 'mobilephone' }],
+    ['-', {}],
+    ['name.givenName=nickname, phoneNumbers.primaryPhoneNumber=-', { 'name.givenName': 'nickname', 'name.familyName': 'lastname' }],
+  ])('merges the enrich answer %j over the defaults it shows', async (answer, expected) => {
+    const out = join(dir, 'hook.config.jsonc');
+    const io = scriptedIo({ Attributes: answer });
+    expect(await initCommand(['--out', out, ...FLAGS], io)).toEqual({ exitCode: 0 });
+    expect(io.asked.at(-1)).toContain('Add or change path=column pairs (commas between; path=- drops one; - for none) [keep these]: ');
+    expect((parse(readFileSync(out, 'utf8'), [], { allowTrailingComma: true }) as { enrich: unknown }).enrich).toEqual(expected);
+  });
+
+  it('asks again for an enrich answer that would not build, naming the pair', async () => {
+    const replies = ['name.givenNmae=firstname', 'name.givenName', 'name.givenName=nickname'];
+    const io: InitIo = { interactive: true, ask: async () => replies.shift() ?? '', close: () => undefined };
+    expect(
+      await initCommand(
+        [
+          '--out',
+          join(dir, 'c.jsonc'),
+          ...FLAGS,
+          '--secret-variable',
+          'DYNAMICS_CLIENT_SECRET',
+          '--not-found',
+          'allow',
+          '--multiple-matches',
+          'deny',
+          '--on-error',
+          'deny',
+        ],
+        io,
+      ),
+    ).toEqual({
+      exitCode: 0,
+    });
+    expect(output.slice(0, 2)).toEqual([
+      '  enrich.name.givenNmae: unknown attribute, did you mean name.givenName? (custom attributes go under custom.<name>): please answer again.',
+      '  each pair must be <attribute path>=<column>, e.g. name.givenName=firstname: please answer again.',
+    ]);
+  });
+
+  it('lets Ctrl-C or Ctrl-D at a prompt through as the AbortError readline rejects with, and writes nothing', async () => {
+    const out = join(dir, 'hook.config.jsonc');
+    const aborted = Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+    const io: InitIo = { interactive: true, ask: () => Promise.reject(aborted), close: () => undefined };
+    await expect(initCommand(['--out', out], io)).rejects.toBe(aborted);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('with --yes asks nothing, and names the flags still missing', async () => {

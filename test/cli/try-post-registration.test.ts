@@ -106,7 +106,7 @@ describe('dynamics-hook try --hook post-registration (offline)', () => {
 
   it('an unknown --hook is a usage error naming both hooks', async () => {
     expect(await runCli(['try', '--hook', 'post', '--config', writeJson('config.json', BASE_CONFIG), '--email', 'ada.lovelace@example.com'])).toBe(2);
-    expect(printed()).toBe("--hook must be pre-registration or post-registration, not 'post'. Run 'dynamics-hook try --help' for its options.");
+    expect(printed()).toBe("--hook must be pre-registration or post-registration, not 'post'. Run 'npx dynamics-hook try --help' for its options.");
   });
 });
 

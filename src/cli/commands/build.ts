@@ -10,6 +10,8 @@ import { parseOptions } from '../args.js';
 import { fileError } from '../errors.js';
 import { looksLikeFolder, makeFolder, writeTextFile } from '../files.js';
 import { readJsonFile, UsageError } from '../usage.js';
+import { parseConfig } from '../../hook/config.js';
+import { unknownColumnWarnings } from '../recorded-columns.js';
 
 /** The kinds `try` and `payloads` know; `build` knows every kind. */
 const REGISTRATION_KINDS: readonly HookKind[] = ['pre-registration', 'post-registration'];
@@ -32,7 +34,8 @@ export async function buildCommand(argv: string[]): Promise<{ exitCode: number }
   const fileHint = `Give a file path, e.g. --out ${out.replace(/[/\\]+$/, '')}/${kind}.hook.js.`;
   // Checked before building: a folder would otherwise fail only at the write, as EISDIR.
   if (looksLikeFolder(out)) throw fileError('write', out, { code: 'EISDIR' }, fileHint);
-  const built = await buildHook(kind, readJsonFile(values.config));
+  const rawConfig = readJsonFile(values.config);
+  const built = await buildHook(kind, rawConfig);
   const dependenciesFile = out.replace(/\.js$/, '') + '.dependencies.json';
   makeFolder(dirname(out));
   writeTextFile(out, built.code, { hint: fileHint });
@@ -40,5 +43,6 @@ export async function buildCommand(argv: string[]): Promise<{ exitCode: number }
   console.log(`Wrote ${out} (${built.code.length.toLocaleString('en')} characters; the console accepts 256,000).`);
   console.log(`Hook settings > Dependencies (also in ${dependenciesFile}):`);
   console.log(JSON.stringify(built.packageDependencies, null, 2));
+  for (const warning of unknownColumnWarnings(parseConfig(rawConfig))) console.error(warning);
   return { exitCode: 0 };
 }

@@ -10,6 +10,7 @@ import { probeCommand } from '../strivacity/probe.js';
 import { tryoutCommand } from '../strivacity/tryout.js';
 import { tryCommand } from '../try.js';
 import { buildCommand } from './build.js';
+import { sandboxCommand } from './sandbox.js';
 
 export interface CommandResult {
   readonly exitCode: number;
@@ -28,4 +29,5 @@ export const COMMANDS: Record<CommandName, Command> = {
   deploy: deployCommand,
   tryout: tryoutCommand,
   logs: logsCommand,
+  sandbox: sandboxCommand,
 };

@@ -31,13 +31,16 @@ export async function checkColumns(client: DynamicsWebApi, config: Config, reque
 
 /**
  * What the post-registration hook needs: write (and create, unless `sync.createIfMissing` is false;
- * it defaults to true), and read/write beyond the app's own records.
+ * it defaults to true), and read/write beyond the app's own records. `severity` is what a missing
+ * privilege is: `fail` when that hook is the one being checked, `warn` when it may not be used at
+ * all (a pre-registration-only setup rightly lacks them: least privilege).
  */
 export async function checkPrivileges(
   client: DynamicsWebApi,
   config: Config,
   userId: string,
   request: { token: string; signal: AbortSignal },
+  severity: 'fail' | 'warn' = 'fail',
 ): Promise<Outcome> {
   const held = await userPrivileges(client, userId, request);
   const required = ['prvReadContact', 'prvWriteContact', ...(config.sync?.createIfMissing === false ? [] : ['prvCreateContact'])];
@@ -51,10 +54,13 @@ export async function checkPrivileges(
   const summary = required.map((privilege) => `${privilege} ${depthLabel(held.get(privilege))}`).join(', ');
   if (problems.length === 0) return { status: 'ok', detail: summary };
   return {
-    status: 'fail',
+    status: severity,
     detail: summary,
     code: 'missing privilege',
-    cause: `The Application User's security role ${problems.join('; ')}. The post-registration hook needs these; the pre-registration hook needs only read.`,
+    cause:
+      severity === 'fail'
+        ? `The Application User's security role ${problems.join('; ')}. The post-registration hook needs these; the pre-registration hook needs only read.`
+        : `The Application User's security role ${problems.join('; ')}. Only the post-registration hook needs these: fine for the pre-registration hook, which needs only read (doctor --hook post-registration makes this a failure).`,
     fix: 'Power Platform admin center > Environments > (your environment) > Settings > Users + permissions > Security roles > (the role of the app user): set the Contact row to Organization (or Business Unit) for each privilege named, save, and wait a minute.',
   };
 }

@@ -2,6 +2,8 @@
  * `dynamics-hook doctor --config <file> [--json]`: proves, step by step against the live
  * environment, each piece the hook depends on (config, secret, token, Application User, read
  * privilege, columns, write privileges), and for a broken one names the cause and the fix.
+ * `--hook <kind>` checks what that kind needs; without it, a config with `sync` is taken for the
+ * post-registration hook, and otherwise what only that hook needs is a warning naming it.
  *
  * Every step reuses the hook's own code (parseConfig, readCredential, TokenSource, the Dataverse
  * client and its error classifier), so what doctor reports is what the hook would hit. Nothing it
@@ -23,6 +25,9 @@ import { type Credential, TokenSource } from '../../hook/token.js';
 import { type DoctorReport, formatDoctorReport, type Outcome, type StepName, type StepResult, TITLES } from './report.js';
 import { readJsonFile, UsageError } from '../usage.js';
 import { CliError, EXIT_CODES } from '../errors.js';
+import { invocation } from '../invocation.js';
+import type { HookKind } from '../../build/artifact.js';
+import { hookKindOf } from '../commands/build.js';
 
 export interface DoctorOptions {
   readonly readSecret?: SecretReader;
@@ -30,6 +35,8 @@ export interface DoctorOptions {
   readonly fetch?: typeof fetch;
   /** Per-request limit for each probe, in ms (default: the larger of policy.timeoutMs and 10 s). */
   readonly probeTimeoutMs?: number;
+  /** The hook kind to check for; undefined: the post-registration hook if `sync` is set, else its needs only warn. */
+  readonly hook?: HookKind;
 }
 
 /** Runs every check it can; a failed step skips the steps that depend on it. Never throws. */
@@ -146,9 +153,14 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
       return { status: 'ok', detail: `contacts readable; the lookup query on ${fields}${valid.lookup.activeOnly ? ' (active only)' : ''} is accepted` };
     });
     await run('columns', () => checkColumns(client, valid, probe()));
-    // Any config builds a post-registration hook too, and it writes (and by default creates)
-    // contacts whether or not `sync` is set: its privileges are always checked.
-    await run('privileges', () => checkPrivileges(client, valid, userId, probe()));
+    // Any config builds a post-registration hook too, which writes (and by default creates)
+    // contacts whether or not `sync` is set; but a setup that runs only the pre-registration hook
+    // rightly lacks those privileges, so without --hook (and without `sync`) they only warn.
+    if (options.hook === 'pre-registration') skip('privileges', 'the pre-registration hook writes nothing (read is checked above)');
+    else {
+      const severity = options.hook === 'post-registration' || valid.sync !== undefined ? 'fail' : 'warn';
+      await run('privileges', () => checkPrivileges(client, valid, userId, probe(), severity));
+    }
     return finish(url);
   } finally {
     tokens.close();
@@ -176,12 +188,13 @@ function fetchOption(options: DoctorOptions): { fetch?: typeof fetch } {
 
 /** The `doctor` command. Exit code 0 only when every step that ran passed. */
 export async function doctorCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const values = parseOptions('doctor', { config: { type: 'string' }, json: { type: 'boolean', default: false } }, argv);
+  const values = parseOptions('doctor', { config: { type: 'string' }, hook: { type: 'string' }, json: { type: 'boolean', default: false } }, argv);
   if (values.config === undefined) throw new UsageError('doctor needs --config <file>.');
+  const hook = values.hook === undefined ? undefined : hookKindOf(values.hook);
   let report: DoctorReport;
   let exitCode: number;
   try {
-    report = await runDoctor(readJsonFile(values.config));
+    report = await runDoctor(readJsonFile(values.config), hook === undefined ? {} : { hook });
     exitCode = report.ok ? EXIT_CODES.ok : EXIT_CODES.failed;
   } catch (error) {
     // An unreadable or unparsable file is the config step failing: reported like any other step.
@@ -202,6 +215,6 @@ function unreadableConfigStep(error: CliError): StepResult {
     detail: error.message,
     code: 'config',
     ...diagnose(configError(error.message), undefined),
-    fix: 'Give the path of a config file (dynamics-hook init writes one; see the README, "Configuration").',
+    fix: `Give the path of a config file (${invocation()} init writes one; see the README, "Configuration").`,
   };
 }

@@ -2,7 +2,8 @@
 import { outsideText } from '../terminal-text.js';
 
 export type StepName = 'config' | 'secret' | 'discovery' | 'token' | 'whoami' | 'read' | 'columns' | 'privileges';
-export type StepStatus = 'ok' | 'fail' | 'skip';
+/** `warn`: works for some hook kinds, not all; named in the cause. Does not fail the report. */
+export type StepStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface StepResult {
   readonly step: StepName;
@@ -39,11 +40,11 @@ export const TITLES: Record<StepName, string> = {
 /** A step's outcome before timing is added. */
 export type Outcome =
   | { readonly status: 'ok'; readonly detail: string }
-  | { readonly status: 'fail'; readonly detail: string; readonly cause: string; readonly fix: string; readonly code?: string };
+  | { readonly status: 'fail' | 'warn'; readonly detail: string; readonly cause: string; readonly fix: string; readonly code?: string };
 
 /** The report as plain text: one line per step, then cause and fix under a failed one. */
 export function formatDoctorReport(report: DoctorReport): string {
-  const labels: Record<StepStatus, string> = { ok: 'ok  ', fail: 'FAIL', skip: 'skip' };
+  const labels: Record<StepStatus, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
   const nameWidth = Math.max(...report.steps.map((s) => s.step.length));
   const lines = report.steps.map((s) => {
     const head = `${labels[s.status]}  ${s.step.padEnd(nameWidth)}  ${s.title}`;
@@ -56,6 +57,8 @@ export function formatDoctorReport(report: DoctorReport): string {
   });
   const failed = report.steps.filter((s) => s.status === 'fail').length;
   const checked = report.steps.filter((s) => s.status !== 'skip').length;
-  lines.push(failed === 0 ? `\nAll ${checked} checks passed.` : `\n${failed} of ${checked} checks failed; the hook would not work with this setup.`);
+  const warned = report.steps.filter((s) => s.status === 'warn').length;
+  const warnings = warned === 0 ? '' : ` (${warned} warning${warned === 1 ? '' : 's'}: see above)`;
+  lines.push(failed === 0 ? `\nAll ${checked} checks passed${warnings}.` : `\n${failed} of ${checked} checks failed; the hook would not work with this setup.`);
   return lines.join('\n');
 }

@@ -1,7 +1,11 @@
 /**
  * `dynamics-hook init`: writes a commented starter config from flags, asking for what is missing
- * when a person is at the terminal. Never replaces a file without `--force`; never writes a config
- * that would not build (the values are validated by the hook's own schema first).
+ * when a person is at the terminal. Each answer is checked by the hook's own schema as it is given,
+ * and asked again with the reason; flags are checked together before writing. Never replaces a
+ * file without `--force`; never writes a config that would not build.
+ *
+ * Ctrl-C or Ctrl-D at a prompt rejects the question (readline's AbortError): nothing here catches
+ * it, so it reaches the command line's one handler, and nothing is written.
  */
 import { dirname, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -12,6 +16,7 @@ import { parseOptions } from '../args.js';
 import { makeFolder, writeTextFile } from '../files.js';
 import { UsageError } from '../usage.js';
 import { renderStarterConfig, starterConfig, type StarterValues } from './render.js';
+import { invocation } from '../invocation.js';
 
 /** The JSON Schema generated from the zod schema (`npm run schema`), shipped in the project. */
 const SCHEMA_FILE = fileURLToPath(new URL('../../build/hook.config.schema.json', import.meta.url));
@@ -74,6 +79,58 @@ const FLAG_OF_PATH: Readonly<Record<string, string>> = {
   enrich: '--enrich',
 };
 
+/** Known-good values for the answers not yet given, so that one answer can be checked alone. */
+const PLACEHOLDERS: Readonly<Record<string, string>> = {
+  url: 'https://contoso.crm.dynamics.com',
+  tenant: '00000000-0000-4000-8000-000000000000',
+  client: '00000000-0000-4000-8000-000000000000',
+  'secret-variable': 'DYNAMICS_CLIENT_SECRET',
+  'not-found': 'allow',
+  'multiple-matches': 'allowMostRecent',
+  'on-error': 'showError',
+};
+
+/** The starter values from answers (by question key) and an enrich map. */
+function starterOf(answers: ReadonlyMap<string, string>, enrich: Readonly<Record<string, string>>): StarterValues {
+  return {
+    url: answers.get('url'),
+    tenantId: answers.get('tenant'),
+    clientId: answers.get('client'),
+    clientSecretVariable: answers.get('secret-variable'),
+    notFound: answers.get('not-found'),
+    multipleMatches: answers.get('multiple-matches'),
+    onError: answers.get('on-error'),
+    enrich,
+  } as StarterValues;
+}
+
+/** What the schema says about one answer (the other values known-good), or undefined when it is fine. */
+function answerProblem(key: string, value: string | undefined, enrich: Readonly<Record<string, string>> = DEFAULT_ENRICH): string | undefined {
+  const answers = new Map(Object.entries(PLACEHOLDERS));
+  if (value !== undefined) answers.set(key, value);
+  try {
+    parseConfig(starterConfig(starterOf(answers, enrich), ''));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof HookError)) throw error;
+    // "auth.tenantId: must be a GUID" -> "must be a GUID": the question already says what it is.
+    return (error.diagnostic ?? error.message)
+      .split('; ')
+      .map((problem) => (key === 'enrich' ? problem : problem.replace(/^[^:]+: /, '')))
+      .join('; ');
+  }
+}
+
+/** Asks until the answer passes `check`, saying why each refused answer was refused. */
+async function askUntilValid(io: InitIo, question: string, check: (answer: string) => string | undefined): Promise<string> {
+  for (;;) {
+    const answer = (await io.ask(question)).trim();
+    const problem = check(answer);
+    if (problem === undefined) return answer;
+    console.log(`  ${problem}: please answer again.`);
+  }
+}
+
 export async function initCommand(argv: string[], io: InitIo = terminalIo()): Promise<{ exitCode: number }> {
   try {
     return await init(argv, io);
@@ -91,7 +148,10 @@ async function init(argv: string[], io: InitIo): Promise<{ exitCode: number }> {
     let value = values[item.key]?.trim();
     if (value === undefined && canAsk) {
       const fallback = 'fallback' in item ? item.fallback : undefined;
-      const answer = (await io.ask(`${item.question}${fallback === undefined ? '' : ` [${fallback}]`}: `)).trim();
+      const question = `${item.question}${fallback === undefined ? '' : ` [${fallback}]`}: `;
+      const answer = await askUntilValid(io, question, (given) =>
+        given === '' && fallback === undefined ? 'an answer is needed' : answerProblem(item.key, given === '' ? fallback : given),
+      );
       value = answer === '' ? fallback : answer;
     }
     value ??= 'fallback' in item ? item.fallback : undefined;
@@ -102,34 +162,51 @@ async function init(argv: string[], io: InitIo): Promise<{ exitCode: number }> {
     const why = values.yes ? 'with --yes nothing is asked' : 'input is not a terminal, so nothing can be asked';
     throw new UsageError(`init needs ${missing.join(', ')} (${why}).`);
   }
-  let enrichPairs = values.enrich;
-  if (enrichPairs === undefined && canAsk) {
-    const fallback = Object.entries(DEFAULT_ENRICH)
+  // --enrich flags are the exact list; an answer at the prompt changes the defaults (see enrichAnswer).
+  let enrich: Record<string, string> = values.enrich === undefined ? { ...DEFAULT_ENRICH } : parseEnrich(values.enrich);
+  if (values.enrich === undefined && canAsk) {
+    const defaults = Object.entries(DEFAULT_ENRICH)
       .map(([path, column]) => `${path}=${column}`)
-      .join(',');
-    const answer = (await io.ask(`Attributes filled from Dataverse, as path=column pairs separated by commas (- for none) [${fallback}]: `)).trim();
-    if (answer !== '') enrichPairs = answer === '-' ? [] : answer.split(',');
+      .join(', ');
+    const question = `Attributes filled from Dataverse: ${defaults}. Add or change path=column pairs (commas between; path=- drops one; - for none) [keep these]: `;
+    let answered: Record<string, string> | undefined;
+    await askUntilValid(io, question, (answer) => {
+      try {
+        answered = enrichAnswer(answer);
+      } catch (error) {
+        if (error instanceof UsageError) return 'each pair must be <attribute path>=<column>, e.g. name.givenName=firstname';
+        throw error;
+      }
+      return answerProblem('enrich', undefined, answered);
+    });
+    enrich = answered ?? enrich;
   }
-  const enrich = enrichPairs === undefined ? DEFAULT_ENRICH : parseEnrich(enrichPairs);
-  const starter = {
-    url: answers.get('url'),
-    tenantId: answers.get('tenant'),
-    clientId: answers.get('client'),
-    clientSecretVariable: answers.get('secret-variable'),
-    notFound: answers.get('not-found'),
-    multipleMatches: answers.get('multiple-matches'),
-    onError: answers.get('on-error'),
-    enrich,
-  } as StarterValues;
+  const starter = starterOf(answers, enrich);
   const schemaPath = schemaReference(values.out);
   validate(starter, schemaPath);
   makeFolder(dirname(values.out));
   writeTextFile(values.out, renderStarterConfig(starter, schemaPath), { overwrite: values.force, forceFlag: '--force' });
   console.log(`Wrote ${values.out}. Next:`);
   console.log(`  export ${starter.clientSecretVariable}=<the client secret's Value>`);
-  console.log(`  dynamics-hook doctor --config ${values.out}`);
-  console.log(`  dynamics-hook build --config ${values.out} [--hook post-registration]`);
+  console.log(`  ${invocation()} doctor --config ${values.out}`);
+  console.log(`  ${invocation()} build --config ${values.out} [--hook post-registration]`);
   return { exitCode: 0 };
+}
+
+/**
+ * The prompt's enrich answer, merged over the defaults: empty keeps them, `-` alone means none,
+ * `path=column` adds or changes one, `path=-` drops one. Merging, not replacing: someone who adds
+ * one attribute does not mean to lose the three the prompt showed.
+ */
+function enrichAnswer(answer: string): Record<string, string> {
+  if (answer === '-') return {};
+  const merged: Record<string, string> = { ...DEFAULT_ENRICH };
+  if (answer === '') return merged;
+  for (const [path, column] of Object.entries(parseEnrich(answer.split(',')))) {
+    if (column === '-') delete merged[path];
+    else merged[path] = column;
+  }
+  return merged;
 }
 
 /** `name.givenName=firstname` pairs; a pair without `=` is a usage error naming it. */

@@ -19,6 +19,11 @@ export interface Decision {
   readonly decision: string;
   /** The reason code of the hook's log line (local side only: the try-out answer carries no logs). */
   readonly reason?: string;
+  /**
+   * Post-registration, local side: each request written to Dataverse, as method, entity and column
+   * names (`POST contacts [emailaddress1, firstname]`); never a value or a contact id.
+   */
+  readonly writes?: readonly string[];
 }
 
 function has(body: unknown, key: string): boolean {
@@ -66,6 +71,9 @@ export async function localDecision(kind: HookKind, rawConfig: unknown, payload:
       return {
         decision: completed ? 'completed' : run.via === 'none' ? 'none' : `${run.via} x${run.calls}`,
         ...(synced?.outcome === undefined ? {} : { reason: `sync ${synced.outcome}` }),
+        writes: standIn.writes.map(
+          (write) => `${write.method} ${write.method === 'PATCH' ? 'contacts(…)' : 'contacts'} [${[...write.columns].sort().join(', ')}]`,
+        ),
       };
     } finally {
       loaded.unload();

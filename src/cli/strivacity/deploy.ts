@@ -17,6 +17,7 @@ import type { AdminClient, Hook, HookStatus, HookWrite } from './admin-client.js
 import { formatPlan, planDeploy, type DeployPlan } from './deploy-plan.js';
 import { AdminError } from './problem.js';
 import { openClient, readTarget, secretVariableOf, TARGET_OPTIONS, type Target } from './target.js';
+import { invocation } from '../invocation.js';
 
 const DEPLOY_SCOPES = ['read:config_event_hook', 'write:config_event_hook'] as const;
 
@@ -159,7 +160,7 @@ export async function deployCommand(argv: string[]): Promise<{ exitCode: number 
   const restore =
     backup === undefined
       ? undefined
-      : `dynamics-hook deploy --strivacity ${target.tenant.origin} --config ${values.config ?? '<config>'} --hook ${target.kind} --name "${target.name}" --file ${backup}`;
+      : `${invocation()} deploy --strivacity ${target.tenant.origin} --config ${values.config ?? '<config>'} --hook ${target.kind} --name "${target.name}" --file ${backup}`;
   if (status !== 'ACTIVE') {
     const message = `Deploy did not become ACTIVE: the hook is ${status} after the wait. Check the hook in the console (status, Debug Logs)${restore === undefined ? '.' : `; to restore the previous code: ${restore}`}`;
     if (values.json) finish({ hook: target.name, id: hook.id, dryRun, plan: shown, status, ...(backup === undefined ? {} : { backup }) }, 1);

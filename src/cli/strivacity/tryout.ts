@@ -10,13 +10,15 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHook } from '../../build/build-hook.js';
-import { samplePayloads } from '../payloads.js';
+import { postRegistrationPayloads, samplePayloads } from '../payloads.js';
+import type { HookKind } from '../../build/artifact.js';
 import { outsideJson, outsideText } from '../terminal-text.js';
 import { readJsonFile, UsageError } from '../usage.js';
 import { type Decision, decisionOfAnswer, localDecision } from './decisions.js';
 import { AdminError } from './problem.js';
 import { openClient, readTarget, TARGET_OPTIONS, type Target } from './target.js';
 import { onInterrupt, TRYOUT_SCOPES, withTryout } from './tryout-session.js';
+import { invocation } from '../invocation.js';
 
 interface NamedPayload {
   readonly name: string;
@@ -30,7 +32,7 @@ export interface TryoutRow {
   readonly same: boolean;
 }
 
-function readPayloads(dir: string | undefined, file: string | undefined): NamedPayload[] {
+function readPayloads(dir: string | undefined, file: string | undefined, kind: HookKind): NamedPayload[] {
   if (dir !== undefined && file !== undefined) throw new UsageError('tryout takes --payloads <dir> or --payload <file>, not both.');
   const read = (path: string): NamedPayload => {
     const payload = readJsonFile(path);
@@ -42,10 +44,13 @@ function readPayloads(dir: string | undefined, file: string | undefined): NamedP
     const files = readdirSync(dir)
       .filter((name) => name.endsWith('.json'))
       .sort();
-    if (files.length === 0) throw new UsageError(`${dir} has no .json payloads (dynamics-hook payloads --out ${dir} writes some).`);
+    if (files.length === 0) throw new UsageError(`${dir} has no .json payloads (${invocation()} payloads --out ${dir} writes some).`);
     return files.map((name) => read(join(dir, name)));
   }
-  return samplePayloads().map((sample) => ({ name: sample.file, payload: sample.payload }));
+  // The samples of the kind tried out: a post-registration hook on pre-registration samples only
+  // ever answers "completed", which compares nothing.
+  const samples = kind === 'post-registration' ? postRegistrationPayloads() : samplePayloads();
+  return samples.map((sample) => ({ name: sample.file, payload: sample.payload }));
 }
 
 /**
@@ -93,7 +98,7 @@ function formatRows(target: Target, rows: readonly TryoutRow[], live: boolean): 
     `  ${'payload'.padEnd(width)}${'strivacity'.padEnd(14)}local`,
     ...rows.map(
       (row) =>
-        `  ${outsideText(row.payload).padEnd(width)}${row.strivacity.decision.padEnd(14)}${row.local.decision}${row.local.reason === undefined ? '' : ` (${row.local.reason})`}${row.same ? '' : '   <- DIFFERENT'}`,
+        `  ${outsideText(row.payload).padEnd(width)}${row.strivacity.decision.padEnd(14)}${row.local.decision}${row.local.reason === undefined ? '' : ` (${row.local.reason})`}${row.same ? '' : '   <- DIFFERENT'}${row.local.writes === undefined ? '' : `\n  ${''.padEnd(width + 14)}local writes: ${row.local.writes.length === 0 ? 'none' : row.local.writes.join('; ')}`}`,
     ),
   ];
   const different = rows.filter((row) => !row.same).length;
@@ -115,7 +120,7 @@ export async function tryoutCommand(argv: string[]): Promise<{ exitCode: number 
   const target = readTarget('tryout', values);
   if (values.live && target.kind === 'post-registration')
     throw new UsageError('tryout --live runs only the pre-registration hook: a live post-registration run would write to the CRM.');
-  const payloads = readPayloads(values.payloads, values.payload);
+  const payloads = readPayloads(values.payloads, values.payload, target.kind);
   const controller = new AbortController();
   const rows = await onInterrupt(controller, () => tryoutPayloads(target, payloads, values.live, controller.signal));
   console.log(

@@ -36,6 +36,8 @@ export interface AdminStandInOptions extends StateOptions {
   readonly faults?: Fault[];
   /** Answer the log endpoints with 404 or 410, as retired legacy endpoints do. */
   readonly retiredLogs?: 404 | 410;
+  /** The loopback port to listen on (default 0: a free one). */
+  readonly port?: number;
 }
 
 export interface AdminStandIn {
@@ -126,7 +128,8 @@ export async function startAdminStandIn(options: AdminStandInOptions): Promise<A
   const server = createServer((req, res) => {
     void serve(api, req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A port in use fails the start (EADDRINUSE) instead of leaving it waiting forever.
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port ?? 0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -2,9 +2,10 @@
  * `npx tsx src/harness/strivacity/demo-flow.ts [pre-registration|post-registration]`: the
  * Strivacity commands end to end against the Admin API stand-in, printed as a terminal session
  * (probe before the hook exists, deploy --dry-run, deploy --secret-from-env, probe, tryout, logs).
- * The README's transcript comes from here. Credentials are throwaway values of this process.
+ * The README's transcript comes from here. Credentials are throwaway values of this process; its
+ * temporary folder (config, backups) is removed when it ends, also on Ctrl-C.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../cli/main.js';
@@ -16,6 +17,12 @@ import { NODE_20_RUNTIME } from './tryout-runtime.js';
 
 const kind = process.argv[2] === 'post-registration' ? 'post-registration' : 'pre-registration';
 const dir = mkdtempSync(join(tmpdir(), 'demo-flow-'));
+const removeDir = () => rmSync(dir, { recursive: true, force: true });
+// Ctrl-C skips the `finally` below: the folder goes anyway, and the exit code says interrupted.
+process.once('SIGINT', () => {
+  removeDir();
+  process.exit(130);
+});
 const configFile = join(dir, 'config.json');
 writeFileSync(configFile, JSON.stringify({ ...DEMO_CONFIG, sync: { createIfMissing: true } }));
 process.env['STRIVACITY_CLIENT_ID'] = 'demo-admin-client';
@@ -62,4 +69,5 @@ try {
   console.log(`\nRequests refused by the stand-in as not matching the documented operations: ${standIn.rejected.length}`);
 } finally {
   await standIn.close();
+  removeDir();
 }

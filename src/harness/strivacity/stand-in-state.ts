@@ -45,8 +45,11 @@ export interface StoredLog {
 
 export interface StateOptions {
   readonly runtime?: RuntimeProfile;
-  /** The recorded Entra and Dataverse that code tried out here reaches. */
-  readonly world?: ResolvedConfig;
+  /**
+   * The recorded Entra and Dataverse that code tried out here reaches: one config's, or the one a
+   * function picks for each submitted code (the sandbox reads it from the code's config block).
+   */
+  readonly world?: ResolvedConfig | ((code: string) => ResolvedConfig | undefined);
   /** Status polls that answer UPGRADING after a deploy (default 2). */
   readonly upgradingPolls?: number;
   /** Where a deploy settles (default ACTIVE). */
@@ -197,7 +200,8 @@ export class StandInState {
         return variable.default.type.startsWith('static') && value !== undefined ? [[variable.name, value]] : [];
       }),
     );
-    const closeWorld = this.options.world === undefined ? () => undefined : serveWorld(this.options.world);
+    const world = typeof this.options.world === 'function' ? this.options.world(body.code) : this.options.world;
+    const closeWorld = world === undefined ? () => undefined : serveWorld(world);
     try {
       const { answer, lines } = await runInRuntime(body.code, body.requestBody, {
         profile: this.options.runtime ?? NODE_20_RUNTIME,

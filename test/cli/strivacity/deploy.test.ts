@@ -90,7 +90,7 @@ describe('deploy', () => {
     const backup = /Saved the deployed code to (\S+)\.\n/.exec(out)?.[1] ?? '';
     expect(readFileSync(backup, 'utf8')).toBe(first);
     expect(out).toContain(
-      `To restore the previous code: dynamics-hook deploy --strivacity ${harness.standIn.url} --config ${harness.configFile} --hook pre-registration --name "Dynamics 365 pre-registration" --file ${backup}`,
+      `To restore the previous code: npx dynamics-hook deploy --strivacity ${harness.standIn.url} --config ${harness.configFile} --hook pre-registration --name "Dynamics 365 pre-registration" --file ${backup}`,
     );
     expect(onlyHook().code).toContain('"notFound": "showError"');
     expect(onlyHook().variables[0]?.default).toEqual({ type: 'staticSecret', secretValue: SECRET });
@@ -115,7 +115,7 @@ describe('deploy', () => {
     const { code, out } = await deploy();
     expect(code).toBe(1);
     expect(out).toMatch(
-      /status UNHEALTHY after \d+ s\nDeploy did not become ACTIVE: the hook is UNHEALTHY after the wait\. .*; to restore the previous code: dynamics-hook deploy .* --file \S+previous\.js$/,
+      /status UNHEALTHY after \d+ s\nDeploy did not become ACTIVE: the hook is UNHEALTHY after the wait\. .*; to restore the previous code: npx dynamics-hook deploy .* --file \S+previous\.js$/,
     );
   });
 

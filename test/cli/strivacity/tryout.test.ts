@@ -82,6 +82,27 @@ describe('tryout', () => {
     expect(out).toContain('01-known-customer.json  completed     completed (sync unchanged)');
   });
 
+  it('without --payloads, tries the post-registration hook on its own samples and shows what the local run wrote', async () => {
+    await deployWithSecret('post-registration');
+    const { code, out } = await tryout('--hook', 'post-registration', '--json');
+    expect(code).toBe(0);
+    const rows = (JSON.parse(out) as { rows: Array<{ payload: string; local: { decision: string; reason?: string; writes?: string[] } }> }).rows;
+    expect(rows.map((row) => row.payload)).toEqual([
+      '01-known-customer.json',
+      '02-known-customer-blank-form.json',
+      '03-new-customer.json',
+      '04-two-contacts.json',
+      '05-invalid-email.json',
+    ]);
+    const byName = new Map(rows.map((row) => [row.payload, row.local]));
+    expect(byName.get('03-new-customer.json')).toMatchObject({ decision: 'completed', reason: 'sync created' });
+    expect(byName.get('03-new-customer.json')?.writes).toEqual([expect.stringMatching(/^POST contacts \[.*emailaddress1.*\]$/)]);
+    expect(byName.get('05-invalid-email.json')).toMatchObject({ reason: 'sync skipped', writes: [] });
+    // Column names only: no value and no contact id reaches the output.
+    expect(out).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)/);
+    expect(out).not.toContain('new.person@example.com');
+  }, 60_000);
+
   it('deletes its try-out resources when interrupted with SIGINT, and exits 130', async () => {
     await deployWithSecret();
     harness.standIn.state.options = { ...harness.standIn.state.options, tryoutDelayMs: 4000 };
