@@ -42,6 +42,9 @@ export interface LogFields {
   readonly diagnostic?: string;
   readonly emailHash?: string;
   readonly matches?: number;
+  /** Post-registration: the columns written, and those an existing contact kept (config column names only, never values). */
+  readonly columnsWritten?: readonly string[];
+  readonly columnsKept?: readonly string[];
   /** A column named in the config (never read from a payload or a record), with why its value was left out. */
   readonly column?: string;
   readonly problem?: ValueProblem;
