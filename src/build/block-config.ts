@@ -3,7 +3,7 @@
  * otherwise derive written out, so the pasted file shows what it will do. Keys left out take their
  * defaults when the built file parses HOOK_CONFIG at load, which no code path of that hook reads.
  */
-import { type ResolvedConfig, syncColumnsOf } from '../hook/config.js';
+import { type ResolvedConfig, syncColumnsOf, updateExistingOf } from '../hook/config.js';
 import type { HookKind } from './artifact.js';
 
 /** The config a hook of `kind` carries, from the config validated with every default applied. */
@@ -30,8 +30,9 @@ export function blockConfigFor(kind: HookKind, config: ResolvedConfig): Record<s
     auth: config.auth,
     lookup: config.lookup,
     policy: { timeoutMs, maxConcurrentRequests, maxValueLength },
-    // Written out: the columns it writes (enrich reversed unless set) and whether it creates contacts.
-    sync: { columns: syncColumnsOf(config), createIfMissing: config.sync?.createIfMissing ?? true },
+    // Written out: the columns it writes (enrich reversed unless set), whether it creates contacts
+    // and what it does to one that exists.
+    sync: { columns: syncColumnsOf(config), createIfMissing: config.sync?.createIfMissing ?? true, updateExisting: updateExistingOf(config) },
     logLevel: config.logLevel,
   };
 }

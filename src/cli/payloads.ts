@@ -50,7 +50,7 @@ export function postRegistrationPayloads(knownEmail = 'ada.lovelace@example.com'
     {
       file: '01-known-customer.json',
       description: 'one contact has this email; the form has a name and a phone',
-      expect: 'updated (email_match), the sync columns written',
+      expect: 'unchanged (email_match): it holds every column (fillEmpty); updated with updateExisting overwrite',
       payload: completedRegistration(knownEmail),
     },
     {
@@ -68,7 +68,7 @@ export function postRegistrationPayloads(knownEmail = 'ada.lovelace@example.com'
     {
       file: '04-two-contacts.json',
       description: 'two contacts share the email',
-      expect: 'updated (email_match_most_recent): the newest one',
+      expect: 'updated (email_match_most_recent): the newest one, only its empty columns',
       payload: completedRegistration('grace.hopper@example.com'),
     },
     {

@@ -173,7 +173,13 @@ export function serveRecordedWrites(config: ResolvedConfig, options: StandInOpti
       const data = body as Record<string, unknown>;
       // The recorded id for the first contact created, then the same id with a counter at its end.
       const recordedId = /contacts\(([0-9a-f-]{36})\)/.exec(createReply.headers['OData-EntityId'] ?? '')?.[1] ?? '00000000-0000-4000-8000-000000000000';
-      const contactId = created.size === 0 ? recordedId : `${recordedId.slice(0, -4)}${String(created.size).padStart(4, '0')}`;
+      // A contactid chosen by the hook is kept, as Dataverse keeps it, and refused when taken (412, 0x80040237).
+      const chosen = typeof data['contactid'] === 'string' ? data['contactid'].toLowerCase() : undefined;
+      if (chosen !== undefined && known.has(chosen)) {
+        writes.push({ method: 'POST', contactId: chosen, status: 412, columns: Object.keys(data) });
+        return [412, { error: { code: '0x80040237', message: 'A record with matching key values already exists.' } }, RECORDED_JSON];
+      }
+      const contactId = chosen ?? (created.size === 0 ? recordedId : `${recordedId.slice(0, -4)}${String(created.size).padStart(4, '0')}`);
       const email = String(data[config.lookup.emailFields[0] ?? 'emailaddress1'] ?? '').toLowerCase();
       created.set(email, { '@odata.etag': 'W/"1"', contactid: contactId, modifiedon: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...data });
       known.add(contactId);

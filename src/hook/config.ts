@@ -117,6 +117,9 @@ export const DEFAULT_LOGIN_EMAIL_PATHS = [
   'customer.info.email',
   'customer.attributes.emails.primaryEmail',
 ];
+/** What the post-registration hook does to a contact it did not create; see `updateExistingOf`. */
+export const UPDATE_EXISTING = ['fillEmpty', 'overwrite', 'never'] as const;
+export type UpdateExisting = (typeof UPDATE_EXISTING)[number];
 const variableName = z.string().regex(VARIABLE_NAME, 'must be a variable name (letters, digits, _)');
 
 /**
@@ -240,6 +243,10 @@ export const configSchema = z.strictObject({
         .optional()
         .describe('Dataverse column <- attribute path; default: enrich reversed'),
       createIfMissing: z.boolean().default(true).describe('create a contact when none has the email'),
+      updateExisting: z
+        .enum(UPDATE_EXISTING)
+        .default('fillEmpty')
+        .describe('an existing contact: fillEmpty writes only its empty columns, overwrite replaces, never skips it'),
     })
     .optional()
     .describe('post-registration hook: what it writes to Dataverse'),
@@ -320,4 +327,13 @@ export function authorityOf(config: Config): string {
 export function syncColumnsOf(config: Config): Record<string, string> {
   if (config.sync?.columns !== undefined) return config.sync.columns;
   return Object.fromEntries(Object.entries(config.enrich).map(([path, column]) => [column, path]));
+}
+
+/**
+ * `sync.updateExisting`, `fillEmpty` when the `sync` section is absent. The registrant may not own
+ * the email they typed (Strivacity does not publish whether it is verified before "After
+ * registration" runs), so by default the hook only completes an existing customer, never rewrites one.
+ */
+export function updateExistingOf(config: Config): UpdateExisting {
+  return config.sync?.updateExisting ?? 'fillEmpty';
 }

@@ -4,7 +4,7 @@
  */
 import { DynamicsWebApi } from 'dynamics-web-api';
 import { z } from 'zod';
-import { type Config, GUID } from './config.js';
+import { type Config, GUID, syncColumnsOf, updateExistingOf } from './config.js';
 import { withMalformedBodyGuard } from './resilience/crash-guard.js';
 import { HookError } from './errors.js';
 import { emailFilter } from './odata.js';
@@ -63,15 +63,28 @@ function libraryArray(values: readonly string[]): string[] {
 const NEWEST_FIRST = libraryArray(['modifiedon desc']);
 
 /**
- * `lookupColumns` once per loaded config rather than once per registration. Sharing the array is
- * safe: dynamics-web-api copies every array of a request (`copyRequest`) before using it.
+ * Columns the post-registration hook's lookup selects: the key, the ordering column and, for
+ * `sync.updateExisting: "fillEmpty"`, the columns it writes, so it knows which of them are empty
+ * without a request of its own. `overwrite` and `never` do not read them.
  */
-const columnsByConfig = new WeakMap<Config, string[]>();
-function cachedLookupColumns(config: Config): string[] {
-  let columns = columnsByConfig.get(config);
+export function syncLookupColumns(config: Config): string[] {
+  const written = updateExistingOf(config) === 'fillEmpty' ? Object.keys(syncColumnsOf(config)) : [];
+  return [...new Set(['contactid', 'modifiedon', ...written])];
+}
+
+/** What a lookup is for: the pre-registration hook's `enrich`, or the post-registration hook's `sync`. */
+export type LookupPurpose = 'enrich' | 'sync';
+
+/**
+ * The lookup's columns once per loaded config and purpose rather than once per registration.
+ * Sharing the array is safe: dynamics-web-api copies every array of a request (`copyRequest`).
+ */
+const columnsByConfig = { enrich: new WeakMap<Config, string[]>(), sync: new WeakMap<Config, string[]>() };
+function cachedColumns(config: Config, purpose: LookupPurpose): string[] {
+  let columns = columnsByConfig[purpose].get(config);
   if (columns === undefined) {
-    columns = libraryArray(lookupColumns(config));
-    columnsByConfig.set(config, columns);
+    columns = libraryArray(purpose === 'enrich' ? lookupColumns(config) : syncLookupColumns(config));
+    columnsByConfig[purpose].set(config, columns);
   }
   return columns;
 }
@@ -84,16 +97,21 @@ export interface LookupRequest {
 
 /**
  * Contacts whose configured email fields equal `email`, newest first, at most two (enough to tell
- * one match from several). Throws a classified HookError.
+ * one match from several), with the columns `purpose` needs. Throws a classified HookError.
  */
-export async function findContactsByEmail(client: DynamicsWebApi, config: Config, request: LookupRequest): Promise<Contact[]> {
+export async function findContactsByEmail(
+  client: DynamicsWebApi,
+  config: Config,
+  request: LookupRequest,
+  purpose: LookupPurpose = 'enrich',
+): Promise<Contact[]> {
   let response: unknown;
   try {
     response = await withMalformedBodyGuard(
       () =>
         client.retrieveMultiple({
           collection: 'contacts',
-          select: cachedLookupColumns(config),
+          select: cachedColumns(config, purpose),
           filter: emailFilter(request.email, config.lookup.emailFields, config.lookup.activeOnly),
           orderBy: NEWEST_FIRST,
           top: 2,
@@ -278,23 +296,71 @@ export async function updateContact(client: DynamicsWebApi, request: WriteReques
   if (result !== true) throw new HookError('bad_response', 'Dataverse returned a response of an unexpected shape.', { stage: 'dataverse' });
 }
 
+/** Dataverse's "A record with matching key values already exists." (`DuplicateRecord`, -2147220937). */
+const DUPLICATE_KEY = '0x80040237';
+
 /**
- * `POST contacts`. Dataverse answers 204 with the new record's URL in `OData-EntityId`, from which
- * dynamics-web-api returns the id. Throws a classified HookError.
- *
- * Not idempotent: a retry after an ambiguous failure (reset, 5xx) may create a second contact, so
- * callers look the email up again before creating again (see `post-registration.ts`).
+ * A create refused because a row with its key exists. Dataverse answers a `POST` whose primary key
+ * is taken with 412 (the Web API's status for `DuplicateRecord`); 400 is accepted too, as some
+ * front ends answer the same SQL key violation. dynamics-web-api rejects with `status` and the
+ * `error.code` copied onto the error (it does not swallow a 412 on `create`, as it does on `update`).
  */
-export async function createContact(client: DynamicsWebApi, request: WriteRequest): Promise<string> {
+function isDuplicateKey(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, code } = error as DwaErrorShape;
+  return (status === 412 || status === 400) && typeof code === 'string' && code.toLowerCase() === DUPLICATE_KEY;
+}
+
+/** A create's result: the new contact, or the one an earlier attempt already saved under the same id. */
+export type CreateResult = { readonly outcome: 'created'; readonly contactId: string } | { readonly outcome: 'exists'; readonly contactId: string };
+
+/**
+ * `POST contacts` with the contact id chosen by the caller (see `contact-id.ts`). Dataverse answers
+ * 204 with the new record's URL in `OData-EntityId`, from which dynamics-web-api returns the id.
+ *
+ * Idempotent per id: when an earlier attempt saved the contact although it was answered with a
+ * timeout or a 5xx, Dataverse refuses this one as a duplicate key, reported as `exists`, never as a
+ * second row. Throws a classified HookError otherwise.
+ */
+export async function createContact(client: DynamicsWebApi, request: WriteRequest & { readonly contactId: string }): Promise<CreateResult> {
+  if (!isContactId(request.contactId)) throw new HookError('bad_response', 'The contact id is not a GUID.', { stage: 'dataverse' });
+  const data = { ...request.data, contactid: request.contactId };
   let result: unknown;
   try {
-    result = await withMalformedBodyGuard(
-      () => client.create({ collection: 'contacts', data: request.data, token: request.token, signal: request.signal }),
+    result = await withMalformedBodyGuard(() => client.create({ collection: 'contacts', data, token: request.token, signal: request.signal }), request.signal);
+  } catch (error) {
+    if (isDuplicateKey(error)) return { outcome: 'exists', contactId: request.contactId };
+    throw classifyDataverseError(error);
+  }
+  if (!isContactId(result)) throw new HookError('bad_response', 'Dataverse did not return the id of the created contact.', { stage: 'dataverse' });
+  return { outcome: 'created', contactId: result };
+}
+
+const recordSchema = z.looseObject({ contactid: z.string().regex(GUID) });
+/** One contact's columns as Dataverse returned them (values are never logged). */
+export type ContactRecord = z.infer<typeof recordSchema>;
+
+/**
+ * `GET contacts(<id>)?$select=<columns>`: one contact's current values, for `fillEmpty` where no
+ * lookup has read them (a linked contact, a contact an earlier attempt created). A contact that does
+ * not exist is a 404, classified `not_found`. Throws a classified HookError.
+ */
+export async function readContact(
+  client: DynamicsWebApi,
+  request: { readonly contactId: string; readonly columns: readonly string[]; readonly token: string; readonly signal: AbortSignal },
+): Promise<ContactRecord> {
+  if (!isContactId(request.contactId)) throw new HookError('bad_response', 'The contact id is not a GUID.', { stage: 'dataverse' });
+  const select = libraryArray(['contactid', ...request.columns.filter((column) => column !== 'contactid')]);
+  let response: unknown;
+  try {
+    response = await withMalformedBodyGuard(
+      () => client.retrieve({ collection: 'contacts', key: request.contactId, select, token: request.token, signal: request.signal }),
       request.signal,
     );
   } catch (error) {
     throw classifyDataverseError(error);
   }
-  if (!isContactId(result)) throw new HookError('bad_response', 'Dataverse did not return the id of the created contact.', { stage: 'dataverse' });
-  return result;
+  const parsed = recordSchema.safeParse(response);
+  if (!parsed.success) throw new HookError('bad_response', 'Dataverse returned a response of an unexpected shape.', { stage: 'dataverse' });
+  return parsed.data;
 }

@@ -49,6 +49,9 @@ export interface LogFields {
   readonly link?: LinkUse;
   /** Sign-in: this one joined a lookup already in flight for the same person (no request of its own). */
   readonly joined?: boolean;
+  /** Post-registration: the columns written, and those an existing contact kept (config column names only, never values). */
+  readonly columnsWritten?: readonly string[];
+  readonly columnsKept?: readonly string[];
   /** A column named in the config (never read from a payload or a record), with why its value was left out. */
   readonly column?: string;
   readonly problem?: ValueProblem;

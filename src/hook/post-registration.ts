@@ -9,7 +9,9 @@
  */
 import { callRuntime } from './answer.js';
 import { Deadline, timeoutError } from './resilience/deadline.js';
-import { createContact, findContactsByEmail, updateContact } from './dataverse.js';
+import { type ContactData, createContact, findContactsByEmail, readContact, updateContact } from './dataverse.js';
+import { contactIdFor } from './contact-id.js';
+import { updateExistingOf } from './config.js';
 import { mostRecent } from './decide.js';
 import { HookError, toHookError } from './errors.js';
 import { type HookArguments, parseRegistration, type Registration } from './input.js';
@@ -18,7 +20,7 @@ import { followLink } from './link.js';
 import { emailHash, failureFields, type LogFields, type Logger, logSkippedValues } from './log.js';
 import type { AttemptCounter } from './resilience/retry.js';
 import { type HookOptions, loadHook, type LoadedHook } from './loaded-hook.js';
-import { columnValues, newContactData, type SyncReason, type SyncResult, type SyncTarget } from './sync.js';
+import { columnsToWrite, columnValues, newContactData, type SyncReason, type SyncResult, type SyncTarget } from './sync.js';
 import type { SkippedValue } from './values.js';
 
 export type PostRegistrationHook = (args: HookArguments, callback?: unknown) => Promise<void>;
@@ -51,7 +53,13 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
       // that run's deadline, which ends before its own (it started earlier); once running, every
       // wait is bounded by `hook.call`, which also names the stage a deadline caught.
       const result = await lock.run(key, () => synchronise(hook, current, deadline, counter));
-      fields = { outcome: result.outcome, reason: result.reason, ...(result.matches === undefined ? {} : { matches: result.matches }) };
+      fields = {
+        outcome: result.outcome,
+        reason: result.reason,
+        ...(result.matches === undefined ? {} : { matches: result.matches }),
+        ...(result.written === undefined ? {} : { columnsWritten: result.written }),
+        ...(result.kept === undefined ? {} : { columnsKept: result.kept }),
+      };
     } catch (error) {
       fields = { outcome: 'failed', reason: 'sync_failed', ...failureFields(toHookError(error, 'dataverse')) };
     } finally {
@@ -73,10 +81,13 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
 /**
  * One attempt unit, retried as a whole by `hook.call` while the deadline allows. Because the
  * email lookup is part of the unit, a create whose outcome is unknown (a reset or a 5xx after
- * Dataverse may have committed it) is followed by a fresh lookup, not by a blind second POST.
+ * Dataverse may have committed it) is followed by a fresh lookup; and because every create for one
+ * email sends the same `contactid`, one that the lookup cannot see yet is refused as a duplicate
+ * key (`created_earlier`), never saved twice.
  */
 async function synchronise(hook: LoadedHook, registration: Registration, deadline: Deadline, counter: AttemptCounter): Promise<SyncResult> {
   const { client, config } = hook;
+  const mode = updateExistingOf(config);
   const skipped: SkippedValue[] = [];
   const data = columnValues(config, registration.attributes, skipped);
   logSkippedValues(hook.log, 'post-registration', skipped);
@@ -91,33 +102,54 @@ async function synchronise(hook: LoadedHook, registration: Registration, deadlin
   if (!registration.valid) return { outcome: 'skipped', reason: reason('invalid_email') };
   const { email } = registration;
   if (linked !== undefined && !hasData) return { outcome: 'unchanged', reason: 'session_contact' };
+  if (linked !== undefined && mode === 'never') return { outcome: 'unchanged', reason: 'session_contact', written: [], kept: Object.keys(data) };
   // The deadline can pass while an earlier run for the same email holds the lock.
   if (deadline.signal.aborted) throw timeoutError('dataverse');
 
   return hook.call(
     async (token, signal) => {
+      /**
+       * An existing contact gets what `sync.updateExisting` allows. `fillEmpty` needs its current
+       * values: the lookup's when it found the contact, else one `GET contacts(<id>)` (a linked
+       * contact, whose PATCH used to be blind, or one an earlier attempt created). A read by id is
+       * the cheapest exact read: the email lookup returns at most two contacts, which need not
+       * include the linked one; and a contact whose columns are all filled then costs no write.
+       */
+      const writeExisting = async (contactId: string, why: SyncReason, current?: Readonly<Record<string, unknown>>, matches?: number): Promise<SyncResult> => {
+        const counted = matches === undefined ? {} : { matches };
+        const values = mode === 'fillEmpty' ? (current ?? (await readContact(client, { contactId, columns: Object.keys(data), token, signal }))) : undefined;
+        const { write, kept } = columnsToWrite(mode, data, values);
+        const written = Object.keys(write);
+        if (written.length === 0) return { outcome: 'unchanged', reason: why, ...counted, written, kept };
+        await updateContact(client, { contactId, data: write, token, signal });
+        return { outcome: 'updated', reason: why, ...counted, written, kept };
+      };
+
       if (linked !== undefined && !stale) {
         try {
-          await updateContact(client, { contactId: linked, data, token, signal });
-          return { outcome: 'updated', reason: 'session_contact' };
+          return await writeExisting(linked, 'session_contact');
         } catch (error) {
           // 404: the linked contact was deleted or merged since pre-registration; the email decides.
           if (!(error instanceof HookError && error.code === 'not_found')) throw error;
           stale = true;
         }
       }
-      const contacts = await findContactsByEmail(client, config, { email, token, signal });
+      const contacts = await findContactsByEmail(client, config, { email, token, signal }, 'sync');
       const matches = contacts.length;
       if (matches > 0) {
         const target = mostRecent(contacts);
         const how = matches > 1 ? 'email_match_most_recent' : 'email_match';
         if (!hasData) return { outcome: 'unchanged', reason: reason(how), matches };
-        await updateContact(client, { contactId: target.contactid, data, token, signal });
-        return { outcome: 'updated', reason: reason(how), matches };
+        return writeExisting(target.contactid, reason(how), target, matches);
       }
       if (config.sync?.createIfMissing === false) return { outcome: 'skipped', reason: reason('no_match'), matches };
-      await createContact(client, { data: newContactData(config, email, registration.attributes), token, signal });
-      return { outcome: 'created', reason: reason('no_match'), matches };
+      const created: ContactData = newContactData(config, email, registration.attributes);
+      const result = await createContact(client, { contactId: contactIdFor(config.dataverse.url, email), data: created, token, signal });
+      if (result.outcome === 'created') return { outcome: 'created', reason: reason('no_match'), matches, written: Object.keys(created) };
+      // Saved by an earlier attempt whose answer was lost, or by a run the lock let go at its
+      // deadline: an existing contact from here on, treated as `sync.updateExisting` says.
+      if (!hasData) return { outcome: 'unchanged', reason: reason('created_earlier'), matches };
+      return writeExisting(result.contactId, reason('created_earlier'), undefined, matches);
     },
     deadline,
     counter,

@@ -3,7 +3,7 @@
  * column mapping is tested without a network.
  */
 import { getPath, isEmptyValue } from './attributes.js';
-import { type Config, syncColumnsOf } from './config.js';
+import { type Config, syncColumnsOf, type UpdateExisting } from './config.js';
 import type { ContactData } from './dataverse.js';
 import type { Attributes } from './input.js';
 import { type SkippedValue, valueProblem } from './values.js';
@@ -11,8 +11,10 @@ import { type SkippedValue, valueProblem } from './values.js';
 /**
  * How the contact to write was chosen; `stale_link_` when the linked contact no longer existed,
  * `ignored_link_` when the session held a contact id not bound to the registering email.
+ * `created_earlier`: the lookup found none, and Dataverse refused the create as a duplicate key:
+ * an earlier attempt or run for this email created it (see `contact-id.ts`).
  */
-export type SyncTarget = 'session_contact' | 'email_match' | 'email_match_most_recent' | 'no_match' | 'invalid_email';
+export type SyncTarget = 'session_contact' | 'email_match' | 'email_match_most_recent' | 'no_match' | 'created_earlier' | 'invalid_email';
 export type SyncReason = SyncTarget | `${'stale_link' | 'ignored_link'}_${Exclude<SyncTarget, 'session_contact'>}`;
 
 export type SyncResult = {
@@ -20,7 +22,36 @@ export type SyncResult = {
   readonly reason: SyncReason;
   /** Contacts the email lookup returned (at most 2), when it ran. */
   readonly matches?: number;
+  /** Columns written (names only), when a write was decided. */
+  readonly written?: readonly string[];
+  /**
+   * Columns with a value in the registration that an existing contact kept: it held a value
+   * (`fillEmpty`), or `sync.updateExisting` is `never`. Names only.
+   */
+  readonly kept?: readonly string[];
 };
+
+/**
+ * Which of `data`'s columns go to an existing contact whose current values are `current` (read by
+ * the lookup or by id; only `fillEmpty` needs them): `fillEmpty` writes a column only where the
+ * contact's is empty (null, absent or blank), so a registrant never replaces what the CRM holds;
+ * `overwrite` writes them all; `never` none.
+ */
+export function columnsToWrite(
+  mode: UpdateExisting,
+  data: ContactData,
+  current: Readonly<Record<string, unknown>> = {},
+): { write: ContactData; kept: string[] } {
+  if (mode === 'overwrite') return { write: data, kept: [] };
+  if (mode === 'never') return { write: {}, kept: Object.keys(data) };
+  const write: Record<string, string | number | boolean> = {};
+  const kept: string[] = [];
+  for (const [column, value] of Object.entries(data)) {
+    if (isEmptyValue(current[column])) write[column] = value;
+    else kept.push(column);
+  }
+  return { write, kept };
+}
 
 /**
  * The values of `sync.columns` (else `enrich` reversed) taken from the registration's attributes.

@@ -25,7 +25,7 @@ describe('blockConfigFor', () => {
       auth: RAW.auth,
       lookup: { emailFields: ['emailaddress1'], activeOnly: true, where: {} },
       policy: { timeoutMs: 4000, maxConcurrentRequests: 10, maxValueLength: 4000 },
-      sync: { columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' }, createIfMissing: true },
+      sync: { columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' }, createIfMissing: true, updateExisting: 'fillEmpty' },
       logLevel: 'info',
     });
   });
@@ -35,12 +35,17 @@ describe('blockConfigFor', () => {
     expect(blockConfigFor('post-registration', emptySync)['sync']).toEqual({
       columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' },
       createIfMissing: true,
+      updateExisting: 'fillEmpty',
     });
   });
 
-  it('writes out sync.columns as configured and createIfMissing false when set', () => {
-    const withSync = parseResolvedConfig({ ...RAW, sync: { columns: { lastname: 'name.familyName' }, createIfMissing: false } });
-    expect(blockConfigFor('post-registration', withSync)['sync']).toEqual({ columns: { lastname: 'name.familyName' }, createIfMissing: false });
+  it('writes out sync.columns, createIfMissing and updateExisting as configured', () => {
+    const withSync = parseResolvedConfig({ ...RAW, sync: { columns: { lastname: 'name.familyName' }, createIfMissing: false, updateExisting: 'never' } });
+    expect(blockConfigFor('post-registration', withSync)['sync']).toEqual({
+      columns: { lastname: 'name.familyName' },
+      createIfMissing: false,
+      updateExisting: 'never',
+    });
   });
 
   it('gives the pre-registration hook everything but sync and login (and $schema, which only editors read)', () => {

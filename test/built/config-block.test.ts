@@ -9,6 +9,7 @@ import { buildHook } from '../../src/build/build-hook.js';
 import { configHash, readProvenance } from '../../src/build/provenance.js';
 import type { ConfigInput } from '../../src/hook/config.js';
 import { loadBuiltHook } from '../../src/harness/load-hook.js';
+import { contactIdFor } from '../../src/hook/contact-id.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { API, BASE_CONFIG, JSON_HEADERS, mockToken, ORG, useBuiltHooks } from '../support/helpers.js';
 
@@ -27,10 +28,14 @@ function hookConfigOf(code: string): Record<string, unknown> {
 const builtHooks = useBuiltHooks();
 
 describe('the config block of the built files', () => {
-  it('post-registration: shows the columns it writes and createIfMissing, and none of the keys it ignores', async () => {
+  it('post-registration: shows the columns it writes, createIfMissing and updateExisting, and none of the keys it ignores', async () => {
     const { code } = await buildHook('post-registration', CONFIG);
     const config = hookConfigOf(code);
-    expect(config['sync']).toEqual({ columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' }, createIfMissing: true });
+    expect(config['sync']).toEqual({
+      columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' },
+      createIfMissing: true,
+      updateExisting: 'fillEmpty',
+    });
     expect(Object.keys(config)).toEqual(['dataverse', 'auth', 'lookup', 'policy', 'sync', 'logLevel']);
     expect(config['policy']).toEqual({ timeoutMs: 1500, maxConcurrentRequests: 10, maxValueLength: 4000 });
     expect(code).toContain('    // Dataverse column <- attribute path; default: enrich reversed\n    "columns": {\n');
@@ -59,7 +64,12 @@ describe('the config block of the built files', () => {
       .get(`${API}/contacts`)
       .query(true)
       .reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS)
-      .post(`${API}/contacts`, { firstname: 'Alan', new_loyaltynumber: 'L-42', emailaddress1: 'alan.turing@example.com' })
+      .post(`${API}/contacts`, {
+        firstname: 'Alan',
+        new_loyaltynumber: 'L-42',
+        emailaddress1: 'alan.turing@example.com',
+        contactid: contactIdFor(ORG, 'alan.turing@example.com'),
+      })
       .reply(created.status, '', created.headers ?? {});
     const { hook, unload } = loadBuiltHook((await buildHook('post-registration', CONFIG)).code);
     builtHooks.track(unload);

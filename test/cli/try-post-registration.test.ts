@@ -9,6 +9,7 @@ import nock from 'nock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { readFixture } from '../../src/harness/stand-in.js';
+import { contactIdFor } from '../../src/hook/contact-id.js';
 import { ACCESS_TOKEN, API, BASE_CONFIG, JSON_HEADERS, mockToken, ORG, SECRET } from '../support/helpers.js';
 
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -59,9 +60,28 @@ describe('dynamics-hook payloads --hook post-registration', () => {
 });
 
 describe('dynamics-hook try --hook post-registration (offline)', () => {
-  it('a known customer: updated by email, the columns written named with their values', async () => {
+  it('a known customer whose contact holds every column: unchanged by default (fillEmpty), the columns it kept named', async () => {
     const payload = await samplePayload('01-known-customer.json');
     expect(await runCli(['try', '--hook', 'post-registration', '--config', writeJson('config.json', BASE_CONFIG), '--payload', payload])).toBe(0);
+    const text = printed();
+    expect(text).toContain('outcome       unchanged (email_match)');
+    expect(text).toContain('columns       none written');
+    expect(text).toContain("kept          firstname, lastname, mobilephone (the contact's values stay: sync.updateExisting)");
+    expect(text).toContain('requests      no write reached the stand-in');
+  });
+
+  it('two contacts share the email: only the empty column of the newest is written (fillEmpty)', async () => {
+    const payload = await samplePayload('04-two-contacts.json');
+    expect(await runCli(['try', '--hook', 'post-registration', '--config', writeJson('config.json', BASE_CONFIG), '--payload', payload])).toBe(0);
+    const text = printed();
+    expect(text).toContain('outcome       updated (email_match_most_recent)');
+    expect(text).toContain('columns       written to the contact:\n  mobilephone = "+44 20 7946 0000"\nkept          firstname, lastname');
+  });
+
+  it('a known customer with sync.updateExisting overwrite: updated by email, the columns written named with their values', async () => {
+    const payload = await samplePayload('01-known-customer.json');
+    const config = writeJson('config.json', { ...BASE_CONFIG, sync: { updateExisting: 'overwrite' } });
+    expect(await runCli(['try', '--hook', 'post-registration', '--config', config, '--payload', payload])).toBe(0);
     const text = printed();
     expect(text).toContain('try post-registration (offline: recorded Entra and Dataverse responses)');
     expect(text).toContain('outcome       updated (email_match)');
@@ -77,7 +97,12 @@ describe('dynamics-hook try --hook post-registration (offline)', () => {
     expect(report).toMatchObject({ hook: 'post-registration', decision: 'created', reason: 'no_match' });
     expect(report.sync.columns).toEqual({ firstname: 'Alan', lastname: 'Turing', mobilephone: '+44 20 7946 0000', emailaddress1: 'n***n@example.com' });
     expect(report.sync.requests).toEqual([
-      { method: 'POST', contactId: expect.any(String) as unknown, status: 204, columns: ['firstname', 'lastname', 'mobilephone', 'emailaddress1'] },
+      {
+        method: 'POST',
+        contactId: contactIdFor(ORG, 'new.person@example.com'),
+        status: 204,
+        columns: ['firstname', 'lastname', 'mobilephone', 'emailaddress1', 'contactid'],
+      },
     ]);
     expect(output.join('\n')).not.toContain('new.person@example.com');
   });
@@ -128,7 +153,8 @@ describe('dynamics-hook try --hook post-registration --live', () => {
         })
         .reply(204),
     ];
-    expect(await runCli(['try', '--hook', 'post-registration', '--live', '--config', writeJson('config.json', BASE_CONFIG), '--payload', payload])).toBe(0);
+    const config = writeJson('config.json', { ...BASE_CONFIG, sync: { updateExisting: 'overwrite' } });
+    expect(await runCli(['try', '--hook', 'post-registration', '--live', '--config', config, '--payload', payload])).toBe(0);
     const text = printed();
     expect(text).toContain('try post-registration (live: https://contoso.crm4.dynamics.com)');
     expect(text).toContain('outcome       updated (email_match)');

@@ -15,6 +15,7 @@ import {
   findContactsByEmail,
   isContactId,
   lookupColumns,
+  readContact,
   retryAfterMsOf,
   updateContact,
 } from '../../src/hook/dataverse.js';
@@ -396,11 +397,55 @@ describe('updateContact and createContact over HTTP (nock)', () => {
     expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'Dataverse returned a response of an unexpected shape.' });
   });
 
-  it('returns the id of the created contact from OData-EntityId', async () => {
+  const NEW_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+
+  it('sends the contact id it was given and returns the id of the created contact from OData-EntityId', async () => {
     const created = readFixture('dataverse-create-204.json') as { status: number; headers: Record<string, string> };
-    const scope = nock(ORG).post(`${API}/contacts`, { firstname: 'Ada' }).reply(created.status, '', created.headers);
-    expect(await createContact(client(), write())).toBe('3f2504e0-4f89-41d3-9a0c-0305e82c3301');
+    const scope = nock(ORG).post(`${API}/contacts`, { firstname: 'Ada', contactid: NEW_ID }).reply(created.status, '', created.headers);
+    expect(await createContact(client(), { ...write(), contactId: NEW_ID })).toEqual({ outcome: 'created', contactId: NEW_ID });
     scope.done();
+  });
+
+  it.each([412, 400])('reads a create refused as a duplicate key (%i, 0x80040237) as a contact that exists, not as a failure', async (status) => {
+    const scope = nock(ORG)
+      .post(`${API}/contacts`)
+      .reply(status, { error: { code: '0x80040237', message: 'A record with matching key values already exists.' } }, JSON_HEADERS);
+    expect(await createContact(client(), { ...write(), contactId: NEW_ID })).toEqual({ outcome: 'exists', contactId: NEW_ID });
+    scope.done();
+  });
+
+  it('takes any other 412 on a create as a failed write', async () => {
+    nock(ORG)
+      .post(`${API}/contacts`)
+      .reply(412, { error: { code: '0x80060882', message: 'precondition failed' } }, JSON_HEADERS);
+    const failure = await createContact(client(), { ...write(), contactId: NEW_ID }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', status: 412, message: 'Dataverse answered with an unexpected status.' });
+  });
+
+  it('reads one contact by id with only the columns asked for', async () => {
+    const scope = nock(ORG)
+      .get(`${API}/contacts(${ADA})`)
+      .query({ $select: 'contactid,firstname,lastname' })
+      .reply(200, { '@odata.etag': 'W/"1"', contactid: ADA, firstname: null, lastname: 'Lovelace' }, JSON_HEADERS);
+    expect(
+      await readContact(client(), { contactId: ADA, columns: ['firstname', 'lastname'], token: 'AT', signal: new AbortController().signal }),
+    ).toMatchObject({
+      contactid: ADA,
+      firstname: null,
+      lastname: 'Lovelace',
+    });
+    scope.done();
+  });
+
+  it('takes a 404 on a read by id as not_found', async () => {
+    nock(ORG)
+      .get(`${API}/contacts(${ADA})`)
+      .query(true)
+      .reply(404, readFixture('dataverse-404-contact.json') as nock.Body, JSON_HEADERS);
+    const failure = await readContact(client(), { contactId: ADA, columns: ['firstname'], token: 'AT', signal: new AbortController().signal }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: 'not_found', stage: 'dataverse', status: 404 });
   });
 
   it.each([
@@ -409,7 +454,7 @@ describe('updateContact and createContact over HTTP (nock)', () => {
     ['no OData-EntityId', { 'OData-Version': '4.0' }],
   ])('refuses a create answered with %s: the id is not a GUID', async (_label, headers) => {
     nock(ORG).post(`${API}/contacts`).reply(204, '', headers);
-    const failure = await createContact(client(), write()).catch((error: unknown) => error);
+    const failure = await createContact(client(), { ...write(), contactId: NEW_ID }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'bad_response', stage: 'dataverse', message: 'Dataverse did not return the id of the created contact.' });
   });
 });

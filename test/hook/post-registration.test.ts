@@ -6,6 +6,7 @@ import { createPostRegistrationHook, type PostRegistrationHook } from '../../src
 import type { RetryPolicy } from '../../src/hook/resilience/retry.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { linkHash } from '../../src/hook/link.js';
+import { contactIdFor } from '../../src/hook/contact-id.js';
 import { API, BASE_CONFIG, captureLog, JSON_HEADERS, mockToken, ORG, TENANT } from '../support/helpers.js';
 
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e'; // contacts-one.json
@@ -50,8 +51,14 @@ function registration(
   };
 }
 
+/**
+ * The tests of which contact is written, and when, use `overwrite` (every mapped value is sent), so
+ * that each write shows in full; what `fillEmpty` (the default) and `never` write has its own tests.
+ */
+const OVERWRITE = { ...BASE_CONFIG, sync: { updateExisting: 'overwrite' } } satisfies ConfigInput;
+
 /** A fresh hook per test: MSAL's throttle cache and the token cache live in the loaded hook. */
-function loadHook(config: ConfigInput = BASE_CONFIG, retryPolicy: RetryPolicy = FAST_RETRIES): { hook: PostRegistrationHook; lines: LogLine[] } {
+function loadHook(config: ConfigInput = OVERWRITE, retryPolicy: RetryPolicy = FAST_RETRIES): { hook: PostRegistrationHook; lines: LogLine[] } {
   const log = captureLog();
   const hook = createPostRegistrationHook(config, { readSecret: () => 'test-secret', logSink: log.sink, prefetchToken: false, retryPolicy });
   return { hook, lines: log.lines };
@@ -211,7 +218,9 @@ describe('post-registration hook: which contact it writes', () => {
     const calls = await run(hook, registration('alan.turing@example.com', { givenName: 'Alan', familyName: 'Turing', phone: '   ' }));
 
     expect(calls).toEqual([[]]);
-    expect(bodies).toEqual([{ firstname: 'Alan', lastname: 'Turing', emailaddress2: 'alan.turing@example.com' }]);
+    expect(bodies).toEqual([
+      { firstname: 'Alan', lastname: 'Turing', emailaddress2: 'alan.turing@example.com', contactid: contactIdFor(ORG, 'alan.turing@example.com') },
+    ]);
     lookup.done();
     create.done();
     expect(syncLine(lines)).toMatchObject({ outcome: 'created', reason: 'no_match', matches: 0, attempts: 1 });
@@ -221,7 +230,10 @@ describe('post-registration hook: which contact it writes', () => {
     mockToken();
     const bodies: unknown[] = [];
     const update = mockUpdate(ADA_ID, bodies);
-    const config = { ...BASE_CONFIG, sync: { columns: { lastname: 'name.familyName', address1_city: 'addresses.primary.city' } } } satisfies ConfigInput;
+    const config = {
+      ...BASE_CONFIG,
+      sync: { updateExisting: 'overwrite', columns: { lastname: 'name.familyName', address1_city: 'addresses.primary.city' } },
+    } satisfies ConfigInput;
     const { hook } = loadHook(config);
     const args = registration('ada.lovelace@example.com', { contactId: ADA_ID });
     (args['customer'] as { attributes: Record<string, unknown> }).attributes['addresses'] = { primary: { city: 'London' } };
@@ -287,7 +299,9 @@ describe('post-registration hook: which contact it writes', () => {
 
     lookup.done();
     create.done();
-    expect(bodies).toEqual([{ firstname: 'Mallory', lastname: 'M', emailaddress1: 'mallory@example.com' }]);
+    expect(bodies).toEqual([
+      { firstname: 'Mallory', lastname: 'M', emailaddress1: 'mallory@example.com', contactid: contactIdFor(ORG, 'mallory@example.com') },
+    ]);
     expect(syncLine(lines)).toMatchObject({ outcome: 'created', reason: 'ignored_link_no_match', matches: 0 });
   });
 
@@ -465,7 +479,7 @@ describe('post-registration hook: failures are logged and swallowed', () => {
   it('answers within the deadline when Dataverse does not answer', async () => {
     mockToken();
     nock(ORG).patch(`${API}/contacts(${ADA_ID})`).delay(5000).reply(204);
-    const { hook, lines } = loadHook({ ...BASE_CONFIG, policy: { timeoutMs: 300 } });
+    const { hook, lines } = loadHook({ ...OVERWRITE, policy: { timeoutMs: 300 } });
 
     const started = performance.now();
     const calls = await run(hook, registration('ada.lovelace@example.com', { contactId: ADA_ID }));
@@ -615,5 +629,207 @@ describe('post-registration hook: failures are logged and swallowed', () => {
     for (const secretOrPersonal of ['siobhan', 'brien', '+353', 'test-secret', 'RECORDED-FIXTURE-TOKEN', CREATED_ID])
       expect(text.toLowerCase()).not.toContain(secretOrPersonal.toLowerCase());
     expect(syncLine(lines).emailHash).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
+
+describe('post-registration hook: what an existing contact gets (sync.updateExisting)', () => {
+  const VICTIM = 'ada.lovelace@example.com';
+  const attacker = { givenName: 'Mallory', familyName: 'Attacker', phone: '+1 555 6666' };
+  const withMode = (updateExisting: 'fillEmpty' | 'overwrite' | 'never') => ({ ...BASE_CONFIG, sync: { updateExisting } }) satisfies ConfigInput;
+
+  /** `GET contacts` answered with one contact holding `values`; each raw path is pushed to `paths`. */
+  function lookupWith(values: Record<string, unknown>, paths: string[] = []): nock.Scope {
+    return nock(ORG)
+      .get((uri) => uri.startsWith(`${API}/contacts?`) && paths.push(uri) > 0)
+      .reply(200, { value: [{ '@odata.etag': 'W/"1"', contactid: ADA_ID, modifiedon: '2026-10-01T09:30:00Z', ...values }] }, JSON_HEADERS);
+  }
+
+  it('by default (fillEmpty) never rewrites what the contact holds: a registrant with a customer email changes nothing', async () => {
+    mockToken();
+    const paths: string[] = [];
+    const lookup = lookupWith({ firstname: 'Ada', lastname: 'Lovelace', mobilephone: '+44 20 7946 0018' }, paths);
+    const { hook, lines } = loadHook(BASE_CONFIG);
+
+    await run(hook, registration(VICTIM, attacker));
+
+    lookup.done();
+    expect(nock.pendingMocks()).toEqual([]);
+    // The one lookup it already made reads the columns it would write: no request of its own.
+    expect(new URL(paths[0] ?? '', ORG).searchParams.get('$select')).toBe('contactid,modifiedon,firstname,lastname,mobilephone');
+    expect(syncLine(lines)).toMatchObject({
+      outcome: 'unchanged',
+      reason: 'email_match',
+      columnsWritten: [],
+      columnsKept: ['firstname', 'lastname', 'mobilephone'],
+      attempts: 1,
+    });
+  });
+
+  it('fills only the columns that are empty in Dataverse (null, absent or blank), and logs which were written and which kept', async () => {
+    mockToken();
+    lookupWith({ firstname: 'Ada', lastname: null, mobilephone: '  ' });
+    const bodies: unknown[] = [];
+    const update = mockUpdate(ADA_ID, bodies);
+    const { hook, lines } = loadHook(BASE_CONFIG);
+
+    await run(hook, registration(VICTIM, attacker));
+
+    update.done();
+    expect(bodies).toEqual([{ lastname: 'Attacker', mobilephone: '+1 555 6666' }]);
+    expect(syncLine(lines)).toMatchObject({
+      outcome: 'updated',
+      reason: 'email_match',
+      columnsWritten: ['lastname', 'mobilephone'],
+      columnsKept: ['firstname'],
+    });
+    // Names only: no value of the registration or the record is in the line.
+    expect(JSON.stringify(lines)).not.toMatch(/Attacker|Mallory|555|Ada'|Lovelace/);
+  });
+
+  it('reads a linked contact by id (GET contacts(<id>) with the sync columns) before filling it, instead of a blind PATCH', async () => {
+    mockToken();
+    const read = nock(ORG)
+      .get(`${API}/contacts(${ADA_ID})`)
+      .query({ $select: 'contactid,firstname,lastname' })
+      .reply(200, { '@odata.etag': 'W/"1"', contactid: ADA_ID, firstname: 'Ada', lastname: null }, JSON_HEADERS);
+    const bodies: unknown[] = [];
+    const update = mockUpdate(ADA_ID, bodies);
+    const { hook, lines } = loadHook(BASE_CONFIG);
+
+    await run(hook, registration(VICTIM, { contactId: ADA_ID, givenName: 'Mallory', familyName: 'Attacker' }));
+
+    read.done();
+    update.done();
+    expect(bodies).toEqual([{ lastname: 'Attacker' }]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'session_contact', columnsWritten: ['lastname'], columnsKept: ['firstname'] });
+  });
+
+  it('falls back to the email when the linked contact it reads no longer exists (404)', async () => {
+    mockToken();
+    const read = nock(ORG)
+      .get(`${API}/contacts(${STALE_ID})`)
+      .query(true)
+      .reply(404, readFixture('dataverse-404-contact.json') as nock.Body, JSON_HEADERS);
+    lookupWith({ firstname: null, lastname: 'Lovelace' });
+    const bodies: unknown[] = [];
+    mockUpdate(ADA_ID, bodies);
+    const { hook, lines } = loadHook(BASE_CONFIG);
+
+    await run(hook, registration(VICTIM, { contactId: STALE_ID }));
+
+    read.done();
+    expect(bodies).toEqual([{ firstname: 'Ada' }]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'stale_link_email_match', columnsWritten: ['firstname'], columnsKept: ['lastname'] });
+  });
+
+  it('with never, leaves a contact found by email alone (its lookup selects no sync column), and still creates one for a new email', async () => {
+    mockToken();
+    const paths: string[] = [];
+    lookupWith({}, paths);
+    mockLookup('contacts-none.json');
+    const bodies: unknown[] = [];
+    const create = mockCreate(bodies);
+    const { hook, lines } = loadHook(withMode('never'));
+
+    await run(hook, registration(VICTIM, attacker));
+    await run(hook, registration('alan.turing@example.com', { givenName: 'Alan', familyName: 'Turing' }));
+
+    create.done();
+    expect(new URL(paths[0] ?? '', ORG).searchParams.get('$select')).toBe('contactid,modifiedon');
+    expect(bodies).toHaveLength(1);
+    const synced = lines.filter((line) => line.event === 'registration.synced');
+    expect(synced[0]).toMatchObject({ outcome: 'unchanged', reason: 'email_match', columnsWritten: [], columnsKept: ['firstname', 'lastname', 'mobilephone'] });
+    expect(synced[1]).toMatchObject({ outcome: 'created', reason: 'no_match', columnsWritten: ['firstname', 'lastname', 'emailaddress1'] });
+  });
+
+  it('with never, makes no request for a linked contact', async () => {
+    const { hook, lines } = loadHook(withMode('never'));
+
+    await run(hook, registration(VICTIM, { contactId: ADA_ID }));
+
+    expect(syncLine(lines)).toMatchObject({ outcome: 'unchanged', reason: 'session_contact', attempts: 0, columnsKept: ['firstname', 'lastname'] });
+  });
+
+  it('with overwrite, replaces the values (the behaviour before fillEmpty, opt-in) and selects no sync column', async () => {
+    mockToken();
+    const paths: string[] = [];
+    lookupWith({}, paths);
+    const bodies: unknown[] = [];
+    mockUpdate(ADA_ID, bodies);
+    const { hook, lines } = loadHook(withMode('overwrite'));
+
+    await run(hook, registration(VICTIM, attacker));
+
+    expect(new URL(paths[0] ?? '', ORG).searchParams.get('$select')).toBe('contactid,modifiedon');
+    expect(bodies).toEqual([{ firstname: 'Mallory', lastname: 'Attacker', mobilephone: '+1 555 6666' }]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', columnsWritten: ['firstname', 'lastname', 'mobilephone'], columnsKept: [] });
+  });
+});
+
+describe('post-registration hook: a create that Dataverse saved without saying so', () => {
+  const EMAIL = 'alan.turing@example.com';
+  const ID = contactIdFor(ORG, EMAIL);
+  const duplicate = { error: { code: '0x80040237', message: 'A record with matching key values already exists.' } };
+
+  it('sends the same contact id on every attempt; a repeat refused as a duplicate key is read and filled, never saved twice', async () => {
+    mockToken();
+    nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .times(2)
+      .reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS);
+    const ids: unknown[] = [];
+    nock(ORG)
+      .post(`${API}/contacts`, (body: { contactid?: unknown }) => ids.push(body.contactid) > 0)
+      .reply(502, 'Bad Gateway');
+    nock(ORG)
+      .post(`${API}/contacts`, (body: { contactid?: unknown }) => ids.push(body.contactid) > 0)
+      .reply(412, duplicate, JSON_HEADERS);
+    const read = nock(ORG)
+      .get(`${API}/contacts(${ID})`)
+      .query({ $select: 'contactid,firstname,lastname' })
+      .reply(200, { contactid: ID, firstname: 'Alan', lastname: 'Turing' }, JSON_HEADERS);
+    const { hook, lines } = loadHook(BASE_CONFIG);
+
+    await run(hook, registration(EMAIL, { givenName: 'Alan', familyName: 'Turing' }));
+
+    read.done();
+    expect(ids).toEqual([ID, ID]);
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(syncLine(lines)).toMatchObject({
+      outcome: 'unchanged',
+      reason: 'created_earlier',
+      attempts: 2,
+      columnsWritten: [],
+      columnsKept: ['firstname', 'lastname'],
+    });
+  });
+
+  it('fills what an overlapping run left empty in the contact it created (fillEmpty), through the id it derives', async () => {
+    mockToken();
+    mockLookup('contacts-none.json');
+    nock(ORG).post(`${API}/contacts`).reply(412, duplicate, JSON_HEADERS);
+    nock(ORG).get(`${API}/contacts(${ID})`).query(true).reply(200, { contactid: ID, firstname: 'Alan', lastname: null }, JSON_HEADERS);
+    const bodies: unknown[] = [];
+    const update = mockUpdate(ID, bodies);
+    const { hook, lines } = loadHook(BASE_CONFIG);
+
+    await run(hook, registration(EMAIL, { givenName: 'Alan', familyName: 'Turing' }));
+
+    update.done();
+    expect(bodies).toEqual([{ lastname: 'Turing' }]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'updated', reason: 'created_earlier', attempts: 1 });
+  });
+
+  it('with never, leaves the contact an earlier attempt created alone, without reading it', async () => {
+    mockToken();
+    mockLookup('contacts-none.json');
+    nock(ORG).post(`${API}/contacts`).reply(412, duplicate, JSON_HEADERS);
+    const { hook, lines } = loadHook({ ...BASE_CONFIG, sync: { updateExisting: 'never' } });
+
+    await run(hook, registration(EMAIL, { givenName: 'Alan', familyName: 'Turing' }));
+
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(syncLine(lines)).toMatchObject({ outcome: 'unchanged', reason: 'created_earlier' });
   });
 });
