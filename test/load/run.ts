@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,7 +24,18 @@ if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(busy) || busy < 0) 
 interface VitestJson {
   numFailedTests: number;
   numTotalTests: number;
-  testResults: Array<{ name: string; message?: string; assertionResults: Array<{ fullName: string; status: string }> }>;
+  testResults: Array<{ name: string; message?: string; assertionResults: Array<{ fullName: string; status: string; failureMessages?: string[] }> }>;
+}
+
+/** The first line of a failure message, without colours: enough to tell a timeout from an assertion. */
+function firstLine(message: string | undefined): string {
+  return (
+    (message ?? '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split('\n')[0]
+      ?.slice(0, 300) ?? ''
+  );
 }
 
 // The busy processes: each spins one core until this script ends them (by pid, in `finally`).
@@ -50,7 +61,9 @@ try {
       const report = JSON.parse(readFileSync(outputFile, 'utf8')) as VitestJson;
       total = report.numTotalTests;
       failures = report.testResults.flatMap((file) => [
-        ...file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${file.name.replace(root, '')} > ${test.fullName}`),
+        ...file.assertionResults
+          .filter((test) => test.status === 'failed')
+          .map((test) => `${file.name.replace(root, '')} > ${test.fullName}\n      ${firstLine(test.failureMessages?.[0])}`),
         // A file that failed outside any test (an error in a hook, a crash) has no failed assertion.
         ...(file.assertionResults.every((test) => test.status !== 'failed') && file.message
           ? [`${file.name.replace(root, '')}: ${file.message.split('\n')[0]}`]
@@ -60,7 +73,10 @@ try {
       failures = [`vitest wrote no report (exit status ${String(result.status)})`];
     }
     if (failures.length === 0 && result.status !== 0) failures = [`vitest exited with status ${String(result.status)}`];
-    console.log(`run ${run}/${runs}: ${failures.length === 0 ? 'passed' : `${failures.length} failed`} (${total} tests, ${seconds} s, ${busy} busy processes)`);
+    const load = loadavg()[0]?.toFixed(1) ?? '?';
+    console.log(
+      `run ${run}/${runs}: ${failures.length === 0 ? 'passed' : `${failures.length} failed`} (${total} tests, ${seconds} s, ${busy} busy processes, load average ${load})`,
+    );
     for (const failure of failures) console.log(`  FAILED ${failure}`);
     if (failures.length > 0) failedRuns.push(failures);
   }
