@@ -22,24 +22,61 @@ export type Registration =
   | { readonly valid: true; readonly email: string; readonly attributes: Attributes; readonly session: Session; readonly locales: readonly string[] }
   | { readonly valid: false; readonly attributes: Attributes; readonly session: Session; readonly locales: readonly string[] };
 
+/**
+ * The `emailaddress1`..`3` columns hold 100 characters. Dataverse stores them as SQL Server
+ * `nvarchar(100)`, whose length is in byte-pairs (UTF-16 code units), and its .NET platform checks
+ * `MaxLength` against `string.Length`, also UTF-16 code units: so is this limit (JavaScript's
+ * `length`), measured on the NFC form that is sent. An emoji or other character outside the BMP
+ * counts 2, as it does in Dataverse.
+ */
 export const MAX_EMAIL_LENGTH = 100;
 
 /**
- * Emails we are willing to put in an OData literal. Besides the address syntax, this refuses the
- * characters that dynamics-web-api mangles (`"`, `{`, `}`: its GUID brace-stripping treats `"` as a
- * string delimiter) and control characters, so the only escaping left is quote doubling. It also
- * refuses the library's batch marker: the post-registration hook writes the email into a contact,
- * and a record holding the marker breaks the library whenever Dataverse sends it back.
+ * Refused anywhere in an email: every control (`Cc`: C0, DEL and C1), format character (`Cf`: bidi
+ * overrides and isolates, zero-width space and joiners, soft hyphen, BOM), lone surrogate (`Cs`:
+ * `encodeURIComponent` throws on one), private-use (`Co`) or unassigned (`Cn`) code point, and every
+ * separator (`Z`: spaces of any width, line and paragraph separators). None is visible, so each
+ * would let two addresses that look alike differ, or reorder how an address displays in a log or a
+ * console; none belongs in an address anyone types. Besides these, `"`, `{` and `}`: dynamics-web-api
+ * mangles them (its GUID brace-stripping treats `"` as a string delimiter), so that the only escaping
+ * left is quote doubling.
+ */
+const REFUSED_CHARACTER = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Z}"{}]/u;
+
+/**
+ * An address: dot-separated atoms of letters, marks and decimal digits of any script and `_ ' + -` (not
+ * `'` last), an `@`, then dot-separated labels of letters, marks, decimal digits and `-` (the first a letter
+ * or digit) ending in a top-level label of at least two letters. ASCII addresses are accepted exactly
+ * as before (zod's `z.email()` pattern); RFC 6531 adds UTF-8 to the local part and the domain, of
+ * which letters, marks and digits are taken (no symbol or punctuation outside ASCII: a fullwidth `＠`
+ * or `．` would only look like the real one).
+ */
+const ADDRESS = /^(?:[\p{L}\p{M}\p{Nd}_'+-]+\.)*[\p{L}\p{M}\p{Nd}_'+-]*[\p{L}\p{M}\p{Nd}_+-]@(?:[\p{L}\p{Nd}][\p{L}\p{M}\p{Nd}-]*\.)+[\p{L}\p{M}]{2,}$/u;
+
+/**
+ * Emails we are willing to put in an OData literal, in Unicode NFC: `jürgen@müller.de` typed as `u`
+ * plus a combining diaeresis is the same address as with `ü`, and every use of the email (the
+ * lookup, the log's hash, the link's hash, the contact the post-registration hook writes) sees the
+ * one form. It also refuses the library's batch marker: the post-registration hook writes the email
+ * into a contact, and a record holding the marker breaks the library whenever Dataverse sends it
+ * back.
  */
 export const emailSchema = z
   .string()
   .trim()
   .min(1)
-  .max(MAX_EMAIL_LENGTH)
-  // eslint-disable-next-line no-control-regex
-  .refine((value) => !/[\u0000-\u001f\u007f"{}]/.test(value))
-  .refine((value) => !containsBatchMarker(value))
-  .pipe(z.email());
+  // A bound before normalising, whose cost grows with the string (the exact limit comes after).
+  .max(MAX_EMAIL_LENGTH * 4)
+  .transform((value) => value.normalize('NFC'))
+  .pipe(
+    z
+      .string()
+      // Not `.max()`: zod 4 measures a string's length there in code points, not code units.
+      .refine((value) => value.length <= MAX_EMAIL_LENGTH)
+      .refine((value) => !REFUSED_CHARACTER.test(value))
+      .refine((value) => !containsBatchMarker(value))
+      .regex(ADDRESS),
+  );
 
 /**
  * An object we can read keys from, or `undefined`. Nothing is copied (this runs on every

@@ -15,13 +15,14 @@ import { asObject, type Attributes, type Session } from './input.js';
 const LINK_KEYS = ['contactId', 'linkHash'] as const;
 
 /**
- * The binding of `contactId` to `email`. The email is normalised as the lookup matches it (trimmed;
- * Dataverse `eq` ignores case): a normalisation that differs from Dataverse's only makes a link
- * ignored, and the email lookup then finds the contact anyway.
+ * The binding of `contactId` to `email`. The email is normalised as the lookup matches it (trimmed,
+ * Unicode NFC as `emailSchema` hands it on, and lower-cased: Dataverse `eq` ignores case): a
+ * normalisation that differs from Dataverse's only makes a link ignored, and the email lookup then
+ * finds the contact anyway. NFC here too, so that no caller can bind an NFD spelling apart.
  */
 export function linkHash(tenantId: string, contactId: string, email: string): string {
   return createHash('sha256')
-    .update(['dynamics-link/v1', tenantId.toLowerCase(), contactId.toLowerCase(), email.trim().toLowerCase()].join('\n'))
+    .update(['dynamics-link/v1', tenantId.toLowerCase(), contactId.toLowerCase(), email.trim().normalize('NFC').toLowerCase()].join('\n'))
     .digest('hex');
 }
 

@@ -111,9 +111,13 @@ export function failureFields(error: HookError): LogFields {
 
 /**
  * A short correlation id for an email: 12 hex characters of SHA-256 over the tenant id and the
- * lower-cased email. Salting with the tenant keeps the hash from matching another deployment's
+ * lower-cased email (in NFC, the form `emailSchema` hands on, so both spellings of `ü` correlate).
+ * Salting with the tenant keeps the hash from matching another deployment's
  * logs or a generic rainbow table; it is a correlation aid, not anonymisation.
  */
 export function emailHash(email: string, salt: string): string {
-  return createHash('sha256').update(`${salt}:${email.toLowerCase()}`).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(`${salt}:${email.normalize('NFC').toLowerCase()}`)
+    .digest('hex')
+    .slice(0, 12);
 }

@@ -36,6 +36,57 @@ describe('parseRegistration', () => {
   });
 
   it.each([
+    ['an umlaut in the local part', 'jürgen.müller@beispiel.de'],
+    ['an umlaut in the domain (IDN, RFC 6531)', 'juergen@müller.de'],
+    ['Greek script throughout', 'δοκιμή@παράδειγμα.δοκιμή'],
+    ['Chinese script throughout', '用户@例子.广告'],
+  ])('accepts an internationalised address: %s', (_label, email) => {
+    expect(parseRegistration(payload(email))).toMatchObject({ valid: true, email });
+  });
+
+  it('hands on the NFC form of an address typed in NFD (u + combining diaeresis is ü)', () => {
+    const typed = 'ju\u0308rgen.mu\u0308ller@beispiel.de';
+    expect(typed).not.toBe('jürgen.müller@beispiel.de');
+    expect(parseRegistration(payload(` ${typed} `))).toMatchObject({ valid: true, email: 'jürgen.müller@beispiel.de' });
+  });
+
+  it(`counts the ${MAX_EMAIL_LENGTH} characters in UTF-16 code units of the NFC form, as Dataverse's nvarchar(${MAX_EMAIL_LENGTH}) does`, () => {
+    // In NFD each ü is two code units: 140 typed, 100 once composed, which is what is sent and stored.
+    const local = 'ü'.repeat(40);
+    const email = `${local}${'a'.repeat(MAX_EMAIL_LENGTH - 40 - '@example.com'.length)}@example.com`;
+    expect(email).toHaveLength(MAX_EMAIL_LENGTH);
+    expect(email.normalize('NFD')).toHaveLength(MAX_EMAIL_LENGTH + 40);
+    expect(parseRegistration(payload(email.normalize('NFD')))).toMatchObject({ valid: true, email });
+    // A character outside the BMP is two UTF-16 code units in Dataverse too.
+    const astral = `𝒜${'a'.repeat(MAX_EMAIL_LENGTH - 2 - '@example.com'.length)}@example.com`;
+    expect(astral).toHaveLength(MAX_EMAIL_LENGTH);
+    expect(emailSchema.safeParse(astral).success).toBe(true);
+    expect(emailSchema.safeParse(`a${astral}`).success).toBe(false);
+  });
+
+  it.each([
+    ['a C1 control (NEL)', 'ada\u0085@example.com'],
+    ['a C1 control (CSI)', 'ada\u009b@example.com'],
+    ['a right-to-left override', 'ada\u202e@example.com'],
+    ['a right-to-left isolate', '\u2067ada@example.com'],
+    ['a zero-width space', 'ada\u200b@example.com'],
+    ['a zero-width joiner', 'jürgen\u200d@beispiel.de'],
+    ['a soft hyphen', 'ju\u00adrgen@beispiel.de'],
+    ['a byte order mark inside (at either end, trim removes it as it does spaces)', 'ada\ufeff@example.com'],
+    ['a no-break space', 'ada\u00a0lovelace@example.com'],
+    ['an ideographic space', '用户\u3000@例子.广告'],
+    ['a line separator', 'ada\u2028@example.com'],
+    ['a lone surrogate (no UTF-8 form: encodeURIComponent throws)', 'ada\ud800@example.com'],
+    ['a private-use character', 'ada\ue000@example.com'],
+    ['an unassigned code point', 'ada\u0378@example.com'],
+    ['a fullwidth at sign', 'ada\uff20example.com@example.com'],
+    ['an ideographic full stop between labels', 'juergen@müller\u3002de'],
+    ['a symbol outside ASCII', 'ada\u2764@example.com'],
+  ])('refuses an internationalised address with %s', (_label, email) => {
+    expect(parseRegistration(payload(email))).toMatchObject({ valid: false });
+  });
+
+  it.each([
     ['a number', 42],
     ['null', null],
     ['an array', ['ada@example.com']],

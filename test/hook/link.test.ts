@@ -60,4 +60,11 @@ describe('linkHash', () => {
     expect(linkHash(tenant, ADA_ID, ADA)).toBe(expected);
     expect(linkHash(tenant.toUpperCase(), ADA_ID.toUpperCase(), ` ${ADA.toUpperCase()} `)).toBe(expected);
   });
+
+  it('binds the NFC and NFD spellings of an internationalised email alike, and not the address without its accents', () => {
+    const nfc = 'jürgen.müller@beispiel.de';
+    expect(linkHash(TENANT, ADA_ID, nfc.normalize('NFD'))).toBe(linkHash(TENANT, ADA_ID, nfc));
+    expect(linkHash(TENANT, ADA_ID, 'JÜRGEN.MÜLLER@BEISPIEL.DE')).toBe(linkHash(TENANT, ADA_ID, nfc));
+    expect(linkHash(TENANT, ADA_ID, 'jurgen.muller@beispiel.de')).not.toBe(linkHash(TENANT, ADA_ID, nfc));
+  });
 });

@@ -129,6 +129,12 @@ describe('emailHash', () => {
     expect(emailHash('Ada@Example.COM', TENANT)).toBe(emailHash('ada@example.com', TENANT));
   });
 
+  it('is the same for the NFC and NFD spellings of an internationalised email', () => {
+    const nfc = 'jürgen.müller@beispiel.de';
+    expect(emailHash(nfc.normalize('NFD'), TENANT)).toBe(emailHash(nfc, TENANT));
+    expect(emailHash('jurgen.muller@beispiel.de', TENANT)).not.toBe(emailHash(nfc, TENANT));
+  });
+
   it('differs between salts (tenants)', () => {
     expect(emailHash('ada@example.com', TENANT)).not.toBe(emailHash('ada@example.com', '99999999-2222-3333-4444-555555555555'));
   });
