@@ -8,6 +8,7 @@
  * once, with no argument, on every path. It never throws and the promise it returns never rejects.
  */
 import { callRuntime } from './answer.js';
+import { nowMs } from './clock.js';
 import { Deadline, timeoutError } from './resilience/deadline.js';
 import { type ContactData, createContact, findContactsByEmail, readContact, updateContact } from './dataverse.js';
 import { contactIdFor } from './contact-id.js';
@@ -39,12 +40,15 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
   // registration finds the contact the first run created instead of creating a second one.
   const lock = new KeyedLock();
   return async (args, callback) => {
-    const startedAt = performance.now();
+    const startedAt = nowMs();
     const counter = { attempts: 0 };
-    const deadline = new Deadline(hook.config.policy.timeoutMs);
+    // Inside the `try`: a Deadline needs the host's timers and AbortController, which a runtime may lack.
+    let deadline: Deadline | undefined;
     let registration: Registration | undefined;
     let fields: LogFields;
     try {
+      const runDeadline = new Deadline(hook.config.policy.timeoutMs);
+      deadline = runDeadline;
       registration = parseRegistration(args);
       // Without a valid email no link can be bound to it, so such a run returns before any request.
       const key = registration.valid ? `email:${registration.email.toLowerCase()}` : 'invalid';
@@ -52,7 +56,7 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
       // No race around the lock: a run queued behind another for the same key waits at most until
       // that run's deadline, which ends before its own (it started earlier); once running, every
       // wait is bounded by `hook.call`, which also names the stage a deadline caught.
-      const result = await lock.run(key, () => synchronise(hook, current, deadline, counter));
+      const result = await lock.run(key, () => synchronise(hook, current, runDeadline, counter));
       fields = {
         outcome: result.outcome,
         reason: result.reason,
@@ -63,13 +67,17 @@ export function createPostRegistrationHook(rawConfig: unknown, options: HookOpti
     } catch (error) {
       fields = { outcome: 'failed', reason: 'sync_failed', ...failureFields(toHookError(error, 'dataverse')) };
     } finally {
-      deadline.dispose();
+      try {
+        deadline?.dispose();
+      } catch {
+        // No `clearTimeout` in this runtime: the timer is unref'd and only aborts a finished signal.
+      }
     }
     complete(callback, hook.log);
     const line: LogFields = {
       hook: 'post-registration',
       ...fields,
-      latencyMs: Math.round(performance.now() - startedAt),
+      latencyMs: Math.round(nowMs() - startedAt),
       attempts: counter.attempts,
       ...(registration?.valid === true ? { emailHash: emailHash(registration.email, hook.config.auth.tenantId) } : {}),
     };

@@ -4,6 +4,7 @@
  * promise it returns never rejects.
  */
 import { answerOnce, type Answer } from './answer.js';
+import { nowMs } from './clock.js';
 import { DEFAULT_MESSAGES } from './config.js';
 import { findContactsByEmail } from './dataverse.js';
 import { Deadline } from './resilience/deadline.js';
@@ -35,7 +36,7 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
   }
   const { hook } = loaded;
   return async (args, callback, error) => {
-    const startedAt = performance.now();
+    const startedAt = nowMs();
     const answer = answerOnce(callback, error, hook.log);
     let registration: Registration | undefined;
     try {
@@ -50,7 +51,7 @@ export function createPreRegistrationHook(rawConfig: unknown, options: HookOptio
         hook: 'pre-registration',
         outcome: decision.outcome,
         reason: decision.reason,
-        latencyMs: Math.round(performance.now() - startedAt),
+        latencyMs: Math.round(nowMs() - startedAt),
         attempts,
         ...(registration.valid ? { emailHash: emailHash(registration.email, hook.config.auth.tenantId) } : {}),
         ...(lookup.kind === 'contacts' ? { matches: lookup.contacts.length } : {}),

@@ -94,3 +94,56 @@ describe('an error that is neither an HTTP answer nor a network failure', () => 
     expect(run.result).toMatchObject({ error_message: 'Registration is temporarily unavailable. Please try again in a few minutes.' });
   });
 });
+
+/**
+ * A runtime built without some of Node's globals (issue 17: without `performance` the hook rejected
+ * with a ReferenceError and answered nothing, its clock being read before its `try`). Each global
+ * the hook reads is read where a failure still answers: the registration is decided (the clock
+ * falls back to `Date`), or answered by policy when there is no timer to hold a deadline with.
+ */
+describe('the built hooks in a realm without some of the usual globals', () => {
+  const postConfig = { ...BASE_CONFIG, sync: { createIfMissing: true } };
+  let post = '';
+  beforeAll(async () => {
+    post = (await buildHook('post-registration', postConfig)).code;
+  });
+
+  it('without performance: the pre-registration hook decides as usual, with its latency measured', async () => {
+    mockToken();
+    mockContacts('contacts-one.json');
+    const hook = loadBuiltHookInRealm(code, strivacityGlobals('ErrorDenyRequest'), ['performance']);
+
+    const run = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+
+    expect(run.calls).toBe(1);
+    expect(decidedOf(run.logLines)).toMatchObject({ outcome: 'allow', reason: 'matched', attempts: 1, latencyMs: expect.any(Number) });
+  });
+
+  it('without performance: the post-registration hook synchronises as usual and calls back once', async () => {
+    mockToken();
+    mockContacts('contacts-one.json');
+    const hook = loadBuiltHookInRealm(post, strivacityGlobals('ErrorDenyRequest'), ['performance']);
+
+    const run = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+
+    expect(run.calls).toBe(1);
+    expect(run.logLines.find((line) => (line as { event?: string }).event === 'registration.synced')).toMatchObject({
+      outcome: 'unchanged',
+      reason: 'email_match',
+      latencyMs: expect.any(Number),
+    });
+  });
+
+  it.each(['setTimeout', 'clearTimeout', 'AbortController'] as const)('without %s: both hooks still answer exactly once, and never reject', async (name) => {
+    for (const built of [code, post]) {
+      mockToken();
+      mockContacts('contacts-one.json');
+      const hook = loadBuiltHookInRealm(built, strivacityGlobals('ErrorDenyRequest'), [name]);
+
+      const run = await runHook(hook, registrationPayload('ada.lovelace@example.com'));
+
+      expect(run.calls).toBe(1);
+      expect(run.via).toBe('callback');
+    }
+  });
+});

@@ -13,7 +13,7 @@ import type { BuiltHookFunction } from '../../src/harness/load-hook.js';
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The host's globals a Node runtime provides that a bare `vm` context lacks. */
-const USUAL_GLOBALS = [
+export const USUAL_GLOBALS = [
   'console',
   'process',
   'Buffer',
@@ -43,12 +43,17 @@ const USUAL_GLOBALS = [
   'btoa',
 ] as const;
 
-/** Evaluates `code` as a CommonJS module in a new realm; `globals` are added to that realm's global object. */
-export function loadBuiltHookInRealm(code: string, globals: Record<string, unknown>): BuiltHookFunction {
+export type UsualGlobal = (typeof USUAL_GLOBALS)[number];
+
+/**
+ * Evaluates `code` as a CommonJS module in a new realm; `globals` are added to that realm's global
+ * object, and the usual ones except those named in `without` (a runtime built without them).
+ */
+export function loadBuiltHookInRealm(code: string, globals: Record<string, unknown>, without: readonly UsualGlobal[] = []): BuiltHookFunction {
   const filename = join(PROJECT_ROOT, 'dist', `realm-${process.pid}.hook.js`);
   const hostRequire = createRequire(filename);
   const sandbox: Record<string, unknown> = { ...globals };
-  for (const name of USUAL_GLOBALS) sandbox[name] = (globalThis as Record<string, unknown>)[name];
+  for (const name of USUAL_GLOBALS) if (!without.includes(name)) sandbox[name] = (globalThis as Record<string, unknown>)[name];
   const context = createContext(sandbox);
   const wrapper = runInContext(`(function (exports, require, module, __filename, __dirname) {\n${code}\n})`, context, { filename }) as (
     ...args: unknown[]
