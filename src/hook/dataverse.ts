@@ -6,6 +6,7 @@ import { DynamicsWebApi } from 'dynamics-web-api';
 import { z } from 'zod';
 import { type Config, GUID, syncColumnsOf, updateExistingOf } from './config.js';
 import { withMalformedBodyGuard } from './resilience/crash-guard.js';
+import { authenticateReason } from './auth-reason.js';
 import { HookError } from './errors.js';
 import { emailFilter } from './odata.js';
 
@@ -242,18 +243,6 @@ export function retryAfterMsOf(value: unknown): number | undefined {
   if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/**
- * Dataverse answers a token it will not accept with 401 and an empty body; the reason is only in
- * `WWW-Authenticate` or the non-standard `401_error_reason` header (e.g. "IDX10214: Audience
- * validation failed"). It describes our token, not the person registering, so it is safe to log;
- * it is still cut short and stripped to printable ASCII.
- */
-function authenticateReason(headers: Record<string, unknown>): string | undefined {
-  const raw = headers['401_error_reason'] ?? headers['www-authenticate'];
-  if (typeof raw !== 'string' || raw === '') return undefined;
-  return raw.replace(/[^\x20-\x7e]/g, '').slice(0, 200);
 }
 
 // ---------------------------------------------------------------------------------------------

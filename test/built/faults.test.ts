@@ -124,7 +124,17 @@ describe('Dataverse faults', () => {
 
     expectOnErrorOutcome(run);
     expect(run.decided).toMatchObject({ failure: 'auth', stage: 'dataverse', status: 401, attempts: 1 });
-    expect(run.decided['diagnostic']).toContain('IDX10214: Audience validation failed.');
+    expect(run.decided['diagnostic']).toBe('IDX10214: Audience validation failed (token for another environment)');
+  });
+
+  it('401 whose 401_error_reason holds free text logs the reason as "other", never the text', async () => {
+    mockToken();
+    contacts().reply(401, '', { '401_error_reason': 'victim.person@example.com was here' });
+    const run = await register('Dataverse 401 (hostile reason)');
+
+    expectOnErrorOutcome(run);
+    expect(run.decided).toMatchObject({ failure: 'auth', status: 401, diagnostic: 'other' });
+    expect(JSON.stringify(run)).not.toContain('victim.person');
   });
 
   it.each([

@@ -197,10 +197,18 @@ describe('doctor names the cause and the fix of each broken setup', () => {
     const report = await runDoctor(BASE_CONFIG, { readSecret: secrets });
     expect(step(report, 'whoami')).toMatchObject({ status: 'fail', code: 'HTTP 401', detail: 'Dataverse refused the access token.' });
     expect(step(report, 'whoami').cause).toBe(
-      'Dataverse refused the token (401): Bearer error="invalid_token", error_description="The access token audience is invalid". The token\'s audience or tenant does not match this environment.',
+      "Dataverse refused the token (401): invalid_token. The token's audience or tenant does not match this environment.",
     );
     expect(step(report, 'whoami').fix).toMatch(/dataverse.url is this environment's URL.*auth.tenantId/);
     expect(step(report, 'read').status).toBe('skip');
+  });
+
+  it('Dataverse 401 whose reason header holds free text: the cause says "other", never the text', async () => {
+    mockToken();
+    mockWhoAmI(401, '', { '401_error_reason': 'ada.lovelace@example.com' });
+    const report = await runDoctor(BASE_CONFIG, { readSecret: secrets });
+    expect(step(report, 'whoami').cause).toContain('(401): other.');
+    expect(JSON.stringify(report)).not.toContain('ada.lovelace');
   });
 
   it('Dataverse 403 0x80072560: no Application User, and where to add one', async () => {

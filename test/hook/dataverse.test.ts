@@ -54,10 +54,16 @@ describe('classifyDataverseError', () => {
     expect(classifyDataverseError(httpError(429, { headers: { 'retry-after': '17' } })).retryAfterMs).toBe(17_000);
   });
 
-  it('takes the reason of a 401 from 401_error_reason or WWW-Authenticate, cut to 200 printable characters', () => {
+  it('keeps only a known Bearer error of WWW-Authenticate as the reason of a 401, never the rest of the header', () => {
     const failure = classifyDataverseError(httpError(401, { headers: { 'www-authenticate': `Bearer error="invalid_token"\u0007${'x'.repeat(300)}` } }));
-    expect(failure.diagnostic).toMatch(/^Bearer error="invalid_token"x+$/);
-    expect(failure.diagnostic).toHaveLength(200);
+    expect(failure.diagnostic).toBe('invalid_token');
+  });
+
+  it('reports any other 401 reason as "other": a header carrying an email or free text never reaches the diagnostic', () => {
+    for (const reason of ['ada.lovelace@example.com', 'IDX99999: made up', 'Bearer error="ada@example.com"', '\u001b]0;pwned\u0007']) {
+      const failure = classifyDataverseError(httpError(401, { headers: { '401_error_reason': reason } }));
+      expect(failure.diagnostic).toBe('other');
+    }
   });
 
   it.each([
@@ -171,10 +177,10 @@ describe('classifyDataverseError', () => {
     expect(classifyDataverseError(httpError(401, { headers }))).toMatchObject({
       code: 'auth',
       message: 'Dataverse refused the access token.',
-      diagnostic: 'IDX10214: Audience validation failed',
+      diagnostic: 'IDX10214: Audience validation failed (token for another environment)',
     });
     expect(classifyDataverseError(httpError(401, { headers: { '401_error_reason': 'IDX10223: Lifetime validation failed' } })).diagnostic).toBe(
-      'IDX10223: Lifetime validation failed',
+      'IDX10223: Lifetime validation failed (token expired)',
     );
   });
 
