@@ -14,7 +14,8 @@
  * - `--cpu-prof <dir>` writes a V8 CPU profile of each child (`node --cpu-prof`), for
  *   `src/bench/profile-summary.ts`.
  *
- * Usage: `npm run bench:warm -- [--runs 5] [--rounds 20] [--per-round 250] [--cpu-prof <dir>]`.
+ * Usage: `npm run bench:warm -- [--runs 5] [--rounds 20] [--per-round 250] [--cpu-prof <dir>] [--only hook|bare]`
+ * (`--only`: the other side makes one call per round, so that a profile shows one side's costs).
  * Not a test: nothing here passes or fails a build.
  */
 import { spawn } from 'node:child_process';
@@ -95,12 +96,15 @@ async function child(resultFile: string, rounds: number, perRound: number): Prom
     await timeRegistrations(hook, newSeries(), 1000, 'The hook did not allow the known customer.');
     const hookSeries = newSeries();
     const bareSeries = newSeries();
+    // `--only hook|bare` (for a profile of one side): the other side's rounds are one call each,
+    // and the in-memory phase is left out.
+    const only = process.env['HOOK_WARM_ONLY'];
     for (let round = 0; round < rounds; round += 1) {
-      await timeRegistrations(hook, hookSeries, perRound, 'The hook did not allow the known customer.');
-      await timeBare(bareSeries, perRound);
+      await timeRegistrations(hook, hookSeries, only === 'bare' ? 1 : perRound, 'The hook did not allow the known customer.');
+      await timeBare(bareSeries, only === 'hook' ? 1 : perRound);
     }
     unload();
-    const inMemory = await timeWithoutNetwork(code, config.dataverse.url);
+    const inMemory = only === undefined ? await timeWithoutNetwork(code, config.dataverse.url) : undefined;
     const result: RunResult = {
       hookMedianUs: median(hookSeries.samples),
       bareMedianUs: median(bareSeries.samples),
@@ -119,7 +123,7 @@ async function child(resultFile: string, rounds: number, perRound: number): Prom
   }
 }
 
-function runChild(options: { rounds: number; perRound: number; cpuProfDir: string | undefined }): Promise<RunResult> {
+function runChild(options: { rounds: number; perRound: number; cpuProfDir: string | undefined; only: string | undefined }): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'hook-warm-'));
   const { certPem, keyPem } = createSelfSignedCertificate('127.0.0.1');
   const certFile = join(dir, 'stand-in-cert.pem');
@@ -133,6 +137,7 @@ function runChild(options: { rounds: number; perRound: number; cpuProfDir: strin
       HOOK_WARM_RESULT: resultFile,
       HOOK_WARM_ROUNDS: String(options.rounds),
       HOOK_WARM_PER_ROUND: String(options.perRound),
+      ...(options.only === undefined ? {} : { HOOK_WARM_ONLY: options.only }),
       HOOK_BENCH_TLS_KEY: keyPem,
       HOOK_BENCH_TLS_CERT: certPem,
       NODE_EXTRA_CA_CERTS: certFile,
@@ -165,6 +170,7 @@ async function parent(): Promise<void> {
       rounds: { type: 'string', default: '20' },
       'per-round': { type: 'string', default: '250' },
       'cpu-prof': { type: 'string' },
+      only: { type: 'string' },
     },
     strict: true,
   });
@@ -173,13 +179,15 @@ async function parent(): Promise<void> {
   const perRound = Number(values['per-round']);
   if (![runs, rounds, perRound].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--runs, --rounds and --per-round take positive integers.');
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
+  const only = values.only;
+  if (only !== undefined && only !== 'hook' && only !== 'bare') throw new Error('--only takes hook or bare.');
   const cpu = cpus();
   console.log(
     `Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}; load average ${loadavg()[0]?.toFixed(1)} at start`,
   );
   console.log(`${runs} runs, each ${rounds} rounds of ${perRound} hook registrations then ${perRound} bare calls (warm, concurrency 1)\n`);
   const results: RunResult[] = [];
-  for (let run = 0; run < runs; run += 1) results.push(await runChild({ rounds, perRound, cpuProfDir }));
+  for (let run = 0; run < runs; run += 1) results.push(await runChild({ rounds, perRound, cpuProfDir, only }));
   const ratio = (r: RunResult) => r.hookMedianUs / r.bareMedianUs;
   const cpuRatio = (r: RunResult) => r.hookCpuUs / r.bareCpuUs;
   console.log(
