@@ -28,12 +28,12 @@ export interface Stats {
 }
 
 /** Wall-time samples of a series of calls, and the process CPU time they used in total. */
-interface Series {
+export interface Series {
   readonly samples: number[];
   cpuUs: number;
 }
 
-const newSeries = (): Series => ({ samples: [], cpuUs: 0 });
+export const newSeries = (): Series => ({ samples: [], cpuUs: 0 });
 
 function statsOf(series: Series): Stats {
   const sorted = [...series.samples].sort((a, b) => a - b);
@@ -207,7 +207,7 @@ async function measureTimings(resultFile: string): Promise<void> {
 }
 
 /** Times `count` sequential registrations of the known customer into `series` (wall µs and CPU). */
-async function timeRegistrations(hook: BuiltHookFunction, series: Series, count: number, notAllowed: string): Promise<void> {
+export async function timeRegistrations(hook: BuiltHookFunction, series: Series, count: number, notAllowed: string): Promise<void> {
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < count; i += 1) {
     const payload = registrationPayload(EMAIL);
@@ -226,7 +226,7 @@ async function timeRegistrations(hook: BuiltHookFunction, series: Series, count:
 
 const RETRIEVE_CALL = 'client.retrieveMultiple({';
 
-async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<Stats | undefined> {
+export async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<Stats | undefined> {
   if (!code.includes(RETRIEVE_CALL)) return undefined;
   const fixture = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src/harness/recorded/contacts-one.json'), 'utf8')) as { value: Array<Record<string, unknown>> };
   const globals = globalThis as { __hookBenchRetrieve?: unknown };

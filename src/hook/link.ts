@@ -7,10 +7,10 @@
  * the registering email, is the one in the session. A session carried over from an attempt with
  * another email, or a link that something else put there, is ignored and the email decides.
  */
-import { createHash } from 'node:crypto';
 import { removePath, setPath } from './attributes.js';
 import { isContactId } from './dataverse.js';
 import { asObject, type Attributes, type Session } from './input.js';
+import { sha256Hex } from './sha256.js';
 
 const LINK_KEYS = ['contactId', 'linkHash'] as const;
 
@@ -21,9 +21,7 @@ const LINK_KEYS = ['contactId', 'linkHash'] as const;
  * finds the contact anyway. NFC here too, so that no caller can bind an NFD spelling apart.
  */
 export function linkHash(tenantId: string, contactId: string, email: string): string {
-  return createHash('sha256')
-    .update(['dynamics-link/v1', tenantId.toLowerCase(), contactId.toLowerCase(), email.trim().normalize('NFC').toLowerCase()].join('\n'))
-    .digest('hex');
+  return sha256Hex(['dynamics-link/v1', tenantId.toLowerCase(), contactId.toLowerCase(), email.trim().normalize('NFC').toLowerCase()].join('\n'));
 }
 
 /** `session` with the contact linked for `email`, keeping the other keys of `session.dynamics`. */

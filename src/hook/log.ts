@@ -2,12 +2,12 @@
  * Structured logs: one JSON line per event. The fields are a closed, typed set so that no call site
  * can hand a free-form string (an email, a token, a record, a library's error message) to the log.
  */
-import { createHash } from 'node:crypto';
 import type { Decision, Reason } from './decide.js';
 import type { LinkUse, LoginReason } from './kinds/post-identification/decide.js';
 import type { FailureCode, FailureStage, HookError } from './errors.js';
 import type { SyncReason, SyncResult } from './sync.js';
 import type { SkippedValue, ValueProblem } from './values.js';
+import { sha256Hex } from './sha256.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -116,8 +116,5 @@ export function failureFields(error: HookError): LogFields {
  * logs or a generic rainbow table; it is a correlation aid, not anonymisation.
  */
 export function emailHash(email: string, salt: string): string {
-  return createHash('sha256')
-    .update(`${salt}:${email.normalize('NFC').toLowerCase()}`)
-    .digest('hex')
-    .slice(0, 12);
+  return sha256Hex(`${salt}:${email.normalize('NFC').toLowerCase()}`).slice(0, 12);
 }
