@@ -4,6 +4,7 @@
  * post-registration hook to write someone else's contact.
  */
 import nock from 'nock';
+import { contactIdFor } from '../../src/hook/contact-id.js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HookKind } from '../../src/build/artifact.js';
 import { buildHook } from '../../src/build/build-hook.js';
@@ -16,7 +17,8 @@ import { API, BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockContacts, moc
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e'; // contacts-one.json
 const ADA = 'ada.lovelace@example.com';
 const MALLORY = 'mallory@example.com';
-const CONFIG = { ...BASE_CONFIG, sync: { createIfMissing: true } } satisfies ConfigInput;
+// overwrite: these tests pin which contact is written; what fillEmpty writes is tested in test/hook/post-registration.test.ts.
+const CONFIG = { ...BASE_CONFIG, sync: { createIfMissing: true, updateExisting: 'overwrite' } } satisfies ConfigInput;
 
 const builds = new Map<string, string>();
 const builtHooks = useBuiltHooks();
@@ -72,7 +74,7 @@ function mockMalloryCreated(): nock.Scope {
     .get(`${API}/contacts`)
     .query(true)
     .reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS)
-    .post(`${API}/contacts`, { firstname: 'Mallory', lastname: 'Example', emailaddress1: MALLORY })
+    .post(`${API}/contacts`, { firstname: 'Mallory', lastname: 'Example', emailaddress1: MALLORY, contactid: contactIdFor(ORG, MALLORY) })
     .reply(created.status, '', created.headers ?? {});
 }
 

@@ -3,6 +3,7 @@
  * with the runtime's result classes as globals), driven with recorded Entra and Dataverse responses.
  */
 import nock from 'nock';
+import { contactIdFor } from '../../src/hook/contact-id.js';
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from '../../src/build/artifact.js';
 import { buildHook } from '../../src/build/build-hook.js';
@@ -14,7 +15,8 @@ import { API, BASE_CONFIG, JSON_HEADERS, mockToken, ORG, SECRET, TENANT, useBuil
 
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const CREATED_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
-const CONFIG = { ...BASE_CONFIG, sync: { createIfMissing: true } } satisfies ConfigInput;
+// overwrite: these tests pin which contact is written; what fillEmpty writes is tested in test/hook/post-registration.test.ts.
+const CONFIG = { ...BASE_CONFIG, sync: { createIfMissing: true, updateExisting: 'overwrite' } } satisfies ConfigInput;
 
 type Recorded = { status: number; headers?: Record<string, string> };
 
@@ -96,7 +98,12 @@ describe('the built post-registration hook', () => {
       .get(`${API}/contacts`)
       .query(true)
       .reply(200, readFixture('contacts-none.json') as nock.Body, JSON_HEADERS)
-      .post(`${API}/contacts`, { firstname: 'Alan', lastname: 'Turing', emailaddress1: 'alan.turing@example.com' })
+      .post(`${API}/contacts`, {
+        firstname: 'Alan',
+        lastname: 'Turing',
+        emailaddress1: 'alan.turing@example.com',
+        contactid: contactIdFor(ORG, 'alan.turing@example.com'),
+      })
       .reply(created.status, '', created.headers ?? {})
       .get(`${API}/contacts`)
       .query(true)

@@ -24,7 +24,10 @@ const lines = output.lines;
 const skippedLines = () => lines().filter((line) => line['event'] === 'registration.value_skipped');
 
 /** Runs the built post-registration hook for Ada's linked contact with these names; returns the PATCH body. */
-async function syncAda(name: { givenName: string; familyName: string }, config: ConfigInput = BASE_CONFIG): Promise<unknown> {
+/** overwrite, so that every value the hook lets through is sent (Ada's recorded contact holds each column). */
+const OVERWRITE = configWith({ sync: { updateExisting: 'overwrite' } });
+
+async function syncAda(name: { givenName: string; familyName: string }, config: ConfigInput = OVERWRITE): Promise<unknown> {
   mockToken();
   const bodies: unknown[] = [];
   const update = nock(ORG)
@@ -65,7 +68,10 @@ describe('the built post-registration hook', () => {
   });
 
   it('caps at policy.maxValueLength when it is set', async () => {
-    const body = await syncAda({ givenName: 'Ada', familyName: 'Lovelace' }, configWith({ policy: { maxValueLength: 5 } }));
+    const body = await syncAda(
+      { givenName: 'Ada', familyName: 'Lovelace' },
+      configWith({ policy: { maxValueLength: 5 }, sync: { updateExisting: 'overwrite' } }),
+    );
 
     expect(body).toEqual({ firstname: 'Ada' });
     expect(skippedLines()).toEqual([expect.objectContaining({ column: 'lastname', problem: 'too_long' })]);
