@@ -4,8 +4,8 @@
  * post-registration hook to write someone else's contact.
  */
 import nock from 'nock';
-import { contactIdFor } from '../../src/hook/contact-id.js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { contactIdFor } from '../../src/hook/contact-id.js';
 import type { HookKind } from '../../src/build/artifact.js';
 import { buildHook } from '../../src/build/build-hook.js';
 import type { ConfigInput } from '../../src/hook/config.js';
@@ -17,8 +17,7 @@ import { API, BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockContacts, moc
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e'; // contacts-one.json
 const ADA = 'ada.lovelace@example.com';
 const MALLORY = 'mallory@example.com';
-// overwrite: these tests pin which contact is written; what fillEmpty writes is tested in test/hook/post-registration.test.ts.
-const CONFIG = { ...BASE_CONFIG, sync: { createIfMissing: true, updateExisting: 'overwrite' } } satisfies ConfigInput;
+const CONFIG = { ...BASE_CONFIG, sync: { createIfMissing: true } } satisfies ConfigInput;
 
 const builds = new Map<string, string>();
 const builtHooks = useBuiltHooks();
@@ -47,10 +46,22 @@ async function preRegister(email: string, session: Session, config: ConfigInput 
   return ((calls[0]?.value as { session?: Session }).session ?? {}) as Session;
 }
 
-/** The built post-registration hook run for `email` with `session`; every PATCH of Ada's contact is counted. */
-async function postRegister(email: string, session: Session): Promise<{ adaPatches: number }> {
+/**
+ * The built post-registration hook run for `email` with `session`; every read (GET by id, which a
+ * followed link makes before filling empty columns) and every PATCH of Ada's contact is counted.
+ * Ada's contact reads with empty sync columns, so that a followed link writes.
+ */
+async function postRegister(email: string, session: Session): Promise<{ adaReads: number; adaPatches: number }> {
+  let adaReads = 0;
   let adaPatches = 0;
   nock(ORG)
+    .get(`${API}/contacts(${ADA_ID})`)
+    .query({ $select: 'contactid,firstname,lastname' })
+    .optionally()
+    .reply(() => {
+      adaReads += 1;
+      return [200, { '@odata.etag': 'W/"1"', contactid: ADA_ID, firstname: null, lastname: null }, JSON_HEADERS];
+    })
     .patch(`${API}/contacts(${ADA_ID})`)
     .optionally()
     .reply(() => {
@@ -64,7 +75,7 @@ async function postRegister(email: string, session: Session): Promise<{ adaPatch
     await load('post-registration')
   )(payload, (...args: unknown[]) => calls.push(args), undefined);
   expect(calls).toEqual([[]]);
-  return { adaPatches };
+  return { adaReads, adaPatches };
 }
 
 /** Mallory is not in the CRM: the post-registration hook looks her up and creates her. */
@@ -96,8 +107,8 @@ describe('the stale link of issue 9, through the built hooks', () => {
 
     mockToken();
     const mallory = mockMalloryCreated();
-    const { adaPatches } = await postRegister(MALLORY, second);
-    expect(adaPatches).toBe(0);
+    const { adaReads, adaPatches } = await postRegister(MALLORY, second);
+    expect([adaReads, adaPatches]).toEqual([0, 0]);
     mallory.done();
   });
 
@@ -109,9 +120,9 @@ describe('the stale link of issue 9, through the built hooks', () => {
 
     mockToken();
     const mallory = mockMalloryCreated();
-    const { adaPatches } = await postRegister(MALLORY, adasSession);
+    const { adaReads, adaPatches } = await postRegister(MALLORY, adasSession);
 
-    expect(adaPatches).toBe(0);
+    expect([adaReads, adaPatches]).toEqual([0, 0]);
     mallory.done();
     expect(logged.filter((line) => line['event'] === 'registration.synced')).toEqual([
       expect.objectContaining({ level: 'info', outcome: 'created', reason: 'ignored_link_no_match' }),
@@ -119,15 +130,19 @@ describe('the stale link of issue 9, through the built hooks', () => {
     expect(JSON.stringify(logged)).not.toMatch(/mallory|lovelace|0f8fad5b/i);
   });
 
-  it('a link made for the same email is followed: Ada is updated without a lookup', async () => {
+  it('a link made for the same email is followed: Ada is read by id and updated without an email lookup', async () => {
     mockToken();
     mockContacts('contacts-one.json');
     const adasSession = await preRegister(` ${ADA.toUpperCase()} `, { journey: 'register' });
+    logged = [];
 
     mockToken();
-    const { adaPatches } = await postRegister(ADA, adasSession);
+    const { adaReads, adaPatches } = await postRegister(ADA, adasSession);
 
-    expect(adaPatches).toBe(1);
+    expect([adaReads, adaPatches]).toEqual([1, 1]);
+    expect(logged.filter((line) => line['event'] === 'registration.synced')).toEqual([
+      expect.objectContaining({ outcome: 'updated', reason: 'session_contact', columnsWritten: ['firstname', 'lastname'], columnsKept: [] }),
+    ]);
   });
 
   const failing = { status: 500, body: { error: { code: '0x80040216', message: 'SQL timeout' } } };

@@ -3,8 +3,8 @@
  * with the runtime's result classes as globals), driven with recorded Entra and Dataverse responses.
  */
 import nock from 'nock';
-import { contactIdFor } from '../../src/hook/contact-id.js';
 import { describe, expect, it, vi } from 'vitest';
+import { contactIdFor } from '../../src/hook/contact-id.js';
 import { MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from '../../src/build/artifact.js';
 import { buildHook } from '../../src/build/build-hook.js';
 import type { ConfigInput } from '../../src/hook/config.js';
@@ -15,8 +15,7 @@ import { API, BASE_CONFIG, JSON_HEADERS, mockToken, ORG, SECRET, TENANT, useBuil
 
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const CREATED_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
-// overwrite: these tests pin which contact is written; what fillEmpty writes is tested in test/hook/post-registration.test.ts.
-const CONFIG = { ...BASE_CONFIG, sync: { createIfMissing: true, updateExisting: 'overwrite' } } satisfies ConfigInput;
+const CONFIG = { ...BASE_CONFIG, sync: { createIfMissing: true } } satisfies ConfigInput;
 
 type Recorded = { status: number; headers?: Record<string, string> };
 
@@ -74,7 +73,11 @@ describe('the built post-registration hook', () => {
   it('updates the linked contact with If-Match: * and calls back once with no argument', async () => {
     const token = mockToken();
     const bodies: unknown[] = [];
+    // fillEmpty (the default) reads the linked contact's sync columns first: here they are empty, so both are written.
     const update = nock(ORG)
+      .get(`${API}/contacts(${ADA_ID})`)
+      .query({ $select: 'contactid,firstname,lastname' })
+      .reply(200, { '@odata.etag': 'W/"1"', contactid: ADA_ID, firstname: null, lastname: null }, JSON_HEADERS)
       .patch(`${API}/contacts(${ADA_ID})`, (body) => bodies.push(body) > 0)
       .matchHeader('if-match', '*')
       .reply(204, '', (readFixture('dataverse-update-204.json') as Recorded).headers ?? {});
@@ -87,11 +90,19 @@ describe('the built post-registration hook', () => {
     token.done();
     update.done();
     expect(logs).toEqual([
-      expect.objectContaining({ level: 'info', event: 'registration.synced', hook: 'post-registration', outcome: 'updated', reason: 'session_contact' }),
+      expect.objectContaining({
+        level: 'info',
+        event: 'registration.synced',
+        hook: 'post-registration',
+        outcome: 'updated',
+        reason: 'session_contact',
+        columnsWritten: ['firstname', 'lastname'],
+        columnsKept: [],
+      }),
     ]);
   });
 
-  it('creates a missing contact, and a second run for the same registration updates it instead of creating another', async () => {
+  it('creates a missing contact with the derived contactid, and a second run for the same registration finds it instead of creating another (fillEmpty: it holds every value, so nothing is written)', async () => {
     mockToken();
     const created = readFixture('dataverse-create-204.json') as Recorded;
     const scope = nock(ORG)
@@ -107,9 +118,8 @@ describe('the built post-registration hook', () => {
       .reply(created.status, '', created.headers ?? {})
       .get(`${API}/contacts`)
       .query(true)
-      .reply(200, readFixture('contacts-created.json') as nock.Body, JSON_HEADERS)
-      .patch(`${API}/contacts(${CREATED_ID})`, { firstname: 'Alan', lastname: 'Turing' })
-      .reply(204);
+      .reply(200, readFixture('contacts-created.json') as nock.Body, JSON_HEADERS);
+    // Neither a second POST nor a PATCH is mocked: either would fail the second run.
     const hook = await load();
 
     const first = await drive(hook, payload('alan.turing@example.com'));
@@ -117,7 +127,9 @@ describe('the built post-registration hook', () => {
 
     expect([first.calls, second.calls]).toEqual([[[]], [[]]]);
     scope.done();
-    expect([...first.logs, ...second.logs].map((line) => line['outcome'])).toEqual(['created', 'updated']);
+    expect([...first.logs, ...second.logs].map((line) => line['outcome'])).toEqual(['created', 'unchanged']);
+    expect(second.logs).toEqual([expect.objectContaining({ outcome: 'unchanged', columnsWritten: [], columnsKept: ['firstname', 'lastname'] })]);
+    expect(CREATED_ID).toBe((readFixture('contacts-created.json') as { value: Array<{ contactid: string }> }).value[0]?.contactid);
   });
 
   it('swallows a Dataverse outage: calls back once and logs the failure class without personal data', async () => {

@@ -23,14 +23,19 @@ const output = capturePrinted();
 const lines = output.lines;
 const skippedLines = () => lines().filter((line) => line['event'] === 'registration.value_skipped');
 
-/** Runs the built post-registration hook for Ada's linked contact with these names; returns the PATCH body. */
-/** overwrite, so that every value the hook lets through is sent (Ada's recorded contact holds each column). */
-const OVERWRITE = configWith({ sync: { updateExisting: 'overwrite' } });
-
-async function syncAda(name: { givenName: string; familyName: string }, config: ConfigInput = OVERWRITE): Promise<unknown> {
+/**
+ * Runs the built post-registration hook for Ada's linked contact with these names; returns the PATCH
+ * body. Ada's contact is read (fillEmpty, the default) with both sync columns empty, so that every
+ * value the hook lets through is written. `select` is the read's $select: only the columns of the
+ * values it lets through (a value left out is not read either).
+ */
+async function syncAda(name: { givenName: string; familyName: string }, select: string, config: ConfigInput = BASE_CONFIG): Promise<unknown> {
   mockToken();
   const bodies: unknown[] = [];
   const update = nock(ORG)
+    .get(`${API}/contacts(${ADA_ID})`)
+    .query({ $select: select })
+    .reply(200, { '@odata.etag': 'W/"1"', contactid: ADA_ID, firstname: null, lastname: '' }, JSON_HEADERS)
     .patch(`${API}/contacts(${ADA_ID})`, (body) => bodies.push(body) > 0)
     .reply(204);
   const payload: Record<string, unknown> = {
@@ -50,7 +55,7 @@ async function syncAda(name: { givenName: string; familyName: string }, config: 
 
 describe('the built post-registration hook', () => {
   it('does not write a first name holding the batch marker, and logs the column name only', async () => {
-    const body = await syncAda({ givenName: PLANTED, familyName: 'Lovelace' });
+    const body = await syncAda({ givenName: PLANTED, familyName: 'Lovelace' }, 'contactid,lastname');
 
     expect(body).toEqual({ lastname: 'Lovelace' });
     expect(skippedLines()).toEqual([
@@ -60,7 +65,7 @@ describe('the built post-registration hook', () => {
   });
 
   it('writes a value of 4,000 characters and leaves out one of 4,001 (the default policy.maxValueLength)', async () => {
-    const body = await syncAda({ givenName: 'A'.repeat(4001), familyName: 'L'.repeat(4000) });
+    const body = await syncAda({ givenName: 'A'.repeat(4001), familyName: 'L'.repeat(4000) }, 'contactid,lastname');
 
     expect(body).toEqual({ lastname: 'L'.repeat(4000) });
     expect(skippedLines()).toEqual([expect.objectContaining({ level: 'warn', column: 'firstname', problem: 'too_long' })]);
@@ -68,10 +73,7 @@ describe('the built post-registration hook', () => {
   });
 
   it('caps at policy.maxValueLength when it is set', async () => {
-    const body = await syncAda(
-      { givenName: 'Ada', familyName: 'Lovelace' },
-      configWith({ policy: { maxValueLength: 5 }, sync: { updateExisting: 'overwrite' } }),
-    );
+    const body = await syncAda({ givenName: 'Ada', familyName: 'Lovelace' }, 'contactid,firstname', configWith({ policy: { maxValueLength: 5 } }));
 
     expect(body).toEqual({ firstname: 'Ada' });
     expect(skippedLines()).toEqual([expect.objectContaining({ column: 'lastname', problem: 'too_long' })]);
