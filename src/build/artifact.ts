@@ -1,7 +1,6 @@
 /** What a built hook is, shared by the build and its config block. */
 
-/** The hooks the project builds, named as the Strivacity console names their events. */
-export type HookKind = 'pre-registration' | 'post-registration' | 'post-identification';
+export type { HookKind } from './kinds.js';
 
 /** The packages the built hook `require`s; everything else is bundled. */
 export const RUNTIME_PACKAGES = ['@azure/msal-node', 'dynamics-web-api', 'zod'] as const;

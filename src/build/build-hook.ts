@@ -11,14 +11,9 @@ import { parseResolvedConfig } from '../hook/config.js';
 import { configError } from '../hook/errors.js';
 import { type BuiltHook, type HookKind, MAX_HOOK_CHARACTERS, RUNTIME_PACKAGES } from './artifact.js';
 import { blockConfigFor } from './block-config.js';
+import { entryOf } from './kinds.js';
 import { renderConfigBlock } from './config-block.js';
 import { readProvenance } from './provenance.js';
-
-const ENTRIES: Record<HookKind, string> = {
-  'pre-registration': '../hook/pre-registration.entry.ts',
-  'post-registration': '../hook/post-registration.entry.ts',
-  'post-identification': '../hook/post-identification.entry.ts',
-};
 
 /** Builds a hook for a config (validated first: a config that would fail at load fails here). */
 export async function buildHook(kind: HookKind, rawConfig: unknown): Promise<BuiltHook> {
@@ -28,7 +23,7 @@ export async function buildHook(kind: HookKind, rawConfig: unknown): Promise<Bui
   parseResolvedConfig(config);
   const packageDependencies = installedVersions();
   const result = await build({
-    entryPoints: [fileURLToPath(new URL(ENTRIES[kind], import.meta.url))],
+    entryPoints: [fileURLToPath(entryOf(kind))],
     bundle: true,
     write: false,
     platform: 'node',

@@ -15,23 +15,8 @@ export interface HookRun {
   readonly elapsedMs: number;
 }
 
-/** A Strivacity-shaped pre-registration payload for one email. */
-export function registrationPayload(email: unknown, locales: readonly string[] = ['en']): Record<string, unknown> {
-  return {
-    application: { name: 'Brand Web', client_id: 'brand-web' },
-    oidc_context: { acr_values: [], ui_locales: locales },
-    customer: {
-      ip_address: '203.0.113.10',
-      store: 'customers',
-      attributes: { emails: { primaryEmail: email }, name: { givenName: '', familyName: '' } },
-      identifiers: {},
-      consents: [],
-    },
-    session: { journey: 'register' },
-    continue_context: null,
-    continue_request_parameters: {},
-  };
-}
+/** The pre-registration sample payload lives with its kind; re-exported for the harness's callers. */
+export { registrationPayload } from '../hook/kinds/pre-registration/kind.js';
 
 /**
  * Runs `work` with `console.log`/`warn`/`error` captured (the hook logs JSON lines there): each

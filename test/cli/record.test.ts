@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DynamicsWebApi } from 'dynamics-web-api';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPreRegistrationHook } from '../../src/hook/pre-registration.js';
+import { createPreRegistrationHook } from '../../src/hook/kinds/pre-registration/hook.js';
 import { recordCommand, writeRecordings } from '../../src/cli/record/command.js';
 import { recordLookups, type RecordOptions } from '../../src/cli/record/record.js';
 import { PLACEHOLDER_CLIENT_ID, PLACEHOLDER_DATAVERSE_URL, PLACEHOLDER_TENANT_ID, SCRUBBED_ACCESS_TOKEN, Scrubber } from '../../src/cli/record/scrub.js';

@@ -9,7 +9,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_MESSAGES } from '../../src/hook/config.js';
 import { registrationPayload } from '../../src/harness/run-hook.js';
-import { createPreRegistrationHook } from '../../src/hook/pre-registration.js';
+import { createPreRegistrationHook } from '../../src/hook/kinds/pre-registration/hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { API, callHook, captureLog, configWith, JSON_HEADERS, ORG, SECRET, TENANT } from '../support/helpers.js';
 

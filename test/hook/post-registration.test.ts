@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigInput } from '../../src/hook/config.js';
 import type { LogLine } from '../../src/hook/log.js';
-import { createPostRegistrationHook, type PostRegistrationHook } from '../../src/hook/post-registration.js';
+import { createPostRegistrationHook, type PostRegistrationHook } from '../../src/hook/kinds/post-registration/hook.js';
 import type { RetryPolicy } from '../../src/hook/resilience/retry.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { linkHash } from '../../src/hook/link.js';

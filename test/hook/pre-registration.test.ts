@@ -9,7 +9,7 @@ import { DEFAULT_MESSAGES } from '../../src/hook/config.js';
 import * as decideModule from '../../src/hook/decide.js';
 import { linkHash } from '../../src/hook/link.js';
 import { emailHash, type LogLine } from '../../src/hook/log.js';
-import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/pre-registration.js';
+import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/kinds/pre-registration/hook.js';
 import { RegistrationData } from '../../src/hook/results.js';
 import { BASE_CONFIG, callHook, captureLog, configWith, mockContacts, mockToken, TENANT } from '../support/helpers.js';
 

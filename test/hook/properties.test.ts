@@ -8,7 +8,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emailSchema } from '../../src/hook/input.js';
 import type { LogLine } from '../../src/hook/log.js';
-import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/pre-registration.js';
+import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/kinds/pre-registration/hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { API, callHook, configWith, mockToken, ORG } from '../support/helpers.js';
 import { intendedFilter, parseFilter } from '../support/odata-checker.js';

@@ -14,7 +14,7 @@ import { buildHook } from '../../src/build/build-hook.js';
 import { AUTHORITY_HOSTS, authorityOf, type Cloud, type ConfigInput, parseResolvedConfig, type ResolvedConfig } from '../../src/hook/config.js';
 import { registrationPayload } from '../../src/harness/run-hook.js';
 import { HookError } from '../../src/hook/errors.js';
-import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/pre-registration.js';
+import { createPreRegistrationHook, type PreRegistrationHook } from '../../src/hook/kinds/pre-registration/hook.js';
 import { createLogger, type LogLine } from '../../src/hook/log.js';
 import { RegistrationData } from '../../src/hook/results.js';
 import { readFixture } from '../../src/harness/stand-in.js';

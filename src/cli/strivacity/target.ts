@@ -5,23 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { RUNTIME_PACKAGES, type HookKind } from '../../build/artifact.js';
+import { HOOK_KINDS } from '../../build/kinds.js';
 import { parseResolvedConfig, type ResolvedConfig } from '../../hook/config.js';
 import { readJsonFile, UsageError } from '../usage.js';
 import { AdminClient, type HookType } from './admin-client.js';
 import { parseTenantUrl, readAdminCredentials } from './admin-token.js';
 
-export const HOOK_TYPE: Readonly<Record<HookKind, HookType>> = {
-  'pre-registration': 'PRE_REGISTRATION',
-  'post-registration': 'POST_REGISTRATION',
-  'post-identification': 'POST_IDENTIFICATION',
-};
+/** The Admin API type of each kind (from the kind table). */
+export const HOOK_TYPE = Object.fromEntries(HOOK_KINDS.map((kind) => [kind.name, kind.strivacityType])) as Readonly<Record<HookKind, HookType>>;
 
 /** Default hook names (3 to 64 characters, as the API requires). */
-export const DEFAULT_HOOK_NAME: Readonly<Record<HookKind, string>> = {
-  'pre-registration': 'Dynamics 365 pre-registration',
-  'post-registration': 'Dynamics 365 post-registration',
-  'post-identification': 'Dynamics 365 sign-in gate',
-};
+export const DEFAULT_HOOK_NAME = Object.fromEntries(HOOK_KINDS.map((kind) => [kind.name, kind.defaultHookName])) as Readonly<Record<HookKind, string>>;
 
 /** The flags every Strivacity command takes, for `parseArgs`. */
 export const TARGET_OPTIONS = {

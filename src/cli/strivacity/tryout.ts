@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHook } from '../../build/build-hook.js';
-import { postRegistrationPayloads, samplePayloads } from '../payloads.js';
+import { kindFacts } from '../../build/kinds.js';
 import type { HookKind } from '../../build/artifact.js';
 import { outsideJson, outsideText } from '../terminal-text.js';
 import { readJsonFile, UsageError } from '../usage.js';
@@ -49,7 +49,7 @@ function readPayloads(dir: string | undefined, file: string | undefined, kind: H
   }
   // The samples of the kind tried out: a post-registration hook on pre-registration samples only
   // ever answers "completed", which compares nothing.
-  const samples = kind === 'post-registration' ? postRegistrationPayloads() : samplePayloads();
+  const samples = kindFacts(kind).samplePayloads();
   return samples.map((sample) => ({ name: sample.file, payload: sample.payload }));
 }
 

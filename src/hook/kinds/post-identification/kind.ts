@@ -5,6 +5,7 @@
  * it is not bundled into the pasted file.
  * https://github.com/Strivacity/integrations/blob/main/hooks/seczetta/post-identification.hook.js
  */
+import type { KindFacts, PayloadCase } from '../kind-facts.js';
 
 /** Arguments of a POST_IDENTIFICATION hook for `email`, with an optional contact id kept on the account. */
 export function postIdentificationPayload(email: unknown, options: { contactId?: string; locales?: readonly string[] } = {}): Record<string, unknown> {
@@ -28,16 +29,47 @@ export function postIdentificationPayload(email: unknown, options: { contactId?:
   };
 }
 
+/** The recorded contact of ada.lovelace@example.com (src/harness/recorded/contacts-one.json). */
+const RECORDED_CONTACT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+/** A handful of sign-ins a try-out or a demo can run; `custom.dynamicsContactId` is the link attribute they assume. */
+export function signInPayloads(knownEmail = 'ada.lovelace@example.com'): PayloadCase[] {
+  return [
+    {
+      file: '01-known-customer.json',
+      description: 'one active contact has this email',
+      expect: 'allow (AllowAuthentication)',
+      payload: postIdentificationPayload(knownEmail),
+    },
+    {
+      file: '02-linked-customer.json',
+      description: 'the account carries the contact link (link.attribute custom.dynamicsContactId)',
+      expect: 'allow, by the link (verified against the email)',
+      payload: postIdentificationPayload(knownEmail, { contactId: RECORDED_CONTACT_ID }),
+    },
+    {
+      file: '03-unknown-person.json',
+      description: 'no contact has this email',
+      expect: 'login.notFound (default showError)',
+      payload: postIdentificationPayload('new.person@example.com'),
+    },
+    {
+      file: '04-no-email-identifier.json',
+      description: 'the identifier is a phone number, no email path holds an email',
+      expect: 'login.notFound (invalid_email), Dataverse not asked',
+      payload: postIdentificationPayload('+442079460018'),
+    },
+  ];
+}
+
 export const POST_IDENTIFICATION_KIND = {
   name: 'post-identification',
   strivacityType: 'POST_IDENTIFICATION',
   /** "called from the Post identification hook in a blocking manner" (the published example). */
   blocking: true,
-  /** A handful of sign-ins a try-out or a demo can run; `custom.dynamicsContactId` is the link attribute they assume. */
-  samplePayloads: (knownEmail: string, contactId?: string): ReadonlyArray<{ readonly name: string; readonly payload: Record<string, unknown> }> => [
-    { name: 'known-customer', payload: postIdentificationPayload(knownEmail) },
-    ...(contactId === undefined ? [] : [{ name: 'linked-customer', payload: postIdentificationPayload(knownEmail, { contactId }) }]),
-    { name: 'unknown-person', payload: postIdentificationPayload('new.person@example.com') },
-    { name: 'no-email-identifier', payload: postIdentificationPayload('+442079460018') },
-  ],
-} as const;
+  role: 'decides',
+  defaultHookName: 'Dynamics 365 sign-in gate',
+  summary: 'at every sign-in, after the identifier: allow an active, entitled contact, else show a message or deny',
+  contractSource: 'published: Strivacity/integrations hooks/seczetta/post-identification.hook.js',
+  samplePayloads: signInPayloads,
+} as const satisfies KindFacts;

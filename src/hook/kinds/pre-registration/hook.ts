@@ -3,18 +3,18 @@
  * deadline, decide by policy, answer Strivacity exactly once, log one line. It never throws and the
  * promise it returns never rejects.
  */
-import { answerOnce, type Answer } from './answer.js';
-import { nowMs } from './clock.js';
-import { DEFAULT_MESSAGES } from './config.js';
-import { findContactsByEmail } from './dataverse.js';
-import { Deadline } from './resilience/deadline.js';
-import { decide, type Decision, type LookupOutcome } from './decide.js';
-import { toHookError } from './errors.js';
-import { type HookArguments, parseRegistration, type Registration, type Session } from './input.js';
-import { withoutLink } from './link.js';
-import { emailHash, failureFields, type LogFields, logSkippedValues } from './log.js';
-import { denyRequest, RegistrationData, showErrorMessage } from './results.js';
-import { type HookOptions, loadHook, type LoadedHook } from './loaded-hook.js';
+import { answerOnce, type Answer } from '../../answer.js';
+import { nowMs } from '../../clock.js';
+import { DEFAULT_MESSAGES } from '../../config.js';
+import { findContactsByEmail } from '../../dataverse.js';
+import { Deadline } from '../../resilience/deadline.js';
+import { decide, type Decision, type LookupOutcome } from '../../decide.js';
+import { toHookError } from '../../errors.js';
+import { type HookArguments, parseRegistration, type Registration, type Session } from '../../input.js';
+import { withoutLink } from '../../link.js';
+import { emailHash, failureFields, type LogFields, logSkippedValues } from '../../log.js';
+import { denyRequest, RegistrationData, showErrorMessage } from '../../results.js';
+import { type HookOptions, loadHook, type LoadedHook } from '../../loaded-hook.js';
 
 export type PreRegistrationHook = (args: HookArguments, callback: unknown, error: unknown) => Promise<void>;
 

@@ -2,7 +2,7 @@
  * Entry of the paste-able post-registration hook. The build puts `const HOOK_CONFIG = {...}` above
  * this code, in the same module scope, so an administrator can edit the config in the console.
  */
-import { createPostRegistrationHook } from './post-registration.js';
+import { createPostRegistrationHook } from './hook.js';
 
 declare const HOOK_CONFIG: unknown;
 declare const module: { exports: unknown };

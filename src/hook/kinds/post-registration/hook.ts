@@ -7,22 +7,22 @@
  * failures are logged (one line, no personal data) and swallowed: `callback()` is called exactly
  * once, with no argument, on every path. It never throws and the promise it returns never rejects.
  */
-import { callRuntime } from './answer.js';
-import { nowMs } from './clock.js';
-import { Deadline, timeoutError } from './resilience/deadline.js';
-import { type ContactData, createContact, findContactsByEmail, readContact, updateContact } from './dataverse.js';
-import { contactIdFor } from './contact-id.js';
-import { updateExistingOf } from './config.js';
-import { mostRecent } from './decide.js';
-import { HookError, toHookError } from './errors.js';
-import { type HookArguments, parseRegistration, type Registration } from './input.js';
-import { KeyedLock } from './resilience/keyed-lock.js';
-import { followLink } from './link.js';
-import { emailHash, failureFields, type LogFields, type Logger, logSkippedValues } from './log.js';
-import type { AttemptCounter } from './resilience/retry.js';
-import { type HookOptions, loadHook, type LoadedHook } from './loaded-hook.js';
-import { columnsToWrite, columnValues, newContactData, type SyncReason, type SyncResult, type SyncTarget } from './sync.js';
-import type { SkippedValue } from './values.js';
+import { callRuntime } from '../../answer.js';
+import { nowMs } from '../../clock.js';
+import { Deadline, timeoutError } from '../../resilience/deadline.js';
+import { type ContactData, createContact, findContactsByEmail, readContact, updateContact } from '../../dataverse.js';
+import { contactIdFor } from '../../contact-id.js';
+import { updateExistingOf } from '../../config.js';
+import { mostRecent } from '../../decide.js';
+import { HookError, toHookError } from '../../errors.js';
+import { type HookArguments, parseRegistration, type Registration } from '../../input.js';
+import { KeyedLock } from '../../resilience/keyed-lock.js';
+import { followLink } from '../../link.js';
+import { emailHash, failureFields, type LogFields, type Logger, logSkippedValues } from '../../log.js';
+import type { AttemptCounter } from '../../resilience/retry.js';
+import { type HookOptions, loadHook, type LoadedHook } from '../../loaded-hook.js';
+import { columnsToWrite, columnValues, newContactData, type SyncReason, type SyncResult, type SyncTarget } from '../../sync.js';
+import type { SkippedValue } from '../../values.js';
 
 export type PostRegistrationHook = (args: HookArguments, callback?: unknown) => Promise<void>;
 

@@ -3,7 +3,7 @@
  * `const HOOK_CONFIG = {...}` above this code, in the same module scope, so an administrator can
  * edit the config in the console.
  */
-import { createPostIdentificationHook } from './kinds/post-identification/hook.js';
+import { createPostIdentificationHook } from './hook.js';
 
 declare const HOOK_CONFIG: unknown;
 declare const module: { exports: unknown };

@@ -1,0 +1,41 @@
+/**
+ * The hook kinds: one row per kind, the table every command reads (`build`, `try`, `payloads`,
+ * `probe`, `deploy`, `tryout`, `logs`, `init`, `doctor`). A kind is a folder under
+ * `src/hook/kinds/<name>/`: its `entry.ts` is what the build bundles, its `kind.ts` the facts
+ * listed here. Adding a kind is that folder plus one row below.
+ */
+import type { KindFacts } from '../hook/kinds/kind-facts.js';
+import { POST_IDENTIFICATION_KIND } from '../hook/kinds/post-identification/kind.js';
+import { POST_REGISTRATION_KIND } from '../hook/kinds/post-registration/kind.js';
+import { PRE_REGISTRATION_KIND } from '../hook/kinds/pre-registration/kind.js';
+
+export const HOOK_KINDS = [PRE_REGISTRATION_KIND, POST_REGISTRATION_KIND, POST_IDENTIFICATION_KIND] as const;
+
+/** The hooks the project builds, named as the Strivacity console names their events. */
+export type HookKind = (typeof HOOK_KINDS)[number]['name'];
+
+export const HOOK_KIND_NAMES: readonly HookKind[] = HOOK_KINDS.map((kind) => kind.name);
+
+/** The kind a command uses when `--hook` is not given. */
+export const DEFAULT_HOOK_KIND: HookKind = 'pre-registration';
+
+export function isHookKind(name: string): name is HookKind {
+  return HOOK_KIND_NAMES.includes(name as HookKind);
+}
+
+/** The facts of `kind`. */
+export function kindFacts(kind: HookKind): KindFacts<HookKind> {
+  const facts = HOOK_KINDS.find((row) => row.name === kind);
+  if (facts === undefined) throw new Error(`no hook kind '${kind}'`);
+  return facts;
+}
+
+/** The kind whose Strivacity type is `type`, if the project builds one. */
+export function kindOfType(type: string): HookKind | undefined {
+  return HOOK_KINDS.find((row) => row.strivacityType === type)?.name;
+}
+
+/** The file the build bundles for `kind`. */
+export function entryOf(kind: HookKind): URL {
+  return new URL(`../hook/kinds/${kind}/entry.ts`, import.meta.url);
+}

@@ -1,0 +1,34 @@
+/**
+ * What the tools around a hook kind need to know about it: its `--hook` name, its Strivacity type,
+ * whether Strivacity waits for it, and sample arguments. Each kind's folder declares one of these
+ * in its `kind.ts`; `src/build/kinds.ts` lists them in one table that every command reads. The
+ * hook itself never imports a `kind.ts`, so none of this is bundled into the pasted file.
+ */
+
+/** One sample argument set, as `payloads` writes it and `tryout` runs it. */
+export interface PayloadCase {
+  readonly file: string;
+  readonly description: string;
+  /** What the hook does with it against the recorded responses, with the default config. */
+  readonly expect: string;
+  readonly payload: Record<string, unknown>;
+}
+
+export interface KindFacts<Name extends string = string> {
+  /** The `--hook` name; also the kind's folder under `src/hook/kinds/`. */
+  readonly name: Name;
+  /** The hook `type` in the Strivacity Admin API. */
+  readonly strivacityType: string;
+  /** Whether Strivacity waits for the answer (a blocking hook can refuse; the others only report). */
+  readonly blocking: boolean;
+  /** `decides` answers allow, showError or deny; `writes` keeps the CRM in step and decides nothing. */
+  readonly role: 'decides' | 'writes';
+  /** The hook's name in Strivacity unless the config or `--name` says otherwise (3 to 64 characters). */
+  readonly defaultHookName: string;
+  /** One line for help texts: when Strivacity runs it and what it does. */
+  readonly summary: string;
+  /** Where the fact that Strivacity passes these arguments comes from, or that it is assumed. */
+  readonly contractSource: string;
+  /** Sample arguments; `knownEmail` is a contact the recorded responses (or the live CRM) hold. */
+  readonly samplePayloads: (knownEmail?: string) => readonly PayloadCase[];
+}
