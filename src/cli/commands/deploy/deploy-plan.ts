@@ -5,7 +5,7 @@
  * declared secret variable. Pure functions of (deployed hook, built hook); never holds a secret's
  * value, only whether one will be sent.
  */
-import type { Hook, HookVariable } from './admin-client.js';
+import type { Hook, HookVariable } from '../../strivacity/admin-client.js';
 
 export interface DeployPlan {
   readonly create: boolean;

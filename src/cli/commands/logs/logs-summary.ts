@@ -6,8 +6,8 @@
  * function of the entries.
  */
 import { z } from 'zod';
-import { printable } from '../terminal-text.js';
-import { dropNulls, type LogEntry } from './admin-client.js';
+import { printable } from '../../terminal-text.js';
+import { dropNulls, type LogEntry } from '../../strivacity/admin-client.js';
 
 /**
  * Distinct keys each table of the summary holds (outcome/reason, failure class, codes of one

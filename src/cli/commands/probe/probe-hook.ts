@@ -9,7 +9,7 @@
  * Plain ES2018 on purpose: it must run on whatever Node the runtime has, to be able to say which.
  */
 import { z } from 'zod';
-import type { HookKind } from '../../build/artifact.js';
+import type { HookKind } from '../../../build/artifact.js';
 
 export interface ProbeTargets {
   readonly kind: HookKind;

@@ -8,17 +8,19 @@
  */
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { buildHook } from '../../build/build-hook.js';
-import { kindFacts } from '../../build/kinds.js';
-import type { HookKind } from '../../build/artifact.js';
-import { outsideJson, outsideText } from '../terminal-text.js';
-import { readJsonFile, UsageError } from '../usage.js';
+import { buildHook } from '../../../build/build-hook.js';
+import { kindFacts } from '../../../build/kinds.js';
+import type { HookKind } from '../../../build/artifact.js';
+import { outsideJson, outsideText } from '../../terminal-text.js';
 import { type Decision, decisionOfAnswer, localDecision } from './decisions.js';
-import { AdminError } from './problem.js';
-import { openClient, readTarget, TARGET_OPTIONS, type Target } from './target.js';
-import { onInterrupt, TRYOUT_SCOPES, withTryout } from './tryout-session.js';
-import { invocation } from '../invocation.js';
+import { AdminError } from '../../strivacity/problem.js';
+import { openClient, readTarget, TARGET_ARGS, type Target } from '../../strivacity/target.js';
+import { ADMIN_API_NOTE } from '../../strivacity/admin-api-note.js';
+import { type ArgsDef, defineCommand, type ParsedArgs } from '../../args.js';
+import { onInterrupt, TRYOUT_SCOPES, withTryout } from '../../strivacity/tryout-session.js';
+import { invocation } from '../../invocation.js';
+import { CliError, fileError, UsageError } from '../../errors.js';
+import { readJsonFile } from '../../files.js';
 
 interface NamedPayload {
   readonly name: string;
@@ -36,14 +38,19 @@ function readPayloads(dir: string | undefined, file: string | undefined, kind: H
   if (dir !== undefined && file !== undefined) throw new UsageError('tryout takes --payloads <dir> or --payload <file>, not both.');
   const read = (path: string): NamedPayload => {
     const payload = readJsonFile(path);
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new UsageError(`${path} must hold a JSON object (a registration).`);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new CliError('input', `${path} must hold a JSON object (the hook's arguments).`);
     return { name: basename(path), payload };
   };
   if (file !== undefined) return [read(file)];
   if (dir !== undefined) {
-    const files = readdirSync(dir)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (error) {
+      throw fileError('read', dir, error);
+    }
+    const files = names.filter((name) => name.endsWith('.json')).sort();
     if (files.length === 0) throw new UsageError(`${dir} has no .json payloads (${invocation()} payloads --out ${dir} writes some).`);
     return files.map((name) => read(join(dir, name)));
   }
@@ -110,16 +117,26 @@ function formatRows(target: Target, rows: readonly TryoutRow[], live: boolean): 
   return lines.join('\n');
 }
 
-/** The `tryout` command. */
-export async function tryoutCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...TARGET_OPTIONS, payloads: { type: 'string' }, payload: { type: 'string' }, live: { type: 'boolean', default: false } },
-    strict: true,
-  });
-  const target = readTarget('tryout', values);
-  if (values.live && target.kind === 'post-registration')
-    throw new UsageError('tryout --live runs only the pre-registration hook: a live post-registration run would write to the CRM.');
+const ARGS = {
+  ...TARGET_ARGS,
+  payloads: { type: 'string', valueHint: '<dir>', description: "run every .json file of this folder (default: the kind's samples)" },
+  payload: { type: 'string', valueHint: '<file>', description: 'run this one payload' },
+  live: { type: 'boolean', default: false, description: 'against the live Dataverse of the config (kinds that only read)' },
+} as const satisfies ArgsDef;
+
+export const TRYOUT_COMMAND = defineCommand({
+  name: 'tryout',
+  summary: "Strivacity: run the built hook in Strivacity's runtime next to a local run",
+  description: `Runs the built hook in Strivacity's runtime (Try Out) on each payload next to a local run; exit
+code 1 on any difference. Deletes its try-out resources, also on Ctrl-C (exit code 130).${ADMIN_API_NOTE}`,
+  args: ARGS,
+  run: tryout,
+});
+
+async function tryout(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: number }> {
+  const target = readTarget(values);
+  if (values.live && kindFacts(target.kind).role === 'writes')
+    throw new UsageError(`tryout --live runs only kinds that read: a live ${target.kind} run would write to the CRM.`);
   const payloads = readPayloads(values.payloads, values.payload, target.kind);
   const controller = new AbortController();
   const rows = await onInterrupt(controller, () => tryoutPayloads(target, payloads, values.live, controller.signal));

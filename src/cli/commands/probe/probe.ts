@@ -4,16 +4,17 @@
  * API (nothing is deployed) and prints what the runtime offers and the verdict: what works, what
  * does not, what to change. Exit code 0 when nothing fails.
  */
-import { parseArgs } from 'node:util';
-import { RUNTIME_PACKAGES } from '../../build/artifact.js';
-import { authorityOf } from '../../hook/config.js';
-import { registrationPayload } from '../../harness/run-hook.js';
-import { outsideJson, outsideText } from '../terminal-text.js';
-import { AdminError } from './problem.js';
+import { RUNTIME_PACKAGES } from '../../../build/artifact.js';
+import { authorityOf } from '../../../hook/config.js';
+import { registrationPayload } from '../../../harness/run-hook.js';
+import { outsideJson, outsideText } from '../../terminal-text.js';
+import { AdminError } from '../../strivacity/problem.js';
 import { findProbeReport, type ProbeReport, probeReportSchema, renderProbeHook } from './probe-hook.js';
 import { judgeProbe, type Verdict } from './probe-verdict.js';
-import { openClient, readTarget, runtimeEngines, secretVariableOf, TARGET_OPTIONS, type Target } from './target.js';
-import { onInterrupt, TRYOUT_SCOPES, withTryout } from './tryout-session.js';
+import { openClient, readTarget, runtimeEngines, secretVariableOf, TARGET_ARGS, type Target } from '../../strivacity/target.js';
+import { ADMIN_API_NOTE } from '../../strivacity/admin-api-note.js';
+import { defineCommand, type ParsedArgs } from '../../args.js';
+import { onInterrupt, TRYOUT_SCOPES, withTryout } from '../../strivacity/tryout-session.js';
 
 export interface ProbeResult {
   readonly hook: string;
@@ -85,10 +86,19 @@ export function formatProbe(result: ProbeResult): string {
   return lines.join('\n');
 }
 
-/** The `probe` command. */
-export async function probeCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({ args: argv, options: TARGET_OPTIONS, strict: true });
-  const target = readTarget('probe', values);
+export const PROBE_COMMAND = defineCommand({
+  name: 'probe',
+  summary: 'Strivacity: judge the hook runtime through Try Out (no deployment)',
+  description: `Runs a probe hook through Strivacity's Try Out (no deployment) and judges the runtime: Node
+version, result classes, the secret variable (presence only), the crash guard's needs, the realm
+of the packages, the key paths of the arguments the runtime passed (never values), the time to
+reach Entra and Dataverse. Exit code 0 when nothing fails.${ADMIN_API_NOTE}`,
+  args: TARGET_ARGS,
+  run: probe,
+});
+
+async function probe(values: ParsedArgs<typeof TARGET_ARGS>): Promise<{ exitCode: number }> {
+  const target = readTarget(values);
   const controller = new AbortController();
   const result = await onInterrupt(controller, () => probeRuntime(target, controller.signal));
   // The report comes back from code that ran in Strivacity's runtime: outside text.

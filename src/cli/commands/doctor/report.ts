@@ -1,5 +1,5 @@
 /** What `doctor` reports: one result per step, and the report as plain text. */
-import { outsideText } from '../terminal-text.js';
+import { outsideText } from '../../terminal-text.js';
 
 export type StepName = 'config' | 'secret' | 'discovery' | 'token' | 'whoami' | 'read' | 'columns' | 'privileges';
 /** `warn`: works for some hook kinds, not all; named in the cause. Does not fail the report. */

@@ -8,16 +8,19 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { MAX_HOOK_CHARACTERS } from '../../build/artifact.js';
-import { buildHook } from '../../build/build-hook.js';
-import { neverPrint, outsideJson, outsideText } from '../terminal-text.js';
-import { readJsonFile, UsageError } from '../usage.js';
-import type { AdminClient, Hook, HookStatus, HookWrite } from './admin-client.js';
+import { MAX_HOOK_CHARACTERS } from '../../../build/artifact.js';
+import { buildHook } from '../../../build/build-hook.js';
+import { neverPrint, outsideJson, outsideText } from '../../terminal-text.js';
+import type { AdminClient, Hook, HookStatus, HookWrite } from '../../strivacity/admin-client.js';
 import { formatPlan, planDeploy, type DeployPlan } from './deploy-plan.js';
-import { AdminError } from './problem.js';
-import { openClient, readTarget, secretVariableOf, TARGET_OPTIONS, type Target } from './target.js';
-import { invocation } from '../invocation.js';
+import { AdminError } from '../../strivacity/problem.js';
+import { openClient, readTarget, secretVariableOf, TARGET_ARGS, type Target } from '../../strivacity/target.js';
+import { ADMIN_API_NOTE } from '../../strivacity/admin-api-note.js';
+import { type ArgsDef, defineCommand, type ParsedArgs } from '../../args.js';
+import { kindFacts } from '../../../build/kinds.js';
+import { invocation } from '../../invocation.js';
+import { fileError, UsageError } from '../../errors.js';
+import { readJsonFile } from '../../files.js';
 
 const DEPLOY_SCOPES = ['read:config_event_hook', 'write:config_event_hook'] as const;
 
@@ -30,10 +33,14 @@ interface Source {
 async function readSource(target: Target, file: string | undefined): Promise<Source> {
   const built = await buildHook(target.kind, target.rawConfig);
   if (file === undefined) return built;
-  if (!existsSync(file)) throw new UsageError(`Cannot read ${file}.`);
+  let code: string;
+  try {
+    code = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw fileError('read', file, error);
+  }
   const dependenciesFile = file.replace(/\.js$/, '') + '.dependencies.json';
   const packageDependencies = existsSync(dependenciesFile) ? (readJsonFile(dependenciesFile) as Record<string, string>) : built.packageDependencies;
-  const code = readFileSync(file, 'utf8');
   // Refused here rather than by the API's 400: the limit is published (code maxLength).
   if (code.length === 0 || code.length > MAX_HOOK_CHARACTERS)
     throw new UsageError(`${file} has ${code.length.toLocaleString('en')} characters; Strivacity accepts 1 to ${MAX_HOOK_CHARACTERS.toLocaleString('en')}.`);
@@ -83,22 +90,28 @@ export interface DeployResult {
   readonly backup?: string;
 }
 
-/** The `deploy` command. */
-export async function deployCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...TARGET_OPTIONS,
-      'dry-run': { type: 'boolean', default: false },
-      file: { type: 'string' },
-      'secret-from-env': { type: 'boolean', default: false },
-      'backup-dir': { type: 'string', default: '.dynamics-hook/backups' },
-      'wait-seconds': { type: 'string', default: '300' },
-      'poll-ms': { type: 'string', default: '3000' },
-    },
-    strict: true,
-  });
-  const target = readTarget('deploy', values);
+const ARGS = {
+  ...TARGET_ARGS,
+  'dry-run': { type: 'boolean', default: false, description: 'show the change and change nothing' },
+  file: { type: 'string', valueHint: '<code.js>', description: 'deploy this file instead of building (a backup, to restore it)' },
+  'secret-from-env': { type: 'boolean', default: false, description: "send the secret variable's value from this shell (else set it in the console)" },
+  'backup-dir': { type: 'string', valueHint: '<dir>', default: '.dynamics-hook/backups', description: 'where the replaced code is saved' },
+  'wait-seconds': { type: 'string', valueHint: '<n>', default: '300', description: 'how long to wait for ACTIVE' },
+  'poll-ms': { type: 'string', valueHint: '<n>', default: '3000', hidden: true, description: 'the status poll interval (tests)' },
+} as const satisfies ArgsDef;
+
+export const DEPLOY_COMMAND = defineCommand({
+  name: 'deploy',
+  summary: 'Strivacity: build, show the change, update, deploy, wait for ACTIVE',
+  description: `Shows the change (config block, dependencies, secret variable), updates (or creates the hook,
+blocking as its kind is), deploys and waits until ACTIVE; saves the replaced code and prints how
+to restore it (--file).${ADMIN_API_NOTE}`,
+  args: ARGS,
+  run: deploy,
+});
+
+async function deploy(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: number }> {
+  const target = readTarget(values);
   const waitMs = Number(values['wait-seconds']) * 1000;
   const pollMs = Number(values['poll-ms']);
   if (!Number.isFinite(waitMs) || waitMs <= 0 || !Number.isFinite(pollMs) || pollMs < 0)
@@ -137,7 +150,7 @@ export async function deployCommand(argv: string[]): Promise<{ exitCode: number 
   const write: HookWrite = {
     name: target.name,
     hook: target.type,
-    blocking: target.type === 'PRE_REGISTRATION',
+    blocking: kindFacts(target.kind).blocking,
     code: source.code,
     packageDependencies: source.packageDependencies,
     // The placeholder of the plan becomes the value only here, in the request body.
@@ -160,7 +173,7 @@ export async function deployCommand(argv: string[]): Promise<{ exitCode: number 
   const restore =
     backup === undefined
       ? undefined
-      : `${invocation()} deploy --strivacity ${target.tenant.origin} --config ${values.config ?? '<config>'} --hook ${target.kind} --name "${target.name}" --file ${backup}`;
+      : `${invocation()} deploy --strivacity ${target.tenant.origin} --config ${values.config} --hook ${target.kind} --name "${target.name}" --file ${backup}`;
   if (status !== 'ACTIVE') {
     const message = `Deploy did not become ACTIVE: the hook is ${status} after the wait. Check the hook in the console (status, Debug Logs)${restore === undefined ? '.' : `; to restore the previous code: ${restore}`}`;
     if (values.json) finish({ hook: target.name, id: hook.id, dryRun, plan: shown, status, ...(backup === undefined ? {} : { backup }) }, 1);

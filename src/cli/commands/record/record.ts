@@ -13,20 +13,20 @@
 import { syncBuiltinESMExports } from 'node:module';
 import { setTimeout } from 'node:timers/promises';
 import type { DynamicsWebApi } from 'dynamics-web-api';
-import { authorityOf, type Config, parseConfig } from '../../hook/config.js';
-import { createDataverseClient, type DataverseEnvironment, findContactsByEmail } from '../../hook/dataverse.js';
+import { authorityOf, type Config, parseConfig } from '../../../hook/config.js';
+import { createDataverseClient, type DataverseEnvironment, findContactsByEmail } from '../../../hook/dataverse.js';
 import { diagnose, type Diagnosis } from '../doctor/diagnosis.js';
-import { discoverEnvironment } from '../discovery.js';
-import { maskEmail } from '../../harness/mask-email.js';
-import { type FailureCode, HookError, toHookError } from '../../hook/errors.js';
-import { emailSchema } from '../../hook/input.js';
-import { createLogger } from '../../hook/log.js';
-import { probeTimeoutMs } from '../probes.js';
-import { readCredential } from '../../hook/loaded-hook.js';
-import { readSecret as defaultReadSecret, type SecretReader } from '../../hook/secrets.js';
+import { discoverEnvironment } from '../../discovery.js';
+import { maskEmail } from '../../../harness/mask-email.js';
+import { type FailureCode, HookError, toHookError } from '../../../hook/errors.js';
+import { emailSchema } from '../../../hook/input.js';
+import { createLogger } from '../../../hook/log.js';
+import { probeTimeoutMs } from '../../probes.js';
+import { readCredential } from '../../../hook/loaded-hook.js';
+import { readSecret as defaultReadSecret, type SecretReader } from '../../../hook/secrets.js';
 import { PLACEHOLDER_CLIENT_ID, PLACEHOLDER_DATAVERSE_URL, PLACEHOLDER_TENANT_ID, type RecordedDefinition, Scrubber } from './scrub.js';
-import { TokenSource } from '../../hook/token.js';
-import { UsageError } from '../usage.js';
+import { TokenSource } from '../../../hook/token.js';
+import { UsageError } from '../../errors.js';
 
 export interface RecordOptions {
   readonly rawConfig: unknown;

@@ -17,8 +17,8 @@
  *   dates of the record itself (`modifiedon`, `createdon`) and state codes; elsewhere GUIDs, emails
  *   and hosts are.
  */
-import { GUID } from '../../hook/config.js';
-import { EMAIL_LIKE } from '../../harness/mask-email.js';
+import { GUID } from '../../../hook/config.js';
+import { EMAIL_LIKE } from '../../../harness/mask-email.js';
 
 /** One recorded exchange, as `nock.recorder.play()` returns it with `output_objects: true`. */
 export interface RecordedDefinition {

@@ -10,16 +10,16 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '../../hook/config.js';
-import { HookError } from '../../hook/errors.js';
-import { parseOptions } from '../args.js';
-import { makeFolder, writeTextFile } from '../files.js';
-import { UsageError } from '../usage.js';
+import { parseConfig } from '../../../hook/config.js';
+import { HookError } from '../../../hook/errors.js';
+import { type ArgsDef, defineCommand, parseCommandArgs, type ParsedArgs } from '../../args.js';
+import { makeFolder, writeTextFile } from '../../files.js';
 import { renderStarterConfig, starterConfig, type StarterValues } from './render.js';
-import { invocation } from '../invocation.js';
+import { invocation } from '../../invocation.js';
+import { UsageError } from '../../errors.js';
 
 /** The JSON Schema generated from the zod schema (`npm run schema`), shipped in the project. */
-const SCHEMA_FILE = fileURLToPath(new URL('../../build/hook.config.schema.json', import.meta.url));
+const SCHEMA_FILE = fileURLToPath(new URL('../../../build/hook.config.schema.json', import.meta.url));
 const DEFAULT_ENRICH = { 'name.givenName': 'firstname', 'name.familyName': 'lastname', 'phoneNumbers.primaryPhoneNumber': 'mobilephone' };
 
 /** How init talks to a person; a seam for tests. */
@@ -37,19 +37,37 @@ function terminalIo(): InitIo {
   return { interactive, ask: async (question) => (readline === undefined ? '' : readline.question(question)), close: () => readline?.close() };
 }
 
-const OPTIONS = {
-  out: { type: 'string', default: 'hook.config.jsonc' },
-  url: { type: 'string' },
-  tenant: { type: 'string' },
-  client: { type: 'string' },
-  'secret-variable': { type: 'string' },
-  'not-found': { type: 'string' },
-  'multiple-matches': { type: 'string' },
-  'on-error': { type: 'string' },
-  enrich: { type: 'string', multiple: true },
-  yes: { type: 'boolean', default: false },
-  force: { type: 'boolean', default: false },
-} as const;
+const DECISIONS = ['allow', 'showError', 'deny'] as const;
+
+const ARGS = {
+  out: { type: 'string', valueHint: '<file>', default: 'hook.config.jsonc', description: 'where to write; an existing file is kept unless --force' },
+  url: { type: 'string', valueHint: '<environment URL>', description: 'the Dataverse environment, https://<name>.crm<N>.dynamics.com' },
+  tenant: { type: 'string', valueHint: '<GUID>', description: 'the Entra directory (tenant) id' },
+  client: { type: 'string', valueHint: '<GUID>', description: "the app registration's application (client) id" },
+  'secret-variable': { type: 'string', valueHint: '<NAME>', description: 'the variable that holds the client secret (default DYNAMICS_CLIENT_SECRET)' },
+  'not-found': { type: 'string', choices: DECISIONS, description: 'someone not in the CRM registers (default allow)' },
+  'multiple-matches': {
+    type: 'string',
+    choices: ['allowMostRecent', 'showError', 'deny'],
+    description: 'several contacts share the email (default allowMostRecent)',
+  },
+  'on-error': { type: 'string', choices: DECISIONS, description: 'the CRM or the token fails (default showError)' },
+  enrich: { type: 'string', valueHint: '<attribute path>=<column>', multiple: true, description: 'an attribute to complete from a contact column' },
+  yes: { type: 'boolean', default: false, description: 'ask nothing: missing required values are an error naming their flags' },
+  force: { type: 'boolean', default: false, description: 'replace an existing file' },
+} as const satisfies ArgsDef;
+
+export const INIT_COMMAND = defineCommand({
+  name: 'init',
+  summary: 'write a commented starter config (flags or prompts)',
+  description: `Writes a commented starter config (JSON with comments), with a "$schema" reference so that
+editors complete and check it. Asks for what is missing when run in a terminal, checking each
+answer as it is given (the enrich answer changes the defaults it shows); with --yes, or when input
+is not a terminal, the missing required values are an error naming their flags. Ctrl-C or Ctrl-D
+at a prompt stops it (exit code 130) and writes nothing.`,
+  args: ARGS,
+  run: (values) => initWith(values, terminalIo()),
+});
 
 /** Each value: its flag, the question, and its default (none: required). */
 const QUESTIONS = [
@@ -131,16 +149,27 @@ async function askUntilValid(io: InitIo, question: string, check: (answer: strin
   }
 }
 
+/** `init` with its prompts on `io` (a seam for tests). */
 export async function initCommand(argv: string[], io: InitIo = terminalIo()): Promise<{ exitCode: number }> {
+  let values: ParsedArgs<typeof ARGS>;
   try {
-    return await init(argv, io);
+    values = parseCommandArgs(INIT_COMMAND, argv);
+  } catch (error) {
+    io.close();
+    throw error;
+  }
+  return initWith(values, io);
+}
+
+async function initWith(values: ParsedArgs<typeof ARGS>, io: InitIo): Promise<{ exitCode: number }> {
+  try {
+    return await init(values, io);
   } finally {
     io.close();
   }
 }
 
-async function init(argv: string[], io: InitIo): Promise<{ exitCode: number }> {
-  const values = parseOptions('init', OPTIONS, argv);
+async function init(values: ParsedArgs<typeof ARGS>, io: InitIo): Promise<{ exitCode: number }> {
   const canAsk = io.interactive && !values.yes;
   const answers = new Map<string, string>();
   const missing: string[] = [];

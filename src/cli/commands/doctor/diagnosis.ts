@@ -9,8 +9,8 @@
  * prvXxx privilege" message. Config values shown here (client id, tenant id, URL, variable name)
  * are identifiers from the config file, never secrets.
  */
-import type { Config } from '../../hook/config.js';
-import type { HookError } from '../../hook/errors.js';
+import type { Config } from '../../../hook/config.js';
+import type { HookError } from '../../../hook/errors.js';
 
 export interface Diagnosis {
   readonly cause: string;

@@ -10,24 +10,24 @@
  * prints comes from a secret, a token or a contact: the read probe asks for an address no contact
  * has.
  */
-import { parseOptions } from '../args.js';
-import { AUTHORITY_HOSTS, authorityOf, cloudOf, GUID, parseConfig, type Config } from '../../hook/config.js';
-import { createDataverseClient } from '../../hook/dataverse.js';
+import { type ArgsDef, defineCommand, type ParsedArgs } from '../../args.js';
+import { KIND_ARG, required, SHARED_ARGS } from '../../shared-args.js';
+import { AUTHORITY_HOSTS, authorityOf, cloudOf, GUID, parseConfig, type Config } from '../../../hook/config.js';
+import { createDataverseClient } from '../../../hook/dataverse.js';
 import { checkColumns, checkPrivileges } from './checks.js';
 import { diagnose, diagnoseDiscovery } from './diagnosis.js';
-import { discoverEnvironment } from '../discovery.js';
-import { configError, HookError, toHookError } from '../../hook/errors.js';
-import { createLogger } from '../../hook/log.js';
-import { probeContactRead, probeTimeoutMs, whoAmI } from '../probes.js';
-import { readCredential } from '../../hook/loaded-hook.js';
-import { readSecret as defaultReadSecret, type SecretReader } from '../../hook/secrets.js';
-import { type Credential, TokenSource } from '../../hook/token.js';
+import { discoverEnvironment } from '../../discovery.js';
+import { configError, HookError, toHookError } from '../../../hook/errors.js';
+import { createLogger } from '../../../hook/log.js';
+import { probeContactRead, probeTimeoutMs, whoAmI } from '../../probes.js';
+import { readCredential } from '../../../hook/loaded-hook.js';
+import { readSecret as defaultReadSecret, type SecretReader } from '../../../hook/secrets.js';
+import { type Credential, TokenSource } from '../../../hook/token.js';
 import { type DoctorReport, formatDoctorReport, type Outcome, type StepName, type StepResult, TITLES } from './report.js';
-import { readJsonFile, UsageError } from '../usage.js';
-import { CliError, EXIT_CODES } from '../errors.js';
-import { invocation } from '../invocation.js';
-import type { HookKind } from '../../build/artifact.js';
-import { hookKindOf } from '../commands/build.js';
+import { CliError, EXIT_CODES } from '../../errors.js';
+import { invocation } from '../../invocation.js';
+import type { HookKind } from '../../../build/artifact.js';
+import { readJsonFile } from '../../files.js';
 
 export interface DoctorOptions {
   readonly readSecret?: SecretReader;
@@ -186,11 +186,27 @@ function fetchOption(options: DoctorOptions): { fetch?: typeof fetch } {
   return options.fetch === undefined ? {} : { fetch: options.fetch };
 }
 
-/** The `doctor` command. Exit code 0 only when every step that ran passed. */
-export async function doctorCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const values = parseOptions('doctor', { config: { type: 'string' }, hook: { type: 'string' }, json: { type: 'boolean', default: false } }, argv);
-  if (values.config === undefined) throw new UsageError('doctor needs --config <file>.');
-  const hook = values.hook === undefined ? undefined : hookKindOf(values.hook);
+const ARGS = {
+  config: required(SHARED_ARGS.config),
+  // No default: without --hook, doctor infers the kind from the config (see checkPrivilegesFor).
+  hook: { ...KIND_ARG, description: 'check what this kind needs (default: every kind, privileges only one kind needs warn)' },
+  json: SHARED_ARGS.json,
+} as const satisfies ArgsDef;
+
+export const DOCTOR_COMMAND = defineCommand({
+  name: 'doctor',
+  summary: 'check the live connection, privileges and columns; name cause and fix',
+  description: `Checks config, secret, token, Application User, read privilege, columns and the write and create
+privileges of the kinds that write against the live environment; names the cause and the fix of
+each failure. Without --hook, missing write or create privileges fail only when the config has
+sync, else they are a warning. Honours HTTPS_PROXY and NO_PROXY.`,
+  args: ARGS,
+  run: doctor,
+});
+
+/** Exit code 0 only when every step that ran passed. */
+async function doctor(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: number }> {
+  const hook = values.hook;
   let report: DoctorReport;
   let exitCode: number;
   try {

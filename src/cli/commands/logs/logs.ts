@@ -6,13 +6,17 @@
  * ("legacy hook log endpoints", 2025-08-19): a 404 or 410 there is explained, not reported as a
  * missing hook.
  */
-import { parseArgs } from 'node:util';
-import { UsageError } from '../usage.js';
-import type { AdminClient, LogEntry } from './admin-client.js';
-import { parseTenantUrl } from './admin-token.js';
+import type { AdminClient, LogEntry } from '../../strivacity/admin-client.js';
+import { parseTenantUrl } from '../../strivacity/admin-token.js';
 import { formatSummary, summariseLogs } from './logs-summary.js';
-import { AdminError } from './problem.js';
-import { DEFAULT_HOOK_NAME, HOOK_TYPE, openClient } from './target.js';
+import { AdminError } from '../../strivacity/problem.js';
+import { HOOK_TYPE, hookNameOf, openClient } from '../../strivacity/target.js';
+import { ADMIN_API_NOTE } from '../../strivacity/admin-api-note.js';
+import { type ArgsDef, defineCommand, type ParsedArgs } from '../../args.js';
+import { required, SHARED_ARGS } from '../../shared-args.js';
+import { readJsonFile } from '../../files.js';
+import { parseResolvedConfig } from '../../../hook/config.js';
+import { UsageError } from '../../errors.js';
 
 /** Entries per page requested; the documented answer is a bare array, so a short page is the last. */
 export const LOG_PAGE_SIZE = 100;
@@ -40,7 +44,10 @@ export function parsePeriod(
   }
   const match = /^(\d+)([smhd])$/.exec(values.since ?? '24h');
   if (match === null) throw new UsageError('--since takes a number and a unit: 30m, 1h, 7d.');
-  return { start: new Date(end.getTime() - Number(match[1]) * (UNITS_MS[match[2] ?? 'h'] ?? 0)), end };
+  const start = end.getTime() - Number(match[1]) * (UNITS_MS[match[2] ?? 'h'] ?? 0);
+  // A Date holds +-8.64e15 ms; `99999999999999999999d` is past it (and before any hook ran).
+  if (!(start >= 0)) throw new UsageError('--since reaches back before 1970: give a shorter period, such as 7d.');
+  return { start: new Date(start), end };
 }
 
 /** A 404/410 from a log endpoint: the retired legacy endpoints, not a missing hook. */
@@ -92,26 +99,32 @@ async function withLines(client: AdminClient, listed: readonly LogEntry[]): Prom
   return out;
 }
 
-/** The `logs` command. */
-export async function logsCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      strivacity: { type: 'string' },
-      hook: { type: 'string', default: 'pre-registration' },
-      name: { type: 'string' },
-      since: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+const ARGS = {
+  strivacity: required(SHARED_ARGS.strivacity),
+  hook: SHARED_ARGS.hook,
+  name: SHARED_ARGS.name,
+  config: { ...SHARED_ARGS.config, description: 'a config file: checked, so that logs takes the same flags as the other commands' },
+  since: { type: 'string', valueHint: '<period>', description: 'how far back: 30m, 1h, 7d (default 24h)' },
+  from: { type: 'string', valueHint: '<time>', description: 'the start, such as 2026-11-30T08:00:00Z' },
+  to: { type: 'string', valueHint: '<time>', description: 'the end (default now)' },
+  json: SHARED_ARGS.json,
+} as const satisfies ArgsDef;
+
+export const LOGS_COMMAND = defineCommand({
+  name: 'logs',
+  summary: "Strivacity: sum up the hook's own log lines for a period",
+  description: `Sums up the hook's own log lines: outcomes and reasons, failures per class with the Dataverse
+code / AADSTS number, latency p50/p95/max, the slowest (by email hash).${ADMIN_API_NOTE}`,
+  args: ARGS,
+  run: logs,
+});
+
+async function logs(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: number }> {
   const kind = values.hook;
-  if (kind !== 'pre-registration' && kind !== 'post-registration') throw new UsageError('--hook must be pre-registration or post-registration.');
+  if (values.config !== undefined) parseResolvedConfig(readJsonFile(values.config));
   const period = parsePeriod(values);
   const tenant = parseTenantUrl(values.strivacity);
-  const name = values.name ?? DEFAULT_HOOK_NAME[kind];
+  const name = hookNameOf(values.name, kind);
   const client = openClient({ tenant }, ['read:event_hook_log']);
   const { entries, truncated } = await readLogs(client, { name, type: HOOK_TYPE[kind], ...period });
   const summary = summariseLogs(entries);

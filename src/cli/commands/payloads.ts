@@ -1,6 +1,6 @@
 /**
- * `dynamics-hook payloads --out <dir> [--hook pre-registration|post-registration] [--known-email <address>] [--json]`:
- * writes sample registrations in the shape Strivacity passes to the hook, one file per case,
+ * `dynamics-hook payloads --out <dir> [--hook <kind>] [--known-email <address>] [--json]`:
+ * writes sample arguments in the shape Strivacity passes to the hook, one file per case,
  * ready to paste into the console's Try Out box (which accepts at most 8,000 characters).
  *
  * The emails are those of the recorded responses (`npm start`, `try`); in a live Try Out only the
@@ -8,19 +8,19 @@
  * the file, never printed).
  */
 import { join } from 'node:path';
-import type { HookKind } from '../build/artifact.js';
-import { kindFacts } from '../build/kinds.js';
-import { parseOptions } from './args.js';
-import { hookKindOf } from './commands/build.js';
-import { makeFolder, writeTextFile } from './files.js';
-import { maskEmail } from '../harness/mask-email.js';
-import { emailSchema } from '../hook/input.js';
-import { UsageError } from './usage.js';
+import type { HookKind } from '../../build/artifact.js';
+import { kindFacts } from '../../build/kinds.js';
+import { type ArgsDef, defineCommand, type ParsedArgs } from '../args.js';
+import { SHARED_ARGS } from '../shared-args.js';
+import { makeFolder, writeTextFile } from '../files.js';
+import { maskEmail } from '../../harness/mask-email.js';
+import { emailSchema } from '../../hook/input.js';
+import { UsageError } from '../errors.js';
 
 /** The Try Out box of the Strivacity console accepts at most this many characters. */
 export const MAX_PAYLOAD_CHARACTERS = 8000;
 
-export type { PayloadCase } from '../hook/kinds/kind-facts.js';
+export type { PayloadCase } from '../../hook/kinds/kind-facts.js';
 
 /** Writes every sample of `hook` to `dir`; throws if one would not fit the Try Out box. */
 export function writePayloads(
@@ -38,14 +38,23 @@ export function writePayloads(
   });
 }
 
-export async function payloadsCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const values = parseOptions(
-    'payloads',
-    { out: { type: 'string' }, 'known-email': { type: 'string' }, hook: { type: 'string' }, json: { type: 'boolean', default: false } },
-    argv,
-  );
-  if (values.out === undefined) throw new UsageError('payloads needs --out <dir>.');
-  const hook = hookKindOf(values.hook);
+const ARGS = {
+  out: { type: 'string', valueHint: '<dir>', required: true, description: 'the folder to write the payload files to' },
+  hook: SHARED_ARGS.hook,
+  'known-email': { type: 'string', valueHint: '<address>', description: 'a real contact for the known-customer cases (written to the files, never printed)' },
+  json: SHARED_ARGS.json,
+} as const satisfies ArgsDef;
+
+export const PAYLOADS_COMMAND = defineCommand({
+  name: 'payloads',
+  summary: 'write sample Try Out payloads',
+  description: "Writes sample Try Out payloads (each under 8,000 characters) for the main cases of the kind, in the arguments' shape.",
+  args: ARGS,
+  run: writeSamples,
+});
+
+async function writeSamples(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: number }> {
+  const hook = values.hook;
   const knownEmail = values['known-email'];
   // The hook would refuse it as invalid_email: every "known customer" case would test nothing.
   if (knownEmail !== undefined && !emailSchema.safeParse(knownEmail).success)

@@ -2,7 +2,7 @@
  * The starter config that `dynamics-hook init` writes: JSON with comments (the config reader
  * accepts comments and trailing commas), one comment per setting saying where its value comes from.
  */
-import type { ConfigInput } from '../../hook/config.js';
+import type { ConfigInput } from '../../../hook/config.js';
 
 export interface StarterValues {
   readonly url: string;

@@ -1,9 +1,9 @@
 /** The two checks that need more than one request's answer: columns and write privileges. */
 import type { DynamicsWebApi } from 'dynamics-web-api';
-import { syncColumnsOf, type Config } from '../../hook/config.js';
-import { closestName } from '../closest-name.js';
+import { syncColumnsOf, type Config } from '../../../hook/config.js';
+import { closestName } from '../../closest-name.js';
 import { privilegeSetting } from './diagnosis.js';
-import { contactColumns, type PrivilegeDepth, userPrivileges } from '../probes.js';
+import { contactColumns, type PrivilegeDepth, userPrivileges } from '../../probes.js';
 import type { Outcome } from './report.js';
 
 /** Every `enrich` and `sync` column exists on contact; a near miss gets a "did you mean". */

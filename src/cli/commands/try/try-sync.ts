@@ -4,10 +4,10 @@
  * (`sync.ts`) from the registration, so the same report works offline and live. Offline, the
  * stand-in's record of the requests it answered is shown beside it.
  */
-import type { RecordedWrite } from '../harness/stand-in.js';
-import type { Config } from '../hook/config.js';
-import { parseRegistration } from '../hook/input.js';
-import { columnValues, newContactData } from '../hook/sync.js';
+import type { RecordedWrite } from '../../../harness/stand-in.js';
+import type { Config } from '../../../hook/config.js';
+import { parseRegistration } from '../../../hook/input.js';
+import { columnValues, newContactData } from '../../../hook/sync.js';
 import { maskForDisplay } from './try-mask.js';
 
 export type SyncOutcome = 'updated' | 'created' | 'unchanged' | 'skipped' | 'failed' | 'none';

@@ -11,25 +11,26 @@
  * Offline, the recorded fakes are shown as they are.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import type { HookKind } from '../build/artifact.js';
-import { buildHook } from '../build/build-hook.js';
-import { parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from '../hook/config.js';
-import { discoverEnvironment } from './discovery.js';
-import { maskEmail } from '../harness/mask-email.js';
-import type { RecordedWrite } from '../harness/stand-in.js';
-import { captureConsole, describeResult, registrationPayload, resultClassOf, runHook, type HookRun } from '../harness/run-hook.js';
-import { parseOptions } from './args.js';
-import { CliError } from './errors.js';
-import { loadBuiltHook } from '../harness/load-hook.js';
-import { createLogger } from '../hook/log.js';
-import { readCredential } from '../hook/loaded-hook.js';
-import { readSecret } from '../hook/secrets.js';
-import { readJsonFile, UsageError } from './usage.js';
-import { hookKindOf } from './commands/build.js';
+import type { HookKind } from '../../../build/artifact.js';
+import { buildHook } from '../../../build/build-hook.js';
+import { parseConfig, parseResolvedConfig, type Config, type ResolvedConfig } from '../../../hook/config.js';
+import { discoverEnvironment } from '../../discovery.js';
+import { maskEmail } from '../../../harness/mask-email.js';
+import type { RecordedWrite } from '../../../harness/stand-in.js';
+import { captureConsole, describeResult, resultClassOf, runHook, type HookRun } from '../../../harness/run-hook.js';
+import { defineCommand } from '../../args.js';
+import { required, SHARED_ARGS } from '../../shared-args.js';
+import { kindFacts } from '../../../build/kinds.js';
+import { CliError, UsageError } from '../../errors.js';
+import { loadBuiltHook } from '../../../harness/load-hook.js';
+import { createLogger } from '../../../hook/log.js';
+import { readCredential } from '../../../hook/loaded-hook.js';
+import { readSecret } from '../../../hook/secrets.js';
 import { maskForDisplay } from './try-mask.js';
 import { describeSync, formatSync, type SyncReport } from './try-sync.js';
-import { invocation } from './invocation.js';
-import { unknownColumnWarnings } from './recorded-columns.js';
+import { invocation } from '../../invocation.js';
+import { unknownColumnWarnings } from '../../recorded-columns.js';
+import { readJsonFile } from '../../files.js';
 
 export { maskForDisplay } from './try-mask.js';
 
@@ -75,10 +76,11 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
   const resolved = parseResolvedConfig(rawWithUrl);
   const restoreEnv = options.live ? requireCredential(resolved) : provideOfflineCredential(resolved);
   const hook = options.hook ?? 'pre-registration';
-  const harness = options.live ? undefined : await import('../harness/stand-in.js');
-  // The post-registration hook writes: its stand-in also answers PATCH and POST, and keeps a record.
+  const facts = kindFacts(hook);
+  const harness = options.live ? undefined : await import('../../../harness/stand-in.js');
+  // A kind that writes gets a stand-in that also answers PATCH and POST, and keeps a record.
   const standIn =
-    harness === undefined ? undefined : hook === 'post-registration' ? harness.serveRecordedWrites(resolved) : harness.serveRecordedResponses(resolved);
+    harness === undefined ? undefined : facts.role === 'writes' ? harness.serveRecordedWrites(resolved) : harness.serveRecordedResponses(resolved);
   try {
     const built = await buildHook(hook, rawWithUrl);
     const loadStarted = performance.now();
@@ -103,7 +105,7 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
         elapsedMs: run.elapsedMs,
         loadMs,
       } as const;
-      if (hook === 'post-registration') {
+      if (facts.role === 'writes') {
         const writes = standIn !== undefined && 'writes' in standIn ? (standIn.writes as RecordedWrite[]) : undefined;
         const sync = describeSync(resolved, options.payload, logLines, writes);
         return { ...common, decision: sync.outcome, reason: sync.reason, sync, ok: run.calls === 1 && sync.outcome !== 'failed' && sync.outcome !== 'none' };
@@ -111,7 +113,7 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
       const { decision } = describeResult(run, Object.keys(resolved.enrich));
       const decided = logLines.find(
         (line): line is { event: string; reason?: string } =>
-          typeof line === 'object' && line !== null && (line as { event?: unknown }).event === 'registration.decided',
+          typeof line === 'object' && line !== null && (line as { event?: unknown }).event === facts.logEvent,
       );
       const reason = decided?.reason;
       return { ...common, decision, reason, ok: run.calls === 1 && reason !== 'lookup_failed' && reason !== 'config_invalid' };
@@ -185,33 +187,54 @@ function indent(text: string): string {
     .join('\n');
 }
 
-/** The `try` command. Exit code 0 when the hook answered once and nothing failed on the way. */
-export async function tryCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const values = parseOptions(
-    'try',
-    {
-      config: { type: 'string' },
-      email: { type: 'string' },
-      payload: { type: 'string' },
-      locale: { type: 'string', default: 'en' },
-      live: { type: 'boolean', default: false },
-      'show-ids': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      hook: { type: 'string' },
-    },
-    argv,
-  );
-  if (values.config === undefined) throw new UsageError('try needs --config <file>.');
-  if ((values.email === undefined) === (values.payload === undefined)) throw new UsageError('try needs exactly one of --email <address> or --payload <file>.');
-  const payload = values.payload === undefined ? registrationPayload(values.email, [values.locale]) : readJsonFile(values.payload);
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-    throw new CliError('input', `${values.payload} must hold a JSON object (a Strivacity registration); see '${invocation()} payloads'.`);
-  const email = (payload as { customer?: { attributes?: { emails?: { primaryEmail?: unknown } } } }).customer?.attributes?.emails?.primaryEmail;
-  const hook = hookKindOf(values.hook);
-  const rawConfig = readJsonFile(values.config);
-  const report = await tryRegistration({ rawConfig, payload, live: values.live, showIds: values['show-ids'], hook });
-  // Offline, a mistyped column only leaves a value empty; live, the lookup would say 400.
-  if (!values.live) for (const warning of unknownColumnWarnings(parseConfig(rawConfig))) console.error(warning);
-  console.log(values.json ? JSON.stringify(report, null, 2) : formatTryReport(report, maskEmail(email)));
-  return { exitCode: report.ok ? 0 : 1 };
+export const TRY_COMMAND = defineCommand({
+  name: 'try',
+  summary: 'run the built hook once, on recorded responses or --live',
+  usage: '--config <file> (--email <address> [--locale <tag>] [--contact-id <id>] | --payload <file>) [--hook <kind>] [--live [--show-ids]] [--json]',
+  description: `Builds the hook and runs it once, against recorded responses (default) or the live environment;
+prints the decision (or, for a kind that writes, what was written: updated, created, unchanged or
+skipped, the reason, the columns), the answer, the log line. Live, the contact id is masked unless
+--show-ids, and values from the CRM are masked. Exit code 0 when the hook answered once and nothing failed.`,
+  args: {
+    config: required(SHARED_ARGS.config),
+    email: { type: 'string', valueHint: '<address>', description: "the person's email; the arguments are the kind's sample shape" },
+    payload: { type: 'string', valueHint: '<file>', description: 'the arguments as a JSON file instead (see payloads)' },
+    locale: { type: 'string', valueHint: '<tag>', default: 'en', description: 'the locale of the sample arguments' },
+    'contact-id': { type: 'string', valueHint: '<id>', description: "a contact id kept on the account at the config's link.attribute (sign-in gate)" },
+    hook: SHARED_ARGS.hook,
+    live: { type: 'boolean', default: false, description: 'run against the live Entra and Dataverse of the config' },
+    'show-ids': { type: 'boolean', default: false, description: 'live: print the contact id whole' },
+    json: SHARED_ARGS.json,
+  },
+  async run(values) {
+    if ((values.email === undefined) === (values.payload === undefined))
+      throw new UsageError('try needs exactly one of --email <address> or --payload <file>.');
+    const facts = kindFacts(values.hook);
+    const rawConfig = readJsonFile(values.config);
+    const payload =
+      values.payload === undefined
+        ? facts.payloadFor(values.email ?? '', { locales: [values.locale], ...linkOf(values['contact-id'], rawConfig) })
+        : readJsonFile(values.payload);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new CliError('input', `${values.payload} must hold a JSON object (the hook's arguments); see '${invocation()} payloads'.`);
+    const report = await tryRegistration({ rawConfig, payload, live: values.live, showIds: values['show-ids'], hook: values.hook });
+    // Offline, a mistyped column only leaves a value empty; live, the lookup would say 400.
+    if (!values.live) for (const warning of unknownColumnWarnings(parseConfig(rawConfig))) console.error(warning);
+    console.log(values.json ? JSON.stringify(report, null, 2) : formatTryReport(report, maskEmail(values.email ?? emailOf(payload))));
+    return { exitCode: report.ok ? 0 : 1 };
+  },
+});
+
+/** `--contact-id` needs the attribute the config keeps the link in. */
+function linkOf(contactId: string | undefined, rawConfig: unknown): { link?: { attribute: string; contactId: string } } {
+  if (contactId === undefined) return {};
+  const attribute = parseConfig(rawConfig).link?.attribute;
+  if (attribute === undefined) throw new UsageError('--contact-id needs link.attribute in the config: the attribute the account keeps the contact id in.');
+  return { link: { attribute, contactId } };
+}
+
+/** The email of a payload file, for the masked heading: where registrations and sign-ins carry it. */
+function emailOf(payload: object): unknown {
+  const customer = (payload as { customer?: { attributes?: { emails?: { primaryEmail?: unknown } }; info?: { userName?: unknown } } }).customer;
+  return customer?.attributes?.emails?.primaryEmail ?? customer?.info?.userName;
 }

@@ -1,11 +1,11 @@
 /** The `record` command: records, writes the scrubbed files, prints what each lookup found. */
 import { join } from 'node:path';
-import { parseOptions } from '../args.js';
-import { makeFolder, writeTextFile } from '../files.js';
-import { maskEmail } from '../../harness/mask-email.js';
-import { readJsonFile, UsageError } from '../usage.js';
+import { type ArgsDef, defineCommand, parseCommandArgs, type ParsedArgs } from '../../args.js';
+import { required, SHARED_ARGS } from '../../shared-args.js';
+import { makeFolder, readJsonFile, writeTextFile } from '../../files.js';
+import { maskEmail } from '../../../harness/mask-email.js';
 import { type RecordedLookup, type RecordedOutcome, recordLookups, type RecordOptions } from './record.js';
-import { outsideText } from '../terminal-text.js';
+import { outsideText } from '../../terminal-text.js';
 
 /** Writes one `lookup-<n>.json` per email and an `index.json`; returns the paths. */
 export function writeRecordings(dir: string, lookups: readonly RecordedLookup[]): string[] {
@@ -20,19 +20,30 @@ export function writeRecordings(dir: string, lookups: readonly RecordedLookup[])
   return [...files, join(dir, 'index.json')];
 }
 
-/**
- * The `record` command. Exit code 0 when every lookup succeeded (a failed one is still recorded,
- * and its cause and fix printed). `seams` are for tests: the transports `recordLookups` takes.
- */
-export async function recordCommand(argv: string[], seams: Pick<RecordOptions, 'readSecret' | 'fetch' | 'createClient'> = {}): Promise<{ exitCode: number }> {
-  const values = parseOptions(
-    'record',
-    { config: { type: 'string' }, email: { type: 'string', multiple: true }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
-    argv,
-  );
-  if (values.config === undefined || values.out === undefined || values.email === undefined || values.email.length === 0) {
-    throw new UsageError('record needs --config <file>, --out <dir> and at least one --email <address>.');
-  }
+const ARGS = {
+  config: required(SHARED_ARGS.config),
+  email: { type: 'string', valueHint: '<address>', multiple: true, required: true, description: 'an email to look up live (never printed whole)' },
+  out: { type: 'string', valueHint: '<dir>', required: true, description: 'the folder to write the fixtures to' },
+  json: SHARED_ARGS.json,
+} as const satisfies ArgsDef;
+
+type Seams = Pick<RecordOptions, 'readSecret' | 'fetch' | 'createClient'>;
+
+export const RECORD_COMMAND = defineCommand({
+  name: 'record',
+  summary: 'record scrubbed fixtures from the live environment',
+  description: "Runs the hook's lookup live for each email and writes scrubbed nock fixtures. Exit code 0 when every lookup succeeded.",
+  args: ARGS,
+  run: (values) => record(values, {}),
+});
+
+/** `record` with the transports `recordLookups` takes (a seam for tests). */
+export async function recordCommand(argv: string[], seams: Seams = {}): Promise<{ exitCode: number }> {
+  return record(parseCommandArgs(RECORD_COMMAND, argv), seams);
+}
+
+/** A failed lookup is still recorded, and its cause and fix printed. */
+async function record(values: ParsedArgs<typeof ARGS>, seams: Seams): Promise<{ exitCode: number }> {
   const lookups = await recordLookups({ ...seams, rawConfig: readJsonFile(values.config), emails: values.email });
   const files = writeRecordings(values.out, lookups);
   const ok = lookups.every((lookup) => 'matches' in lookup.outcome);

@@ -4,15 +4,15 @@
  * fields each class is published with), and the decision the same built hook makes locally (`try`
  * for a pre-registration hook; the built post-registration hook run the same way).
  */
-import type { HookKind } from '../../build/artifact.js';
-import { buildHook } from '../../build/build-hook.js';
-import { parseResolvedConfig } from '../../hook/config.js';
-import { runHook } from '../../harness/run-hook.js';
-import { loadBuiltHook } from '../../harness/load-hook.js';
-import { readSecret } from '../../hook/secrets.js';
-import { tryRegistration } from '../try.js';
-import type { TryoutAnswer } from './admin-client.js';
-import { secretVariableOf } from './target.js';
+import type { HookKind } from '../../../build/artifact.js';
+import { buildHook } from '../../../build/build-hook.js';
+import { parseResolvedConfig } from '../../../hook/config.js';
+import { runHook } from '../../../harness/run-hook.js';
+import { loadBuiltHook } from '../../../harness/load-hook.js';
+import { readSecret } from '../../../hook/secrets.js';
+import { tryRegistration } from '../try/try.js';
+import type { TryoutAnswer } from '../../strivacity/admin-client.js';
+import { secretVariableOf } from '../../strivacity/target.js';
 
 export interface Decision {
   /** allow | showError | deny | redirect | completed (post-registration) | none | failed (<status>) */
@@ -55,7 +55,7 @@ export async function localDecision(kind: HookKind, rawConfig: unknown, payload:
   const placeholder = readSecret(variable) === undefined;
   // Offline the recorded Entra accepts any secret, but the hook still reads one.
   if (placeholder) process.env[variable] = 'offline-placeholder-secret';
-  const { serveRecordedWrites, waitForTokenPrefetch } = await import('../../harness/stand-in.js');
+  const { serveRecordedWrites, waitForTokenPrefetch } = await import('../../../harness/stand-in.js');
   const standIn = serveRecordedWrites(config);
   try {
     const built = await buildHook('post-registration', rawConfig);

@@ -1,7 +1,7 @@
 /** How `try` shows what the hook answered or wrote: emails always masked, live CRM data and ids masked. */
-import { getPath } from '../hook/attributes.js';
-import { GUID } from '../hook/config.js';
-import { EMAIL_LIKE, maskEmail } from '../harness/mask-email.js';
+import { getPath } from '../../../hook/attributes.js';
+import { GUID } from '../../../hook/config.js';
+import { EMAIL_LIKE, maskEmail } from '../../../harness/mask-email.js';
 
 /**
  * A plain-data copy of `value` for printing: emails masked; with `live`, attribute values that the
