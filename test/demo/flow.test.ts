@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const SCRIPT = fileURLToPath(new URL('../../../src/harness/strivacity/demo-flow.ts', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../src/demo/flow.ts', import.meta.url));
 
 describe('the demo flow', () => {
   it('removes its temporary folder when interrupted with Ctrl-C, and exits 130', async () => {

@@ -1,5 +1,5 @@
 /**
- * `npx tsx src/harness/strivacity/demo-flow.ts [pre-registration|post-registration]`: the
+ * `npx tsx src/demo/flow.ts [pre-registration|post-registration]`: the
  * Strivacity commands end to end against the Admin API stand-in, printed as a terminal session
  * (probe before the hook exists, deploy --dry-run, deploy --secret-from-env, probe, tryout, logs).
  * The README's transcript comes from here. Credentials are throwaway values of this process; its
@@ -8,12 +8,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../cli/main.js';
-import { parseResolvedConfig } from '../../hook/config.js';
-import { DEMO_CONFIG } from '../../demo/demo-config.js';
-import { startAdminStandIn } from './admin-stand-in.js';
-import { allowLoopback } from './stand-in-world.js';
-import { NODE_20_RUNTIME } from './tryout-runtime.js';
+import { runCli } from '../cli/main.js';
+import { parseResolvedConfig } from '../hook/config.js';
+import { DEMO_CONFIG } from '../harness/demo-config.js';
+import { startAdminStandIn } from '../harness/strivacity/admin-stand-in.js';
+import { allowLoopback } from '../harness/strivacity/stand-in-world.js';
+import { NODE_20_RUNTIME } from '../harness/strivacity/tryout-runtime.js';
 
 const kind = process.argv[2] === 'post-registration' ? 'post-registration' : 'pre-registration';
 const dir = mkdtempSync(join(tmpdir(), 'demo-flow-'));
