@@ -180,18 +180,17 @@ export async function startStormStandIn(tls: { certPem: string; keyPem: string }
 /**
  * Requests started during a hold the client had been told of: started (by its own stamp) before
  * the end of a hold whose 429 it had already received. The goal is 0. A request already on its way
- * when the 429 was sent cannot know of it; those are counted apart (`arrivedDuringHold`).
+ * when a 429 was sent cannot know of it: one that arrived after a hold's 429 (requests are kept in
+ * order of arrival) and before its end, and is not counted above, is counted apart.
  */
-export function judgeAgainstHolds(standIn: Pick<StormStandIn, 'requests' | 'holds'>): { startedDuringKnownHold: number; arrivedDuringHold: number } {
+export function judgeAgainstHolds(standIn: Pick<StormStandIn, 'requests' | 'holds'>): { startedDuringKnownHold: number; arrivedUnawareDuringHold: number } {
   const byId = new Map(standIn.holds.map((hold) => [hold.id, hold]));
-  const announcers = new Set(standIn.holds.map((hold) => hold.requestIndex));
   let startedDuringKnownHold = 0;
-  let arrivedDuringHold = 0;
+  let arrivedUnawareDuringHold = 0;
   standIn.requests.forEach((request, index) => {
     const { sentAt } = request;
     if (sentAt !== undefined && request.holdsSeen.some((id) => sentAt < (byId.get(id)?.endsAt ?? -Infinity))) startedDuringKnownHold += 1;
-    if (!announcers.has(index) && standIn.holds.some((hold) => hold.announcedAt <= request.arrivedAt && request.arrivedAt < hold.endsAt))
-      arrivedDuringHold += 1;
+    else if (standIn.holds.some((hold) => index > hold.requestIndex && request.arrivedAt < hold.endsAt)) arrivedUnawareDuringHold += 1;
   });
-  return { startedDuringKnownHold, arrivedDuringHold };
+  return { startedDuringKnownHold, arrivedUnawareDuringHold };
 }

@@ -33,6 +33,8 @@ export interface StormOptions {
   readonly serviceMs: number;
   /** The hook's `login.timeoutMs`. */
   readonly timeoutMs: number;
+  /** The hook's `policy.maxConcurrentRequests` (its own cap, well below Dataverse's 52). */
+  readonly hookMaxConcurrent: number;
   /** The warm-cost phase after the storm; `false` leaves it out. */
   readonly warm: { readonly rounds: number; readonly perRound: number } | false;
 }
@@ -44,6 +46,7 @@ export const STORM_DEFAULTS = {
   maxConcurrent: 52,
   serviceMs: 10,
   timeoutMs: 1500,
+  hookMaxConcurrent: 10,
   warm: { rounds: 10, perRound: 200 },
 } as const;
 
@@ -61,7 +64,8 @@ export interface StormFigures {
   /** Time covered by at least one announced hold, in ms. */
   readonly heldMs: number;
   readonly startedDuringKnownHold: number;
-  readonly arrivedDuringHold: number;
+  /** Requests that arrived in a hold, sent before its 429 reached the hook. */
+  readonly arrivedUnawareDuringHold: number;
   readonly maxInFlight: number;
   readonly answerMs: { readonly p50: number; readonly p99: number; readonly max: number; readonly overDeadline: number };
   /** Decisions (`outcome (reason)`) by when the sign-in started: before the first hold, in a hold, outside holds after it. */
@@ -114,7 +118,11 @@ export async function runStorm(options: StormOptions): Promise<StormFigures> {
   });
   const dir = mkdtempSync(join(tmpdir(), 'hook-storm-'));
   try {
-    const config = { ...benchConfig(standIn.url), login: { timeoutMs: options.timeoutMs } };
+    const config = {
+      ...benchConfig(standIn.url),
+      policy: { ...benchConfig(standIn.url).policy, maxConcurrentRequests: options.hookMaxConcurrent },
+      login: { timeoutMs: options.timeoutMs },
+    };
     const codeFile = join(dir, 'hook.js');
     const resultFile = join(dir, 'result.json');
     writeFileSync(codeFile, (await buildHook('post-identification', config)).code);
@@ -205,7 +213,7 @@ export function formatStorm(f: StormFigures): string {
   const allowedPerS = o.windowRequests / o.windowS;
   const lines = [
     `Window: ${o.windowRequests} requests per ${o.windowS} s sliding window per application user (${allowedPerS.toFixed(0)}/s; Dataverse: 6,000 per 300 s), ${o.maxConcurrent} at once, stand-in ${o.serviceMs} ms per request`,
-    `Sign-ins: ${o.ratePerS.toFixed(0)}/s (${(o.ratePerS / allowedPerS).toFixed(1)}x the allowed rate) for ${o.durationS} s; every 5th is the previous person again at once, every 10th person is not in the CRM; login.timeoutMs ${o.timeoutMs}`,
+    `Sign-ins: ${o.ratePerS.toFixed(0)}/s (${(o.ratePerS / allowedPerS).toFixed(1)}x the allowed rate) for ${o.durationS} s; every 5th is the previous person again at once, every 10th person is not in the CRM; login.timeoutMs ${o.timeoutMs}, policy.maxConcurrentRequests ${o.hookMaxConcurrent}`,
     `Load average (1 min): ${f.loadAverage.start.toFixed(1)} at start, ${f.loadAverage.end.toFixed(1)} at end\n`,
     formatTable(
       [
@@ -216,7 +224,7 @@ export function formatStorm(f: StormFigures): string {
         ['429s received: window, concurrency', `${f.throttled.window}, ${f.throttled.concurrency}`],
         ['holds announced; time under a hold', `${f.holds}; ${(f.heldMs / 1000).toFixed(1)} s of ${o.durationS} s`],
         ['requests started during a hold the hook had received (goal 0)', String(f.startedDuringKnownHold)],
-        ['requests that arrived in a hold, sent before its 429 reached the hook', String(f.arrivedDuringHold - f.startedDuringKnownHold)],
+        ['requests that arrived in a hold, sent before its 429 reached the hook', String(f.arrivedUnawareDuringHold)],
         ['most requests in flight at once (stand-in)', String(f.maxInFlight)],
         ['answer time p50 / p99 / max (caller)', `${ms(f.answerMs.p50)} / ${ms(f.answerMs.p99)} / ${ms(f.answerMs.max)}`],
         [`answered after the deadline (${o.timeoutMs} ms)`, String(f.answerMs.overDeadline)],
