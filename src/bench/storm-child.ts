@@ -242,12 +242,14 @@ async function runJob(job: StormJob): Promise<StormChildResult> {
   while (tokenEndpoint.requests() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   await new Promise((resolve) => setTimeout(resolve, 100));
   const signIns = await storm(hook, job.durationMs, job.ratePerS);
+  // The storm's own: the warm phase loads hooks of its own, each with its pre-fetch.
+  const tokenRequests = tokenEndpoint.requests();
   unload();
   // The warm cost is measured without the stamps: they are the storm's instrument, not the hook's cost.
   stamps.restore();
   const warm = job.warm === undefined ? undefined : await warmCost(job.warm);
   tokenEndpoint.restore();
-  return { signIns, tokenRequests: tokenEndpoint.requests(), ...(warm === undefined ? {} : { warm }) };
+  return { signIns, tokenRequests, ...(warm === undefined ? {} : { warm }) };
 }
 
 const job = process.env['HOOK_STORM'];

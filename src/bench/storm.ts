@@ -228,7 +228,7 @@ export function formatStorm(f: StormFigures): string {
         ['most requests in flight at once (stand-in)', String(f.maxInFlight)],
         ['answer time p50 / p99 / max (caller)', `${ms(f.answerMs.p50)} / ${ms(f.answerMs.p99)} / ${ms(f.answerMs.max)}`],
         [`answered after the deadline (${o.timeoutMs} ms)`, String(f.answerMs.overDeadline)],
-        ['token requests during the run', String(f.tokenRequests)],
+        ['token requests (the pre-fetch at load included)', String(f.tokenRequests)],
       ],
       'markdown',
     ),
