@@ -49,6 +49,7 @@ export function useAdminHarness(options: Partial<AdminStandInOptions> = {}): Har
     delete settings.grantedScopes;
     delete settings.ungrantedScope;
     delete settings.retiredLogs;
+    delete settings.onOperation;
     harness.standIn.requests.splice(0);
     harness.standIn.rejected.splice(0);
     harness.dir = mkdtempSync(join(tmpdir(), 'strivacity-'));
