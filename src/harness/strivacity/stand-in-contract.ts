@@ -99,7 +99,10 @@ const CONTINUE: readonly Param[] = [
 type Callback = readonly [type: string, name: string];
 
 function jsdoc(summary: string, params: readonly Param[], callbacks: readonly Callback[]): string {
-  const lines = [...params.map(([type, path, what]) => `@param {${type}} args.${path} ${what}`), ...callbacks.map(([type, name]) => `@param {${type}} ${name}`)];
+  const lines = [
+    ...params.map(([type, path, what]) => `@param {${type}} args.${path} ${what}`),
+    ...callbacks.map(([type, name]) => `@param {${type}} ${name}`),
+  ];
   return ['/**', ` * ${summary}`, ' *', ' * @param {Object} args', ...lines.map((line) => ` * ${line}`), ' */'].join('\n');
 }
 
@@ -112,7 +115,13 @@ function preRegistrationCode(): string {
   return [
     jsdoc(
       'Called before an account is registered; Strivacity waits for the answer.',
-      [...CORE, ['Object', 'customer.attributes', 'attributes typed at registration'], ['Object', 'customer.identifiers', 'identifiers typed at registration'], ['Object[]', 'customer.consents', 'consents accepted at registration'], ...CONTINUE],
+      [
+        ...CORE,
+        ['Object', 'customer.attributes', 'attributes typed at registration'],
+        ['Object', 'customer.identifiers', 'identifiers typed at registration'],
+        ['Object[]', 'customer.consents', 'consents accepted at registration'],
+        ...CONTINUE,
+      ],
       [
         ['registrationCallback', 'callback'],
         ['denyCallback', 'error'],
@@ -197,7 +206,11 @@ function postIdentificationCode(): string {
 /** From the published post-account-login examples: not blocking, no callback parameters at all. */
 function postAccountLoginCode(): string {
   return [
-    jsdoc('Called after a successful login; Strivacity does not wait.', [...CORE, ['string', 'customer.info.userName', 'the user name'], ['Object', 'session', 'session store']], []),
+    jsdoc(
+      'Called after a successful login; Strivacity does not wait.',
+      [...CORE, ['string', 'customer.info.userName', 'the user name'], ['Object', 'session', 'session store']],
+      [],
+    ),
     'module.exports = async function ({ application, oidc_context, customer, session }) {',
     '  // implement your logic here',
     '};',
@@ -215,7 +228,7 @@ function inventedCode(type: string, blocking: boolean): string {
     ['Object', 'session', 'session store'],
   ];
   return [
-    '// dynamics-hook stand-in: an INVENTED template, not Strivacity\'s (its arguments are not published).',
+    "// dynamics-hook stand-in: an INVENTED template, not Strivacity's (its arguments are not published).",
     jsdoc(`Called at ${type}.`, params, blocking ? [['standInCallback', 'callback']] : []),
     `module.exports = async function ({ application, customer, session }${blocking ? ', callback' : ''}) {`,
     '  // implement your logic here',
