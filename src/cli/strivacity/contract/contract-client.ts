@@ -26,9 +26,9 @@ const lenient = <T extends z.ZodType>(schema: T) => z.preprocess(dropNulls, sche
  */
 const descriptorRowSchema = lenient(
   z.looseObject({
-    name: z.string().min(1).max(100),
-    blocking: z.string().max(40).optional(),
-    target: z.string().max(40).optional(),
+    name: z.string().min(1).max(200),
+    blocking: z.string().max(200).optional(),
+    target: z.string().max(200).optional(),
     count: z.number().optional(),
   }),
 );
@@ -86,8 +86,8 @@ const SCOPE: Readonly<Record<string, string>> = {
 };
 
 /**
- * The shared mapping's 403 and 404 lines name the deploy flags (`--name`, `--hook`); contract's
- * own say what was missing instead.
+ * The shared mapping's 403, 404 and 409 lines name deploy's flags (`--name`, `--hook`) and scopes;
+ * contract's own say what was missing or in the way instead.
  */
 function restated(operation: string, error: unknown): unknown {
   if (!(error instanceof AdminError)) return error;
@@ -97,6 +97,13 @@ function restated(operation: string, error: unknown): unknown {
       'scope',
       `${what}: the client lacks the scope ${SCOPE[operation] ?? 'this operation needs'}. Grant it in the Strivacity console, in the API access policy that covers this client.`,
       403,
+      { cause: error },
+    );
+  if (error.code === 'conflict')
+    return new AdminError(
+      'conflict',
+      `${what} (conflict): ${operation === 'deleteEventHookFunction' ? 'the hook is assigned to an application or identity store and cannot be removed' : 'a hook of this name exists'}.`,
+      error.status,
       { cause: error },
     );
   if (error.code === 'not_found')
