@@ -1,6 +1,7 @@
 /** The command table: every command of `dynamics-hook`, in the order the overview lists them. */
 import type { Command } from '../args.js';
 import { BUILD_COMMAND } from './build.js';
+import { CONTRACT_COMMAND } from './contract/command.js';
 import { DEPLOY_COMMAND } from './deploy/deploy.js';
 import { DOCTOR_COMMAND } from './doctor/doctor.js';
 import { INIT_COMMAND } from './init/command.js';
@@ -23,6 +24,7 @@ export const COMMAND_LIST: readonly Command[] = [
   DEPLOY_COMMAND,
   TRYOUT_COMMAND,
   LOGS_COMMAND,
+  CONTRACT_COMMAND,
   SANDBOX_COMMAND,
 ];
 

@@ -4,10 +4,10 @@
  * was not shown (a decoy in a comment, a built-in class, a value instead of a path).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_KEY_DEPTH, MAX_KEY_PATHS, readBodyPaths } from '../../../src/cli/strivacity/contract/read-body.js';
-import { readArgumentPaths, readExportedFunction, readResultClasses } from '../../../src/cli/strivacity/contract/read-code.js';
-import { selectTypes } from '../../../src/cli/strivacity/contract/run-contract.js';
-import { probeName } from '../../../src/cli/strivacity/contract/probe-type.js';
+import { MAX_KEY_DEPTH, MAX_KEY_PATHS, readBodyPaths } from '../../../src/cli/commands/contract/read-body.js';
+import { readArgumentPaths, readExportedFunction, readResultClasses } from '../../../src/cli/commands/contract/read-code.js';
+import { selectTypes } from '../../../src/cli/commands/contract/run-contract.js';
+import { probeName } from '../../../src/cli/commands/contract/probe-type.js';
 
 const PUBLISHED_SHAPE = `/** Called before registration.
  *

@@ -14,10 +14,10 @@
  * (UsageError); 3 a file or folder that cannot be written; 130 interrupted, after the clean-up.
  */
 import { outsideJson } from '../../terminal-text.js';
-import { UsageError } from '../../usage.js';
-import { parseTenantUrl } from '../admin-token.js';
-import { AdminError } from '../problem.js';
-import { openClient } from '../target.js';
+import { UsageError } from '../../errors.js';
+import { parseTenantUrl } from '../../strivacity/admin-token.js';
+import { AdminError } from '../../strivacity/problem.js';
+import { openClient } from '../../strivacity/target.js';
 import { CONTRACT_SCOPES, ContractClient, type DescriptorRow, READ_SCOPES } from './contract-client.js';
 import { HOOK_TYPE_NAME, prepareFolder, writeIntegrationFiles, writeTypeFiles } from './contract-files.js';
 import { formatDescriptor, formatDone, formatLeftBehind, formatTemplates, formatType } from './contract-report.js';

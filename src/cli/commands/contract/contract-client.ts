@@ -7,8 +7,8 @@
  * `strivacity-plugin-library-api-openapi.yml`); every answer is checked with zod here.
  */
 import { z } from 'zod';
-import { type AdminClient, type AdminMethod, dropNulls } from '../admin-client.js';
-import { AdminError } from '../problem.js';
+import { type AdminClient, type AdminMethod, dropNulls } from '../../strivacity/admin-client.js';
+import { AdminError } from '../../strivacity/problem.js';
 
 /** What `contract` asks the token for: it reads, creates and deletes hooks (reading alone needs the first). */
 export const CONTRACT_SCOPES = ['read:config_event_hook', 'write:config_event_hook', 'delete:config_event_hook'] as const;

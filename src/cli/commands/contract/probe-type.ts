@@ -6,7 +6,7 @@
  * the hook's id is kept for the report, so the administrator can delete it.
  */
 import { randomBytes } from 'node:crypto';
-import { AdminError } from '../problem.js';
+import { AdminError } from '../../strivacity/problem.js';
 import type { ContractClient, ProbeHook } from './contract-client.js';
 
 /** A temporary hook that is still there, or may be. */
