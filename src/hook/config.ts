@@ -236,7 +236,7 @@ export const configSchema = z.strictObject({
   externalRegistration: z
     .strictObject({
       emailPaths: emailPaths(DEFAULT_EXTERNAL_REGISTRATION_EMAIL_PATHS).describe(
-        'argument paths holding the email (assumed: the type is unpublished); the first valid one is used, none: policy.onError',
+        'assumed argument paths holding the email; first valid wins, none: policy.onError',
       ),
     })
     .prefault({})

@@ -10,7 +10,7 @@ import { type Config, DEFAULT_MESSAGES } from './config.js';
 import { findContactsByEmail } from './dataverse.js';
 import { decide, type Decision, type LookupOutcome } from './decide.js';
 import { toHookError } from './errors.js';
-import { asObject, readableSession, type Registration, type Session } from './input.js';
+import { parseRegistration, type Registration, type Session } from './input.js';
 import { withoutLink } from './link.js';
 import { type HookOptions, loadHook, type LoadedHook } from './loaded-hook.js';
 import { emailHash, failureFields, type LogFields, logSkippedValues } from './log.js';
@@ -54,7 +54,8 @@ export function createRegistrationGate(kind: RegistrationKind, read: Registratio
     try {
       const found = read(args, hook.config);
       registration = found.registration;
-      const { lookup, attempts } = found.contractMismatch === undefined ? await lookUp(hook, registration) : { lookup: { kind: 'contract_mismatch' } as const, attempts: 0 };
+      const { lookup, attempts } =
+        found.contractMismatch === undefined ? await lookUp(hook, registration) : { lookup: { kind: 'contract_mismatch' } as const, attempts: 0 };
       const decision = decide(hook.config, registration, lookup);
       deliver(decision, answer);
       if (decision.outcome === 'allow') logSkippedValues(hook.log, kind, decision.skipped);
@@ -89,10 +90,13 @@ export function createRegistrationGate(kind: RegistrationKind, read: Registratio
   };
 }
 
-/** The session alone, for an answer made without a config; a payload whose getters throw gets none. */
+/**
+ * The session, for an answer made without a config (so without the kind's email paths): read as the
+ * registration is; a payload whose getters throw gets none.
+ */
 function sessionOf(args: unknown): Session {
   try {
-    return readableSession(asObject(args)?.['session']);
+    return parseRegistration(args).session;
   } catch {
     return {};
   }
