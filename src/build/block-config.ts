@@ -8,8 +8,12 @@ import type { HookKind } from './artifact.js';
 
 /** The config a hook of `kind` carries, from the config validated with every default applied. */
 export function blockConfigFor(kind: HookKind, config: ResolvedConfig): Record<string, unknown> {
-  // `$schema` only guides editors; `sync` is read by the post-registration hook alone.
-  if (kind === 'pre-registration') return omitKeys(config, ['$schema', 'sync', 'login']);
+  // `$schema` only guides editors; `sync` is read by the post-registration hook alone, `login` by
+  // the sign-in gate, `externalRegistration` by the social sign-up gate.
+  if (kind === 'pre-registration') return omitKeys(config, ['$schema', 'sync', 'login', 'externalRegistration']);
+  // The registration's decision, with where this kind reads the email written out (assumed paths
+  // an administrator is likely to change once probe has shown the real ones).
+  if (kind === 'pre-external-registration') return omitKeys(config, ['$schema', 'sync', 'login']);
   if (kind === 'post-identification') {
     // The gate's own policies are under login; of policy it reads the multiple-match rule and the caps.
     const { multipleMatches, maxConcurrentRequests, maxValueLength } = config.policy;

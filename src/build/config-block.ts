@@ -18,6 +18,14 @@ const COMMENTS: ReadonlyMap<string, string> = new Map(
   }),
 );
 
+/** What a built file of each kind does while its HOOK_CONFIG is invalid (one line of the header). */
+const IF_INVALID: Readonly<Record<HookKind, string>> = {
+  'pre-registration': ' * loads; if it is invalid, every registration gets the generic "unavailable" message and the',
+  'pre-external-registration': ' * loads; if it is invalid, every social sign-up gets the generic "unavailable" message and the',
+  'post-registration': ' * loads; if it is invalid, no registration is synced (each one is still completed) and the',
+  'post-identification': ' * loads; if it is invalid, every sign-in gets the generic "unavailable" message and the',
+};
+
 /**
  * The file's opening comment and `const HOOK_CONFIG = {...}`. The `Build:` line says which build
  * this is (see provenance.ts); `config` is the hash of HOOK_CONFIG as built, so an edit made in the
@@ -35,11 +43,7 @@ export function renderConfigBlock(kind: HookKind, config: unknown, packageDepend
     ' *',
     ' * Secrets are not in this file: create the variables named below (clientSecretVariable or',
     ' * privateKeyVariable) as secrets in the hook settings. HOOK_CONFIG is validated when the hook',
-    kind === 'pre-registration'
-      ? ' * loads; if it is invalid, every registration gets the generic "unavailable" message and the'
-      : kind === 'post-identification'
-        ? ' * loads; if it is invalid, every sign-in gets the generic "unavailable" message and the'
-        : ' * loads; if it is invalid, no registration is synced (each one is still completed) and the',
+    IF_INVALID[kind],
     ' * log names the wrong keys.',
     ' */',
   ];

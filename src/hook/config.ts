@@ -117,9 +117,22 @@ export const DEFAULT_LOGIN_EMAIL_PATHS = [
   'customer.info.email',
   'customer.attributes.emails.primaryEmail',
 ];
+/**
+ * Where the social sign-up hook (PRE_EXTERNAL_REGISTRATION) reads the email, first valid one wins.
+ * Strivacity publishes no argument for that type; these assume the pre-registration shape (the
+ * attribute the registration form fills), then an identifier (research: lifecycle-hooks.md 1.13).
+ */
+export const DEFAULT_EXTERNAL_REGISTRATION_EMAIL_PATHS = ['customer.attributes.emails.primaryEmail', 'customer.identifiers.email'];
 /** What the post-registration hook does to a contact it did not create; see `updateExistingOf`. */
 export const UPDATE_EXISTING = ['fillEmpty', 'overwrite', 'never'] as const;
 export type UpdateExisting = (typeof UPDATE_EXISTING)[number];
+/** A list of argument paths holding the email, as `login.emailPaths` and `externalRegistration.emailPaths` take it. */
+const emailPaths = (defaults: readonly string[]) =>
+  z
+    .array(z.string().regex(ARGUMENT_PATH, 'must be a dotted path such as customer.info.userName'))
+    .min(1)
+    .max(10)
+    .default([...defaults]);
 const variableName = z.string().regex(VARIABLE_NAME, 'must be a variable name (letters, digits, _)');
 
 /**
@@ -212,12 +225,7 @@ export const configSchema = z.strictObject({
     .describe('what happens in each situation'),
   login: z
     .strictObject({
-      emailPaths: z
-        .array(z.string().regex(ARGUMENT_PATH, 'must be a dotted path such as customer.info.userName'))
-        .min(1)
-        .max(10)
-        .default(DEFAULT_LOGIN_EMAIL_PATHS)
-        .describe('argument paths holding the email; the first valid one is used'),
+      emailPaths: emailPaths(DEFAULT_LOGIN_EMAIL_PATHS).describe('argument paths holding the email; the first valid one is used'),
       notFound: allowShowDeny.default('showError').describe('no active contact has the email (or the linked id)'),
       notEntitled: allowShowDeny.default('showError').describe('the contact fails lookup.where'),
       onError: allowShowDeny.default('allow').describe('token or Dataverse failure, throttling, timeout: allow keeps sign-in up'),
@@ -225,6 +233,14 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('post-identification hook: the sign-in gate'),
+  externalRegistration: z
+    .strictObject({
+      emailPaths: emailPaths(DEFAULT_EXTERNAL_REGISTRATION_EMAIL_PATHS).describe(
+        'assumed argument paths holding the email; first valid wins, none: policy.onError',
+      ),
+    })
+    .prefault({})
+    .describe('pre-external-registration hook: the gate for social sign-up (decides by policy)'),
   link: z
     .strictObject({
       attribute: attributePath.optional().describe('registration attribute that keeps the contact id, e.g. custom.dynamicsContactId'),

@@ -14,6 +14,7 @@ import { type SkippedValue, valueProblem } from './values.js';
 
 export type LookupOutcome =
   | { readonly kind: 'skipped' } // invalid input: Dataverse was not asked
+  | { readonly kind: 'contract_mismatch' } // the arguments hold no email where the kind assumes one: not asked either
   | { readonly kind: 'contacts'; readonly contacts: readonly Contact[] }
   | { readonly kind: 'failed'; readonly error: HookError };
 
@@ -25,6 +26,7 @@ export type Reason =
   | 'not_entitled' // contacts have the email, none satisfies lookup.where
   | 'multiple_matches'
   | 'invalid_email'
+  | 'contract_mismatch' // no configured argument path held an email: the assumed argument shape did not hold
   | 'lookup_failed'
   | 'throttled'; // Dataverse asked to wait longer than the deadline allows (or a shared hold outlasts it)
 
@@ -46,6 +48,7 @@ const MESSAGE_OF: Record<Reason, keyof Messages> = {
   not_found: 'notFound',
   multiple_matches: 'multipleMatches',
   invalid_email: 'invalidEmail',
+  contract_mismatch: 'unavailable',
   lookup_failed: 'unavailable',
   not_entitled: 'notEntitled',
   throttled: 'unavailable',
@@ -63,6 +66,8 @@ export function decide(config: Config, registration: Registration, lookup: Looku
       ? { outcome: 'allow', reason, attributes: withLinkAttribute(registration.attributes, config.link.attribute, undefined), session }
       : { outcome: policy, reason, message: pickMessages(config.messages, registration.locales)[MESSAGE_OF[reason]], session };
 
+  // Not the person's fault but the hook's assumption about its arguments: an error, decided as one.
+  if (lookup.kind === 'contract_mismatch') return policyOutcome(config.policy.onError, 'contract_mismatch');
   if (!registration.valid || lookup.kind === 'skipped') return policyOutcome(config.policy.invalidEmail, 'invalid_email');
   if (lookup.kind === 'failed') return policyOutcome(config.policy.onError, failureReason(lookup.error));
   if (lookup.contacts.length === 0) return policyOutcome(config.policy.notFound, 'not_found');

@@ -28,7 +28,7 @@ export type LogEvent =
   | 'token.renewal_failed';
 
 export interface LogFields {
-  readonly hook?: 'pre-registration' | 'post-registration' | 'post-identification';
+  readonly hook?: 'pre-registration' | 'pre-external-registration' | 'post-registration' | 'post-identification';
   readonly outcome?: Decision['outcome'] | SyncResult['outcome'] | 'failed';
   readonly reason?: Reason | LoginReason | SyncReason | 'config_invalid' | 'sync_failed';
   readonly failure?: FailureCode;
@@ -45,6 +45,11 @@ export interface LogFields {
   readonly diagnostic?: string;
   readonly emailHash?: string;
   readonly matches?: number;
+  /**
+   * `contract_mismatch`: the key paths of the arguments the runtime passed (`customer.attributes.name.givenName`),
+   * from `keyPathsOf`: never a value, and a key that does not look like an identifier shows as `?`.
+   */
+  readonly argumentKeys?: readonly string[];
   /** Sign-in: how `link.attribute` was used (`ignored_link`: the contact's emails are not this one). */
   readonly link?: LinkUse;
   /** Sign-in: this one joined a lookup already in flight for the same person (no request of its own). */

@@ -10,6 +10,7 @@ import { registrationPayload, runHook } from '../../src/harness/run-hook.js';
 import { loadBuiltHook, strivacityGlobals } from '../../src/harness/load-hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { postIdentificationPayload } from '../../src/hook/kinds/post-identification/kind.js';
+import { externalRegistrationPayload } from '../../src/hook/kinds/pre-external-registration/kind.js';
 import { BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockContacts, mockToken, ORG, API, useBuiltHooks } from '../support/helpers.js';
 import { loadBuiltHookInRealm } from '../support/load-in-realm.js';
 
@@ -73,6 +74,41 @@ describe('the built sign-in gate in a realm of its own', () => {
     expect(byId.isDone()).toBe(true);
     // The link was trusted: no email query was sent.
     expect(contacts.isDone()).toBe(false);
+  });
+});
+
+describe('the built social sign-up gate in a realm of its own', () => {
+  it('reads the email at the second default path, looks it up and allows with RegistrationData, completed from the contact', async () => {
+    mockToken();
+    const filters: string[] = [];
+    mockContacts('contacts-one.json', filters);
+    const social = (await buildHook('pre-external-registration', BASE_CONFIG)).code;
+    const hook = loadBuiltHookInRealm(social, strivacityGlobals('DenyRequest'));
+
+    const run = await runHook(hook, externalRegistrationPayload('ada.lovelace@example.com', { at: 'identifiers' }));
+
+    expect(run.calls).toBe(1);
+    expect(decidedOf(run.logLines)).toMatchObject({ hook: 'pre-external-registration', outcome: 'allow', reason: 'matched', attempts: 1, matches: 1 });
+    const result = run.result as { attributes: { name: Record<string, string> }; session: { dynamics: { contactId: string } } };
+    expect(result.attributes.name).toEqual({ givenName: 'Ada', familyName: 'Lovelace' });
+    expect(result.session.dynamics.contactId).toBe('0f8fad5b-d9cb-469f-a165-70867728950e');
+    expect(filters).toEqual(["emailaddress1 eq 'ada.lovelace@example.com' and statecode eq 0"]);
+  });
+
+  it('answers arguments with no email by policy.onError there too, with the key paths in the log', async () => {
+    mockToken();
+    const social = (await buildHook('pre-external-registration', BASE_CONFIG)).code;
+    const hook = loadBuiltHookInRealm(social, strivacityGlobals('DenyRequest'));
+
+    const run = await runHook(hook, externalRegistrationPayload(undefined, { at: 'nowhere' }));
+
+    expect(run.calls).toBe(1);
+    expect(run.result).toMatchObject({ error_message: 'Registration is temporarily unavailable. Please try again in a few minutes.' });
+    expect(decidedOf(run.logLines)).toMatchObject({
+      level: 'error',
+      reason: 'contract_mismatch',
+      argumentKeys: expect.arrayContaining(['customer.identifiers']),
+    });
   });
 });
 

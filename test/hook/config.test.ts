@@ -71,6 +71,7 @@ describe('parseConfig', () => {
         onError: 'allow',
         timeoutMs: 1500,
       },
+      externalRegistration: { emailPaths: ['customer.attributes.emails.primaryEmail', 'customer.identifiers.email'] },
       link: {},
       enrich: {},
       enrichOverwrite: false,

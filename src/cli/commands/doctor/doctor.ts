@@ -28,6 +28,7 @@ import { CliError, EXIT_CODES } from '../../errors.js';
 import { invocation } from '../../invocation.js';
 import type { HookKind } from '../../../build/artifact.js';
 import { readJsonFile } from '../../files.js';
+import { kindFacts } from '../../../build/kinds.js';
 
 export interface DoctorOptions {
   readonly readSecret?: SecretReader;
@@ -156,9 +157,10 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
     // Any config builds a post-registration hook too, which writes (and by default creates)
     // contacts whether or not `sync` is set; but a setup that runs only the pre-registration hook
     // rightly lacks those privileges, so without --hook (and without `sync`) they only warn.
-    if (options.hook === 'pre-registration') skip('privileges', 'the pre-registration hook writes nothing (read is checked above)');
+    if (options.hook !== undefined && kindFacts(options.hook).role === 'decides')
+      skip('privileges', `the ${options.hook} hook writes nothing (read is checked above)`);
     else {
-      const severity = options.hook === 'post-registration' || valid.sync !== undefined ? 'fail' : 'warn';
+      const severity = options.hook !== undefined || valid.sync !== undefined ? 'fail' : 'warn';
       await run('privileges', () => checkPrivileges(client, valid, userId, probe(), severity));
     }
     return finish(url);

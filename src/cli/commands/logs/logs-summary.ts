@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { printable } from '../../terminal-text.js';
 import { dropNulls, type LogEntry } from '../../strivacity/admin-client.js';
+import { HOOK_KIND_NAMES, type HookKind } from '../../../build/kinds.js';
 
 /**
  * Distinct keys each table of the summary holds (outcome/reason, failure class, codes of one
@@ -25,7 +26,7 @@ const SHOWN_KEY_CHARACTERS = 120;
 const hookLine = z.looseObject({
   level: z.enum(['debug', 'info', 'warn', 'error']),
   event: z.string().regex(/^[a-z]+\.[a-z_]+$/),
-  hook: z.enum(['pre-registration', 'post-registration']).optional(),
+  hook: z.enum(HOOK_KIND_NAMES as [HookKind, ...HookKind[]]).optional(),
   outcome: z.string().optional(),
   reason: z.string().optional(),
   failure: z.string().optional(),

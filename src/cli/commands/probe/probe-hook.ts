@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { HookKind } from '../../../build/artifact.js';
+import { HOOK_KIND_NAMES } from '../../../build/kinds.js';
 
 export interface ProbeTargets {
   readonly kind: HookKind;
@@ -108,7 +109,7 @@ function answerWith(report, args) {
   }
   var session = Object.assign({}, (args && args.session) || {});
   session[KEY] = report;
-  if (PROBE.kind === 'pre-registration') return new RegistrationData((args && args.customer && args.customer.attributes) || {}, [], session);
+  if (PROBE.kind === 'pre-registration' || PROBE.kind === 'pre-external-registration') return new RegistrationData((args && args.customer && args.customer.attributes) || {}, [], session);
   var answer = {};
   answer[KEY] = report;
   return answer;
@@ -154,7 +155,7 @@ const reach = z.looseObject({ reached: z.boolean(), status: z.number().optional(
 
 /** The probe's report, as validated when it comes back. */
 export const probeReportSchema = z.looseObject({
-  kind: z.enum(['pre-registration', 'post-registration']),
+  kind: z.enum(HOOK_KIND_NAMES as [HookKind, ...HookKind[]]),
   nodeVersion: z.string(),
   resultClasses: z.record(z.string(), classInfo),
   secret: z.looseObject({ name: z.string(), inEnv: z.boolean(), asGlobal: z.boolean() }),

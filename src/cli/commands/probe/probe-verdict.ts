@@ -5,6 +5,7 @@
  * deadline), with what to change where a fact does not fit. A pure function of the report.
  */
 import type { ProbeReport } from './probe-hook.js';
+import { kindFacts } from '../../../build/kinds.js';
 
 export type FindingLevel = 'ok' | 'warn' | 'fail';
 
@@ -115,7 +116,7 @@ function judgeClasses(report: ProbeReport): Finding[] {
   const list = Object.entries(classes).map(([name, info]) => (info.present ? `${name}/${info.arity ?? '?'}` : `no ${name}`));
   const deny = classes['ErrorDenyRequest']?.present === true ? 'ErrorDenyRequest' : classes['DenyRequest']?.present === true ? 'DenyRequest' : undefined;
   const findings: Finding[] = [{ check: 'result classes', level: 'ok', detail: list.join(', ') }];
-  if (report.kind === 'pre-registration') {
+  if (kindFacts(report.kind).role === 'decides') {
     if (classes['ShowErrorMessage']?.present !== true)
       findings.push({
         check: 'ShowErrorMessage',
@@ -135,7 +136,8 @@ function judgeClasses(report: ProbeReport): Finding[] {
   if (report.arguments.callback !== 'function')
     findings.push({
       check: 'callback',
-      level: report.kind === 'post-registration' ? 'warn' : 'fail',
+      // Strivacity may pass no callback to a type it does not wait for.
+      level: kindFacts(report.kind).blocking ? 'fail' : 'warn',
       detail: `the hook got no callback (${report.arguments.count} arguments)`,
       fix: 'Report it: the hook answers through callback.',
     });

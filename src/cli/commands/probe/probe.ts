@@ -6,7 +6,6 @@
  */
 import { RUNTIME_PACKAGES } from '../../../build/artifact.js';
 import { authorityOf } from '../../../hook/config.js';
-import { registrationPayload } from '../../../harness/run-hook.js';
 import { outsideJson, outsideText } from '../../terminal-text.js';
 import { AdminError } from '../../strivacity/problem.js';
 import { findProbeReport, type ProbeReport, probeReportSchema, renderProbeHook } from './probe-hook.js';
@@ -15,6 +14,7 @@ import { openClient, readTarget, runtimeEngines, secretVariableOf, TARGET_ARGS, 
 import { ADMIN_API_NOTE } from '../../strivacity/admin-api-note.js';
 import { defineCommand, type ParsedArgs } from '../../args.js';
 import { onInterrupt, TRYOUT_SCOPES, withTryout } from '../../strivacity/tryout-session.js';
+import { type HookKind, kindFacts } from '../../../build/kinds.js';
 
 export interface ProbeResult {
   readonly hook: string;
@@ -23,8 +23,10 @@ export interface ProbeResult {
   readonly verdict: Verdict;
 }
 
-/** A registration-shaped payload whose email is reserved (RFC 2606): no person's data. */
-export const PROBE_PAYLOAD = registrationPayload('probe@example.invalid');
+/** The kind's arguments for a reserved email (RFC 2606): no person's data. */
+export function probePayload(kind: HookKind): Record<string, unknown> {
+  return kindFacts(kind).payloadFor('probe@example.invalid');
+}
 
 /** Runs the probe for `target` and judges it. */
 export async function probeRuntime(target: Target, signal?: AbortSignal): Promise<ProbeResult> {
@@ -45,12 +47,12 @@ export async function probeRuntime(target: Target, signal?: AbortSignal): Promis
     code,
     dependencies,
     async (session) => {
-      const answer = await session.call(PROBE_PAYLOAD);
+      const answer = await session.call(probePayload(target.kind));
       const parsed = probeReportSchema.safeParse(findProbeReport(answer.body));
       if (!parsed.success)
         throw new AdminError(
           'bad_response',
-          `The probe ran (try-out status ${answer.status}) but its report did not come back${target.kind === 'post-registration' ? ' (a post-registration hook may get no callback)' : ''}. Open the hook's Debug Logs in the console: the probe logged it as one JSON line.`,
+          `The probe ran (try-out status ${answer.status}) but its report did not come back${kindFacts(target.kind).blocking ? '' : ` (a ${target.kind} hook may get no callback)`}. Open the hook's Debug Logs in the console: the probe logged it as one JSON line.`,
         );
       return {
         hook: target.name,

@@ -13,6 +13,7 @@ import { readSecret } from '../../../hook/secrets.js';
 import { tryRegistration } from '../try/try.js';
 import type { TryoutAnswer } from '../../strivacity/admin-client.js';
 import { secretVariableOf } from '../../strivacity/target.js';
+import { kindFacts } from '../../../build/kinds.js';
 
 export interface Decision {
   /** allow | showError | deny | redirect | completed (post-registration) | none | failed (<status>) */
@@ -34,20 +35,21 @@ function has(body: unknown, key: string): boolean {
 export function decisionOfAnswer(answer: TryoutAnswer, kind: HookKind): Decision {
   const { body } = answer;
   if (answer.status >= 500) return { decision: `failed (${answer.status})` };
-  if (has(body, 'attributes')) return { decision: 'allow' };
+  if (has(body, 'attributes') || has(body, 'authentication')) return { decision: 'allow' };
   if (has(body, 'error_message')) return { decision: 'showError' };
   if (has(body, 'redirect_url')) return { decision: 'redirect' };
   // ErrorDenyRequest(description, hint) and DenyRequest(error, description) both carry a description.
   if (has(body, 'description')) return { decision: 'deny' };
   const empty = body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0);
-  if (empty && answer.status < 300) return { decision: kind === 'post-registration' ? 'completed' : 'none' };
+  if (empty && answer.status < 300) return { decision: kindFacts(kind).role === 'writes' ? 'completed' : 'none' };
   return { decision: `unknown (${answer.status})` };
 }
 
 /** What the built hook decides for `payload` here, against the recorded responses (or live, pre only). */
 export async function localDecision(kind: HookKind, rawConfig: unknown, payload: unknown, live: boolean): Promise<Decision> {
-  if (kind === 'pre-registration') {
-    const report = await tryRegistration({ rawConfig, payload, live });
+  const facts = kindFacts(kind);
+  if (facts.role === 'decides') {
+    const report = await tryRegistration({ rawConfig, payload, live, hook: kind });
     return { decision: report.decision, ...(report.reason === undefined ? {} : { reason: report.reason }) };
   }
   const config = parseResolvedConfig(rawConfig);
@@ -58,15 +60,13 @@ export async function localDecision(kind: HookKind, rawConfig: unknown, payload:
   const { serveRecordedWrites, waitForTokenPrefetch } = await import('../../../harness/stand-in.js');
   const standIn = serveRecordedWrites(config);
   try {
-    const built = await buildHook('post-registration', rawConfig);
+    const built = await buildHook(kind, rawConfig);
     const loaded = loadBuiltHook(built.code);
     // Closing the stand-in under the pre-fetch would log a token failure after the comparison.
     await waitForTokenPrefetch(standIn, 5_000);
     try {
       const run = await runHook(loaded.hook, payload);
-      const synced = run.logLines.find(
-        (line): line is { event: string; outcome?: string } => (line as { event?: unknown } | null)?.event === 'registration.synced',
-      );
+      const synced = run.logLines.find((line): line is { event: string; outcome?: string } => (line as { event?: unknown } | null)?.event === facts.logEvent);
       const completed = run.via === 'callback' && run.calls === 1 && run.result === undefined;
       return {
         decision: completed ? 'completed' : run.via === 'none' ? 'none' : `${run.via} x${run.calls}`,

@@ -77,7 +77,7 @@ export async function tryoutPayloads(target: Target, payloads: readonly NamedPay
     if (signal?.aborted === true) throw new AdminError('interrupted', 'Interrupted before anything was created in Strivacity.');
     local.push(await localDecision(target.kind, target.rawConfig, item.payload, live));
   }
-  if (!live || target.kind === 'post-registration') await reopenAdminHost(target.tenant);
+  if (!live || kindFacts(target.kind).role === 'writes') await reopenAdminHost(target.tenant);
   const built = await buildHook(target.kind, target.rawConfig);
   const client = openClient(target, TRYOUT_SCOPES, signal, 60_000);
   return withTryout(
