@@ -1,8 +1,8 @@
 /**
  * Config keys are described once, in the zod schema (`.describe()`); the JSON Schema is generated
- * from it and committed, and the README's configuration table is checked against it. These tests
+ * from it and committed, and the configuration reference (docs/configuration.md) is checked against it. These tests
  * fail when a key is added without a description, when the committed JSON Schema is stale (run
- * `npm run schema`), or when the README table misses a key or lists one that no longer exists.
+ * `npm run schema`), or when the reference table misses a key or lists one that no longer exists.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -11,18 +11,15 @@ import { configSchema } from '../../src/hook/config.js';
 import { configKeysOf } from '../../src/hook/config-keys.js';
 
 const KEYS = configKeysOf(configSchema);
-/** A key the README must have a row for: every key without children (records such as enrich count as one). */
+/** A key the reference must have a row for: every key without children (records such as enrich count as one). */
 const LEAF_PATHS = KEYS.filter(({ path }) => !KEYS.some((other) => other.path.startsWith(`${path}.`))).map(({ path }) => path);
 
 /**
- * The key paths named in the first cell of the rows of the README's "Configuration" table: rows
+ * The key paths named in the first cell of the rows of the reference's table: rows
  * like "| `policy.timeoutMs` | `2500` | ... |" (a cell may name several, "`auth.tenantId`, `auth.clientId`").
  */
-function readmeKeyPaths(readme: string): string[] {
-  const text = `\n${readme}\n## `;
-  const start = text.indexOf('\n## Configuration');
-  const section = text.slice(start, text.indexOf('\n## ', start + 1));
-  const firstCells = section
+function referenceKeyPaths(reference: string): string[] {
+  const firstCells = reference
     .split('\n')
     .filter((line) => line.startsWith('| `'))
     .map((line) => line.split(' | ')[0] ?? '');
@@ -60,8 +57,8 @@ describe('the JSON Schema', () => {
   });
 });
 
-describe('the README configuration table', () => {
-  const named = readmeKeyPaths(readFileSync(new URL('../../README.md', import.meta.url), 'utf8'));
+describe('the configuration reference table (docs/configuration.md)', () => {
+  const named = referenceKeyPaths(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8'));
 
   it('has a row for every key path', () => {
     expect(LEAF_PATHS.filter((path) => !named.includes(path))).toEqual([]);
@@ -72,9 +69,9 @@ describe('the README configuration table', () => {
     expect(named.filter((path) => !known.has(path))).toEqual([]);
   });
 
-  it('is found by the parser: a table row in the form the README uses', () => {
-    expect(readmeKeyPaths('## Configuration\n\n| Key | Default | Meaning |\n| --- | --- | --- |\n| `policy.timeoutMs` | `2500` | x |\n\n## Next\n')).toEqual([
-      'policy.timeoutMs',
-    ]);
+  it('is found by the parser: a table row in the form the reference uses', () => {
+    expect(referenceKeyPaths('## Configuration\n\n| Key | Default | Meaning |\n| --- | --- | --- |\n| `policy.timeoutMs` | `2500` | x |\n\n## Next\n')).toEqual(
+      ['policy.timeoutMs'],
+    );
   });
 });
