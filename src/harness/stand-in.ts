@@ -73,6 +73,19 @@ export function serveRecordedResponses(config: ResolvedConfig, options: StandInO
       const email = emailInFilter(filter)?.toLowerCase() ?? '';
       return [200, readFixture(RECORDED_DIRECTORY[email] ?? 'contacts-none.json'), { 'content-type': 'application/json; odata.metadata=minimal' }];
     });
+  // The sign-in gate reads a linked contact by id: the recorded contact of that id, else Dataverse's 404.
+  nock(config.dataverse.url)
+    .persist()
+    .get(new RegExp(`^/api/data/v${config.dataverse.apiVersion.replace('.', '\\.')}/contacts\\(([0-9a-fA-F-]{36})\\)`))
+    .query(true)
+    .delay(options.dataverseDelayMs ?? 0)
+    .reply((uri) => {
+      counts.contacts += 1;
+      const id = /contacts\(([0-9a-fA-F-]{36})\)/.exec(uri)?.[1]?.toLowerCase() ?? '';
+      const contact = recordedContact(id);
+      if (contact !== undefined) return [200, contact, { 'content-type': 'application/json; odata.metadata=minimal' }];
+      return [404, { error: { code: '0x80040217', message: `contact With Id = ${id} Does Not Exist` } }, { 'content-type': 'application/json; odata.metadata=minimal' }];
+    });
   return {
     counts,
     // Net connect stays disabled: re-enabling it would open the network to whatever runs next.
@@ -116,6 +129,16 @@ export interface SyncStandIn extends StandIn {
 }
 
 const RECORDED_JSON = { 'content-type': 'application/json; odata.metadata=minimal' };
+
+/** The recorded contact of `id` (any of the recorded `contacts` responses), if there is one. */
+function recordedContact(id: string): Record<string, unknown> | undefined {
+  for (const [email, fixture] of Object.entries(RECORDED_DIRECTORY)) {
+    const found = (readFixture(fixture) as { value: Array<{ contactid: string }> }).value.find((contact) => contact.contactid === id);
+    // The recordings were taken by email, of active contacts, and select neither column: the directory says which email.
+    if (found !== undefined) return { emailaddress1: email, statecode: 0, ...found };
+  }
+  return undefined;
+}
 
 /** Contact ids of the recorded `contacts` responses: the contacts a `PATCH` finds. */
 function recordedContactIds(): Set<string> {

@@ -162,7 +162,11 @@ async function deploy(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: numb
   const backup = deployed === undefined ? undefined : backUp(deployed, values['backup-dir']);
   if (backup !== undefined) say(`Saved the deployed code to ${backup}.`);
   const hook = deployed === undefined ? await client.createHook(write) : await client.updateHook(deployed.id, write);
-  say(deployed === undefined ? `Created hook ${hook.id}.` : `Updated hook ${hook.id}.`);
+  say(
+    deployed === undefined
+      ? `Created hook ${hook.id}. Assign it in the console where it should run (the application, for sign-in and registration hooks): this command does not assign hooks.`
+      : `Updated hook ${hook.id}.`,
+  );
   await client.deployHook(hook.id);
   let last: string | undefined;
   const status = await waitUntilActive(client, hook.id, waitMs, pollMs, (current, seconds) => {
