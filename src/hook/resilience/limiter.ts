@@ -3,7 +3,7 @@
  * concurrent request at once (0x80072326), and every instance of the hook shares the same
  * Application User, so each instance keeps well below that.
  */
-import { type Deadline, timeoutError } from './deadline.js';
+import { type Deadline, onAbort, timeoutError } from './deadline.js';
 import type { FailureStage } from '../errors.js';
 
 /** The part of a registration's deadline the limiter needs. */
@@ -86,7 +86,7 @@ export class Limiter {
     return new Promise<void>((resolve, reject) => {
       const settle = () => {
         clearTimeout(timer);
-        signal.removeEventListener('abort', leave);
+        unsubscribe();
       };
       const waiter: Waiter = {
         deadline,
@@ -111,7 +111,7 @@ export class Limiter {
       const timer = setTimeout(leave, deadline.remainingMs() - this.#minStartMs);
       // Like the deadline's own timer, this one must never keep the runtime alive.
       timer.unref?.();
-      signal.addEventListener('abort', leave, { once: true });
+      const unsubscribe = onAbort(signal, leave);
       this.#queue.push(waiter);
     });
   }
