@@ -99,8 +99,7 @@ export function loadHook(rawConfig: unknown, options: HookOptions = {}): LoadRes
         try {
           // No request starts during a hold, whether it waited for it here or in the limiter's queue.
           for (;;) {
-            // Without a hold (the warm path) there is nothing to wait for: no promise, no tick.
-            if (hold.remainingMs() > 0) await hold.pass(deadline);
+            await hold.pass(deadline);
             const result = await limiter.run(async () => (hold.remainingMs() > 0 ? HELD : { value: await operation(token, signal) }), deadline, 'dataverse');
             if (result !== HELD) return result.value;
           }

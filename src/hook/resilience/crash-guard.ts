@@ -29,7 +29,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
-import { onAbort, timeoutError } from './deadline.js';
+import { raceSignal } from './deadline.js';
 import { HookError } from '../errors.js';
 
 /** One guarded call: fails it (made by the caller's copy, so the error is of its class). */
@@ -131,9 +131,6 @@ const LINGER_AFTER_ABORT_MS = 10_000;
  * listens for errors on the request but not on the response, so a connection reset mid-body leaves
  * its promise pending forever (seen with a local server on Node 20), and nothing may wait on it past
  * the deadline.
- *
- * One promise and one abort subscription per call: this runs on every registration's warm path,
- * where each extra promise layer and EventTarget listener showed in `npm run bench:warm`.
  */
 export function withMalformedBodyGuard<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
   const containment = install();
@@ -145,46 +142,20 @@ export function withMalformedBodyGuard<T>(call: () => Promise<T>, signal: AbortS
     state.inFlight -= 1;
     if (state.inFlight === 0) uninstall();
   };
-  return new Promise<T>((resolve, reject) => {
-    let unsubscribe = () => undefined as void;
-    // The call settled (or failed in its context) before the deadline: the guard is done with it.
-    // After an abort the guard lingers instead (`LINGER_AFTER_ABORT_MS`).
-    const finish = () => {
-      unsubscribe();
-      if (!signal.aborted) release();
-    };
-    const abort = () => {
-      setTimeout(release, LINGER_AFTER_ABORT_MS).unref();
-      reject(timeoutError('dataverse'));
-    };
-    guarded.fail = () => {
-      finish();
-      reject(new HookError('bad_response', 'Dataverse returned a response the client library could not handle.', { stage: 'dataverse' }));
-    };
-    if (signal.aborted) abort();
-    else unsubscribe = onAbort(signal, abort);
-    const start = () =>
-      state.owner.run(guarded, () => {
-        let pending: Promise<T>;
-        try {
-          pending = call();
-        } catch (error) {
-          finish();
-          reject(error as Error);
-          return;
-        }
-        pending.then(
-          (value) => {
-            finish();
-            resolve(value);
-          },
-          (error: unknown) => {
-            finish();
-            reject(error as Error);
-          },
-        );
-      });
+  const onAbort = () => setTimeout(release, LINGER_AFTER_ABORT_MS).unref();
+  const underlying = new Promise<T>((resolve, reject) => {
+    guarded.fail = () => reject(new HookError('bad_response', 'Dataverse returned a response the client library could not handle.', { stage: 'dataverse' }));
+    const start = () => state.owner.run(guarded, () => void call().then(resolve, reject));
     if (containment === 'domain') runInOwnDomain(start);
     else start();
+  });
+  underlying.then(
+    () => signal.aborted || release(),
+    () => signal.aborted || release(),
+  );
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return raceSignal(underlying, signal, 'dataverse').finally(() => {
+    if (!signal.aborted) signal.removeEventListener('abort', onAbort);
   });
 }

@@ -36,42 +36,6 @@ export function timeoutError(stage: FailureStage): HookError {
 }
 
 /**
- * Callbacks to run when a signal aborts, behind one `abort` listener per signal. Node's EventTarget
- * is slow to add and remove listeners on, and a registration used to add and remove four on its
- * deadline's signal (the hook's race, the crash guard's linger and race, the limiter's queue);
- * measured in `npm run bench:warm` (docs/performance.md). A Set costs next to nothing, and the one
- * listener goes away with the signal.
- */
-const abortCallbacks = new WeakMap<AbortSignal, Set<() => void>>();
-
-/**
- * Runs `callback` once when `signal` aborts (never if it already has: check `signal.aborted`
- * first). Returns the unsubscribe function.
- */
-export function onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let callbacks = abortCallbacks.get(signal);
-  if (callbacks === undefined) {
-    const subscribed = new Set<() => void>();
-    callbacks = subscribed;
-    abortCallbacks.set(signal, subscribed);
-    signal.addEventListener(
-      'abort',
-      () => {
-        // A copy: a callback may unsubscribe another (a settled race removes its own).
-        for (const run of [...subscribed]) run();
-        subscribed.clear();
-      },
-      { once: true },
-    );
-  }
-  callbacks.add(callback);
-  const subscribed = callbacks;
-  return () => {
-    subscribed.delete(callback);
-  };
-}
-
-/**
  * Settles with `work`, or rejects with a timeout as soon as `signal` aborts, whichever is first.
  * `work` keeps running after the timeout; it is the caller's job to have passed it the same signal.
  */
@@ -82,14 +46,15 @@ export function raceSignal<T>(work: Promise<T>, signal: AbortSignal, stage: Fail
     return Promise.reject(timeoutError(stageNow()));
   }
   return new Promise<T>((resolve, reject) => {
-    const unsubscribe = onAbort(signal, () => reject(timeoutError(stageNow())));
+    const onAbort = () => reject(timeoutError(stageNow()));
+    signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => {
-        unsubscribe();
+        signal.removeEventListener('abort', onAbort);
         resolve(value);
       },
       (error: unknown) => {
-        unsubscribe();
+        signal.removeEventListener('abort', onAbort);
         reject(error);
       },
     );

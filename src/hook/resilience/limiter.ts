@@ -3,7 +3,7 @@
  * concurrent request at once (0x80072326), and every instance of the hook shares the same
  * Application User, so each instance keeps well below that.
  */
-import { type Deadline, onAbort, timeoutError } from './deadline.js';
+import { type Deadline, timeoutError } from './deadline.js';
 import type { FailureStage } from '../errors.js';
 
 /** The part of a registration's deadline the limiter needs. */
@@ -45,48 +45,30 @@ export class Limiter {
    * with a timeout without running it: at once, or, while queued, as soon as the time left drops
    * below `minStartMs` (or the deadline aborts).
    */
-  run<T>(task: () => Promise<T>, deadline: SlotDeadline, stage: FailureStage): Promise<T> {
-    if (!this.#canStart(deadline)) return Promise.reject(timeoutError(stage));
-    // The warm path: a free slot is taken at once, without a queue entry or a promise of its own.
-    if (this.#active < this.#max) {
-      this.#active += 1;
-      return this.#runInSlot(task);
-    }
-    return this.#queueFor(deadline, stage).then(() => this.#runInSlot(task));
-  }
-
-  /** Runs `task` in a slot already taken, and gives the slot back however it ends. */
-  #runInSlot<T>(task: () => Promise<T>): Promise<T> {
-    let pending: Promise<T>;
+  async run<T>(task: () => Promise<T>, deadline: SlotDeadline, stage: FailureStage): Promise<T> {
+    await this.#acquire(deadline, stage);
     try {
-      pending = task();
-    } catch (error) {
+      return await task();
+    } finally {
       this.#release();
-      return Promise.reject(error as Error);
     }
-    return pending.then(
-      (value) => {
-        this.#release();
-        return value;
-      },
-      (error: unknown) => {
-        this.#release();
-        throw error;
-      },
-    );
   }
 
   #canStart(deadline: SlotDeadline): boolean {
     return !deadline.signal.aborted && deadline.remainingMs() >= this.#minStartMs;
   }
 
-  /** Waits in the queue for a slot (taken for the caller when granted). */
-  #queueFor(deadline: SlotDeadline, stage: FailureStage): Promise<void> {
+  #acquire(deadline: SlotDeadline, stage: FailureStage): Promise<void> {
+    if (!this.#canStart(deadline)) return Promise.reject(timeoutError(stage));
+    if (this.#active < this.#max) {
+      this.#active += 1;
+      return Promise.resolve();
+    }
     const { signal } = deadline;
     return new Promise<void>((resolve, reject) => {
       const settle = () => {
         clearTimeout(timer);
-        unsubscribe();
+        signal.removeEventListener('abort', leave);
       };
       const waiter: Waiter = {
         deadline,
@@ -111,7 +93,7 @@ export class Limiter {
       const timer = setTimeout(leave, deadline.remainingMs() - this.#minStartMs);
       // Like the deadline's own timer, this one must never keep the runtime alive.
       timer.unref?.();
-      const unsubscribe = onAbort(signal, leave);
+      signal.addEventListener('abort', leave, { once: true });
       this.#queue.push(waiter);
     });
   }
