@@ -4,7 +4,7 @@
  */
 import { getPath, isEmptyValue } from './attributes.js';
 import { type Config, syncColumnsOf, type UpdateExisting } from './config.js';
-import type { ContactData } from './dataverse.js';
+import type { ColumnValue, ContactData } from './dataverse.js';
 import type { Attributes } from './input.js';
 import { type SkippedValue, valueProblem } from './values.js';
 
@@ -44,7 +44,7 @@ export function columnsToWrite(
 ): { write: ContactData; kept: string[] } {
   if (mode === 'overwrite') return { write: data, kept: [] };
   if (mode === 'never') return { write: {}, kept: Object.keys(data) };
-  const write: Record<string, string | number | boolean> = {};
+  const write: Record<string, ColumnValue> = {};
   const kept: string[] = [];
   for (const [column, value] of Object.entries(data)) {
     if (isEmptyValue(current[column])) write[column] = value;

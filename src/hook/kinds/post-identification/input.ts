@@ -7,9 +7,9 @@
  * trusted; only the email is parsed with zod.
  * https://github.com/Strivacity/integrations/blob/main/hooks/seczetta/post-identification.hook.js
  */
-import { getPath } from '../../attributes.js';
+import { firstEmail, readPath } from '../../argument-paths.js';
 import type { Config } from '../../config.js';
-import { asObject, emailSchema, localesOf, readableSession, type Session } from '../../input.js';
+import { asObject, localesOf, readableSession, type Session } from '../../input.js';
 
 /** The first argument of a POST_IDENTIFICATION hook (only the parts we read). */
 export interface IdentificationArguments {
@@ -41,24 +41,8 @@ export function parseIdentification(args: unknown, config: Config): Identificati
   return { ...(email === undefined ? {} : { email }), ...(linkedId === undefined ? {} : { linkedId }), session, locales };
 }
 
-function firstEmail(root: Record<string, unknown>, paths: readonly string[]): string | undefined {
-  for (const path of paths) {
-    const parsed = emailSchema.safeParse(readPath(root, path));
-    if (parsed.success) return parsed.data;
-  }
-  return undefined;
-}
-
 function linkedIdOf(root: Record<string, unknown>, attribute: string | undefined): unknown {
   if (attribute === undefined) return undefined;
   const info = asObject(readPath(root, 'customer.info')) ?? {};
   return readPath(info, attribute) ?? readPath(asObject(info['attributes']) ?? {}, attribute);
-}
-
-function readPath(root: Record<string, unknown>, path: string): unknown {
-  try {
-    return getPath(root, path);
-  } catch {
-    return undefined;
-  }
 }
