@@ -18,6 +18,15 @@ const COMMENTS: ReadonlyMap<string, string> = new Map(
   }),
 );
 
+/** What an invalid HOOK_CONFIG means for each kind, in the file's opening comment. */
+const IF_INVALID: Record<HookKind, string> = {
+  'pre-registration': 'every registration gets the generic "unavailable" message',
+  'post-identification': 'every sign-in gets the generic "unavailable" message',
+  'post-registration': 'no registration is synced (each one is still completed)',
+  'post-account-update': 'no account update reaches Dataverse (each is still completed)',
+  'post-account-deletion': 'no contact is deactivated (each deletion is still completed)',
+};
+
 /**
  * The file's opening comment and `const HOOK_CONFIG = {...}`. The `Build:` line says which build
  * this is (see provenance.ts); `config` is the hash of HOOK_CONFIG as built, so an edit made in the
@@ -35,11 +44,7 @@ export function renderConfigBlock(kind: HookKind, config: unknown, packageDepend
     ' *',
     ' * Secrets are not in this file: create the variables named below (clientSecretVariable or',
     ' * privateKeyVariable) as secrets in the hook settings. HOOK_CONFIG is validated when the hook',
-    kind === 'pre-registration'
-      ? ' * loads; if it is invalid, every registration gets the generic "unavailable" message and the'
-      : kind === 'post-identification'
-        ? ' * loads; if it is invalid, every sign-in gets the generic "unavailable" message and the'
-        : ' * loads; if it is invalid, no registration is synced (each one is still completed) and the',
+    ` * loads; if it is invalid, ${IF_INVALID[kind]} and the`,
     ' * log names the wrong keys.',
     ' */',
   ];

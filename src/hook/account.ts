@@ -48,13 +48,12 @@ export function parseAccountArguments(args: unknown, config: Config): AccountArg
 }
 
 /**
- * The outcome when the arguments name no contact the hook may act on, else `undefined`. Neither an
- * email nor a link: the assumed contract did not hold (logged at `error`, with the key paths). A
- * link without an email: the link cannot be verified, and a contact id an account holder may have
- * edited must not choose the contact that is written or deactivated.
+ * The outcome of a run whose arguments held no email: nothing is written. Neither an email nor a
+ * link: the assumed contract did not hold (logged at `error`, with the key paths). A link without
+ * an email: the link cannot be verified, and a contact id an account holder may have edited must
+ * not choose the contact that is written or deactivated.
  */
-export function unusableArguments(account: AccountArguments): WriterOutcome | undefined {
-  if (account.email !== undefined) return undefined;
+export function withoutEmail(account: Pick<AccountArguments, 'linkedId' | 'raw'>): WriterOutcome {
   if (account.linkedId !== undefined) return { fields: { outcome: 'skipped', reason: 'link_unverified' }, level: 'error' };
   return { fields: { outcome: 'skipped', reason: 'contract_mismatch', argumentPaths: argumentKeyPaths(account.raw) }, level: 'error' };
 }
