@@ -16,7 +16,16 @@ export function blockConfigFor(kind: HookKind, config: ResolvedConfig): Record<s
       return omitKeys(config, ['$schema', 'sync', 'login', 'account', 'deletion']);
     case 'post-identification':
       // The gate's own policies are under login; of policy it reads the multiple-match rule and the caps.
-      return { dataverse, auth, lookup, login: config.login, link, policy: { multipleMatches, maxConcurrentRequests, maxValueLength }, messages: config.messages, logLevel };
+      return {
+        dataverse,
+        auth,
+        lookup,
+        login: config.login,
+        link,
+        policy: { multipleMatches, maxConcurrentRequests, maxValueLength },
+        messages: config.messages,
+        logLevel,
+      };
     case 'post-registration':
       return { dataverse, auth, lookup, policy: { timeoutMs, maxConcurrentRequests, maxValueLength }, sync: writtenSync(config), logLevel };
     case 'post-account-update':

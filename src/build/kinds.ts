@@ -11,7 +11,13 @@ import { POST_IDENTIFICATION_KIND } from '../hook/kinds/post-identification/kind
 import { POST_REGISTRATION_KIND } from '../hook/kinds/post-registration/kind.js';
 import { PRE_REGISTRATION_KIND } from '../hook/kinds/pre-registration/kind.js';
 
-export const HOOK_KINDS = [PRE_REGISTRATION_KIND, POST_REGISTRATION_KIND, POST_IDENTIFICATION_KIND, POST_ACCOUNT_UPDATE_KIND, POST_ACCOUNT_DELETION_KIND] as const;
+export const HOOK_KINDS = [
+  PRE_REGISTRATION_KIND,
+  POST_REGISTRATION_KIND,
+  POST_IDENTIFICATION_KIND,
+  POST_ACCOUNT_UPDATE_KIND,
+  POST_ACCOUNT_DELETION_KIND,
+] as const;
 
 /** The hooks the project builds, named as the Strivacity console names their events. */
 export type HookKind = (typeof HOOK_KINDS)[number]['name'];

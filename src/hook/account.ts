@@ -11,7 +11,6 @@
  */
 import { argumentKeyPaths, firstEmail, objectsAt, readPath } from './argument-paths.js';
 import type { Config } from './config.js';
-import type { EmailTarget } from './contact-write.js';
 import { asObject, type Attributes } from './input.js';
 import type { WriterOutcome } from './writer-hook.js';
 
@@ -26,16 +25,6 @@ export interface AccountArguments {
   /** The arguments themselves, kept for the key paths of a `contract_mismatch` line. */
   readonly raw: unknown;
 }
-
-/**
- * How the account hooks chose (or did not choose) a contact. `linked_contact`: the id kept on the
- * account, its email verified; `multiple_matches`: several contacts have the email (the deletion
- * acts on none); `already_inactive`: nothing left to deactivate; `contract_mismatch`: no path held
- * an email or a link; `link_unverified`: a link but no email to verify it against; `action_none`:
- * `deletion.action` is `none`.
- */
-export type AccountReason = 'linked_contact' | EmailTarget | 'multiple_matches' | 'already_inactive' | 'contract_mismatch' | 'link_unverified' | 'action_none';
-export type AccountOutcome = 'deactivated' | 'logged';
 
 /** Reads an account event; never throws, whatever the shape. */
 export function parseAccountArguments(args: unknown, config: Config): AccountArguments {

@@ -139,12 +139,7 @@ export const UPDATE_EXISTING = ['fillEmpty', 'overwrite', 'never'] as const;
 export type UpdateExisting = (typeof UPDATE_EXISTING)[number];
 const variableName = z.string().regex(VARIABLE_NAME, 'must be a variable name (letters, digits, _)');
 const argumentPaths = (defaults: string[], description: string) =>
-  z
-    .array(z.string().regex(ARGUMENT_PATH, 'must be a dotted path such as customer.info.userName'))
-    .min(1)
-    .max(10)
-    .default(defaults)
-    .describe(description);
+  z.array(z.string().regex(ARGUMENT_PATH, 'must be a dotted path such as customer.info.userName')).min(1).max(10).default(defaults).describe(description);
 
 /**
  * The config. Each key's `.describe()` text is its one description: the config block comments, the

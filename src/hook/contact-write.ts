@@ -11,7 +11,7 @@ import { type ContactData, createContact, findContactsByEmail, readContact, upda
 import { mostRecent } from './decide.js';
 import type { Attributes } from './input.js';
 import type { LoadedHook } from './loaded-hook.js';
-import { columnsToWrite, newContactData, type SyncResult } from './sync.js';
+import { columnsToWrite, type EmailTarget, newContactData, type SyncResult } from './sync.js';
 
 /** What one attempt writes with: the loaded hook, the rule for existing contacts, the values, and the attempt's token and signal. */
 export interface WriteContext {
@@ -43,9 +43,6 @@ export async function writeExisting(context: WriteContext, contactId: string, cu
   await updateContact(hook.client, { contactId, data: write, token, signal });
   return { outcome: 'updated', written, kept };
 }
-
-/** How the email chose the contact: one, the newest of several, none (created or skipped), or one an earlier attempt created. */
-export type EmailTarget = 'email_match' | 'email_match_most_recent' | 'no_match' | 'created_earlier';
 
 export interface ByEmailResult {
   readonly outcome: SyncResult['outcome'];

@@ -167,7 +167,13 @@ export async function readContactById(
   try {
     response = await withMalformedBodyGuard(
       () =>
-        client.retrieve({ collection: 'contacts', key: request.contactId, select: cachedByIdColumns(config, purpose), token: request.token, signal: request.signal }),
+        client.retrieve({
+          collection: 'contacts',
+          key: request.contactId,
+          select: cachedByIdColumns(config, purpose),
+          token: request.token,
+          signal: request.signal,
+        }),
       request.signal,
     );
   } catch (error) {

@@ -2,7 +2,7 @@
  * Structured logs: one JSON line per event. The fields are a closed, typed set so that no call site
  * can hand a free-form string (an email, a token, a record, a library's error message) to the log.
  */
-import type { AccountOutcome, AccountReason } from './account.js';
+import type { AccountOutcome, AccountReason } from './account-reason.js';
 import type { Decision, Reason } from './decide.js';
 import type { LoginReason } from './kinds/post-identification/decide.js';
 import type { LinkUse } from './link.js';

@@ -71,7 +71,11 @@ describe('blockConfigFor', () => {
       emailPaths: ['customer.attributes.emails.primaryEmail', 'customer.info.emails.primaryEmail', 'customer.info.email', 'customer.info.userName'],
       attributePaths: ['customer.attributes', 'customer.info.attributes', 'customer.info'],
     });
-    expect(block['sync']).toEqual({ columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' }, createIfMissing: true, updateExisting: 'fillEmpty' });
+    expect(block['sync']).toEqual({
+      columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' },
+      createIfMissing: true,
+      updateExisting: 'fillEmpty',
+    });
   });
 
   it('gives the account-deletion hook its deletion section and no sync (it writes no attribute value)', () => {

@@ -13,7 +13,10 @@ import { ADA_ID, driveWithCallback, expectNothingPersonal, linesOf, mockContactB
 import { API, capturePrinted, configWith, JSON_HEADERS, loadBuilt, mockContacts, mockToken, ORG, useBuiltHooks } from '../support/helpers.js';
 
 const LINKED = configWith({ link: { attribute: 'custom.dynamicsContactId' } });
-const STAMPED = configWith({ link: { attribute: 'custom.dynamicsContactId' }, deletion: { setColumns: { new_deletedon: '$now', new_closedon: '$today', new_source: '$$strivacity', new_erasure: true, new_reason: null } } });
+const STAMPED = configWith({
+  link: { attribute: 'custom.dynamicsContactId' },
+  deletion: { setColumns: { new_deletedon: '$now', new_closedon: '$today', new_source: '$$strivacity', new_erasure: true, new_reason: null } },
+});
 const ADA = 'ada.lovelace@example.com';
 const INACTIVE = { statecode: 1, statuscode: 2 };
 
@@ -156,7 +159,13 @@ describe('the built post-account-deletion hook: arguments it cannot use', () => 
     expect(calls).toEqual([[]]);
     expect(lookup.isDone()).toBe(false);
     expect(deleted()).toEqual([
-      expect.objectContaining({ level: 'error', outcome: 'skipped', reason: 'contract_mismatch', action: 'deactivate', argumentPaths: ['customer.info.id', 'customer.info.userName', 'session'] }),
+      expect.objectContaining({
+        level: 'error',
+        outcome: 'skipped',
+        reason: 'contract_mismatch',
+        action: 'deactivate',
+        argumentPaths: ['customer.info.id', 'customer.info.userName', 'session'],
+      }),
     ]);
     expectNothingPersonal(output.printed(), ['b6a1f0e2']);
   });
@@ -185,7 +194,9 @@ describe('the built post-account-deletion hook: Dataverse failures and the callb
   it('retries a PATCH that failed once, sending the same body again', async () => {
     mockToken();
     mockContacts('contacts-one.json');
-    nock(ORG).patch(`${API}/contacts(${ADA_ID})`).reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    nock(ORG)
+      .patch(`${API}/contacts(${ADA_ID})`)
+      .reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
     mockContacts('contacts-one.json');
     const bodies: unknown[] = [];
     mockPatch(ADA_ID, bodies);
@@ -198,18 +209,28 @@ describe('the built post-account-deletion hook: Dataverse failures and the callb
 
   it('gives up after the retries, logs the failure class at error and still calls back once', async () => {
     mockToken();
-    const lookups = nock(ORG).get(`${API}/contacts`).query(true).times(3).reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    const lookups = nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .times(3)
+      .reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
 
     const calls = await driveWithCallback(await load(configWith({ policy: { timeoutMs: 5000 } })), accountPayload(ADA));
 
     expect(calls).toEqual([[]]);
     expect(lookups.isDone()).toBe(true);
-    expect(deleted()).toEqual([expect.objectContaining({ level: 'error', outcome: 'failed', reason: 'sync_failed', failure: 'server', status: 503, attempts: 3 })]);
+    expect(deleted()).toEqual([
+      expect.objectContaining({ level: 'error', outcome: 'failed', reason: 'sync_failed', failure: 'server', status: 503, attempts: 3 }),
+    ]);
   });
 
   it('ends at the deadline as a timeout when Dataverse does not answer', async () => {
     mockToken();
-    nock(ORG).get(`${API}/contacts`).query(true).delay(10_000).reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
+    nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .delay(10_000)
+      .reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
 
     await driveWithCallback(await load(configWith({ policy: { timeoutMs: 800 } })), accountPayload(ADA));
 

@@ -64,7 +64,10 @@ describe('the built post-account-update hook: which contact', () => {
     const bodies: unknown[] = [];
     mockPatch(ADA_ID, bodies);
 
-    await driveWithCallback(await load(configWith({ link: { attribute: 'custom.dynamicsContactId' }, sync: { updateExisting: 'overwrite' } })), accountPayload(ADA, { contactId: ADA_ID }));
+    await driveWithCallback(
+      await load(configWith({ link: { attribute: 'custom.dynamicsContactId' }, sync: { updateExisting: 'overwrite' } })),
+      accountPayload(ADA, { contactId: ADA_ID }),
+    );
 
     expect(filters).toEqual(["emailaddress1 eq 'ada.lovelace@example.com' and statecode eq 0"]);
     expect(bodies).toEqual([{ firstname: 'Ada', lastname: 'King', mobilephone: '+44 20 7946 0111' }]);
@@ -78,7 +81,13 @@ describe('the built post-account-update hook: which contact', () => {
     await driveWithCallback(await load(), accountPayload(ADA));
 
     expect(lookup.isDone()).toBe(true);
-    expect(synced()[0]).toMatchObject({ outcome: 'unchanged', reason: 'email_match', matches: 1, columnsWritten: [], columnsKept: ['firstname', 'lastname', 'mobilephone'] });
+    expect(synced()[0]).toMatchObject({
+      outcome: 'unchanged',
+      reason: 'email_match',
+      matches: 1,
+      columnsWritten: [],
+      columnsKept: ['firstname', 'lastname', 'mobilephone'],
+    });
     expect(synced()[0]).not.toHaveProperty('link');
   });
 
@@ -99,10 +108,18 @@ describe('the built post-account-update hook: which contact', () => {
     mockToken();
     const byId = mockContactById({ lastname: null });
 
-    await driveWithCallback(await load(configWith({ link: { attribute: 'custom.dynamicsContactId' }, sync: { updateExisting: 'never' } })), accountPayload(ADA, { contactId: ADA_ID }));
+    await driveWithCallback(
+      await load(configWith({ link: { attribute: 'custom.dynamicsContactId' }, sync: { updateExisting: 'never' } })),
+      accountPayload(ADA, { contactId: ADA_ID }),
+    );
 
     expect(byId.isDone()).toBe(true);
-    expect(synced()[0]).toMatchObject({ outcome: 'unchanged', reason: 'linked_contact', columnsWritten: [], columnsKept: ['firstname', 'lastname', 'mobilephone'] });
+    expect(synced()[0]).toMatchObject({
+      outcome: 'unchanged',
+      reason: 'linked_contact',
+      columnsWritten: [],
+      columnsKept: ['firstname', 'lastname', 'mobilephone'],
+    });
   });
 
   it('writes the newest of several contacts with the email (the post-registration rule), only its empty columns', async () => {
@@ -123,7 +140,13 @@ describe('the built post-account-update hook: which contact', () => {
     const created = readFixture('dataverse-create-204.json') as { status: number; headers: Record<string, string> };
     const email = 'new.person@example.com';
     const create = nock(ORG)
-      .post(`${API}/contacts`, { firstname: 'Ada', lastname: 'King', mobilephone: '+44 20 7946 0111', emailaddress1: email, contactid: contactIdFor(ORG, email) })
+      .post(`${API}/contacts`, {
+        firstname: 'Ada',
+        lastname: 'King',
+        mobilephone: '+44 20 7946 0111',
+        emailaddress1: email,
+        contactid: contactIdFor(ORG, email),
+      })
       .reply(created.status, '', created.headers);
 
     await driveWithCallback(await load(), accountPayload(email));
@@ -152,7 +175,13 @@ describe('the built post-account-update hook: arguments it cannot use', () => {
     expect(calls).toEqual([[]]);
     expect(lookup.isDone()).toBe(false);
     expect(synced()).toEqual([
-      expect.objectContaining({ level: 'error', outcome: 'skipped', reason: 'contract_mismatch', argumentPaths: ['customer.info.id', 'customer.info.userName', 'session'], attempts: 0 }),
+      expect.objectContaining({
+        level: 'error',
+        outcome: 'skipped',
+        reason: 'contract_mismatch',
+        argumentPaths: ['customer.info.id', 'customer.info.userName', 'session'],
+        attempts: 0,
+      }),
     ]);
     expectNothingPersonal(output.printed(), ['b6a1f0e2']);
   });
@@ -163,7 +192,10 @@ describe('the built post-account-update hook: arguments it cannot use', () => {
     mockContacts('contacts-none.json', filters);
     const payload = { account: { mail: ADA }, profile: { name: { givenName: 'Ada' } } };
 
-    await driveWithCallback(await load(configWith({ account: { emailPaths: ['account.mail'], attributePaths: ['profile'] }, sync: { createIfMissing: false } })), payload);
+    await driveWithCallback(
+      await load(configWith({ account: { emailPaths: ['account.mail'], attributePaths: ['profile'] }, sync: { createIfMissing: false } })),
+      payload,
+    );
 
     expect(filters).toEqual(["emailaddress1 eq 'ada.lovelace@example.com' and statecode eq 0"]);
     expect(synced()[0]).toMatchObject({ outcome: 'skipped', reason: 'no_match' });
@@ -199,7 +231,10 @@ describe('the built post-account-update hook: arguments it cannot use', () => {
 describe('the built post-account-update hook: Dataverse failures and the callback', () => {
   it('retries a lookup that failed once and then writes', async () => {
     mockToken();
-    nock(ORG).get(`${API}/contacts`).query(true).reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
     mockContacts('contacts-one.json');
     const bodies: unknown[] = [];
     mockPatch(ADA_ID, bodies);
@@ -212,19 +247,29 @@ describe('the built post-account-update hook: Dataverse failures and the callbac
 
   it('gives up after the retries, logs the failure class at error and still calls back once', async () => {
     mockToken();
-    const lookups = nock(ORG).get(`${API}/contacts`).query(true).times(3).reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
+    const lookups = nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .times(3)
+      .reply(503, readFixture('dataverse-500.json') as nock.Body, JSON_HEADERS);
 
     const calls = await driveWithCallback(await load(configWith({ policy: { timeoutMs: 5000 } })), accountPayload(ADA));
 
     expect(calls).toEqual([[]]);
     expect(lookups.isDone()).toBe(true);
-    expect(synced()).toEqual([expect.objectContaining({ level: 'error', outcome: 'failed', reason: 'sync_failed', failure: 'server', status: 503, attempts: 3 })]);
+    expect(synced()).toEqual([
+      expect.objectContaining({ level: 'error', outcome: 'failed', reason: 'sync_failed', failure: 'server', status: 503, attempts: 3 }),
+    ]);
     expectNothingPersonal(output.printed());
   });
 
   it('ends at the deadline as a timeout when Dataverse does not answer', async () => {
     mockToken();
-    nock(ORG).get(`${API}/contacts`).query(true).delay(10_000).reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
+    nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .delay(10_000)
+      .reply(200, readFixture('contacts-one.json') as nock.Body, JSON_HEADERS);
 
     const calls = await driveWithCallback(await load(configWith({ policy: { timeoutMs: 800 } })), accountPayload(ADA));
 

@@ -111,18 +111,21 @@ describe('the built account hooks in a realm of its own', () => {
     expect(eventOf(run.logLines, 'account.deleted')).toMatchObject({ outcome: 'deactivated', reason: 'email_match' });
   });
 
-  it.each(['performance', 'setTimeout', 'clearTimeout', 'AbortController'] as const)('without %s: both account hooks still call back exactly once, and never reject', async (name) => {
-    for (const kind of ['post-account-update', 'post-account-deletion'] as const) {
-      mockToken();
-      mockContacts('contacts-none.json');
-      const hook = loadBuiltHookInRealm((await buildHook(kind, BASE_CONFIG)).code, strivacityGlobals('ErrorDenyRequest'), [name]);
+  it.each(['performance', 'setTimeout', 'clearTimeout', 'AbortController'] as const)(
+    'without %s: both account hooks still call back exactly once, and never reject',
+    async (name) => {
+      for (const kind of ['post-account-update', 'post-account-deletion'] as const) {
+        mockToken();
+        mockContacts('contacts-none.json');
+        const hook = loadBuiltHookInRealm((await buildHook(kind, BASE_CONFIG)).code, strivacityGlobals('ErrorDenyRequest'), [name]);
 
-      const run = await runHook(hook, accountPayload('new.person@example.com'));
+        const run = await runHook(hook, accountPayload('new.person@example.com'));
 
-      expect(run.calls).toBe(1);
-      expect(run.via).toBe('callback');
-    }
-  });
+        expect(run.calls).toBe(1);
+        expect(run.via).toBe('callback');
+      }
+    },
+  );
 });
 
 describe('an error that is neither an HTTP answer nor a network failure', () => {

@@ -20,15 +20,23 @@ function issuesOf(deletion: unknown): string {
 
 describe('stampedColumns', () => {
   it('turns $now into the run time in UTC, $today into its date, and $$ into one literal $; other values pass unchanged', () => {
-    expect(
-      stampedColumns({ a: '$now', b: '$today', c: '$$now', d: 'closed', e: 3, f: false, g: null }, AT),
-    ).toStrictEqual({ a: '2026-12-03T23:59:58.250Z', b: '2026-12-03', c: '$now', d: 'closed', e: 3, f: false, g: null });
+    expect(stampedColumns({ a: '$now', b: '$today', c: '$$now', d: 'closed', e: 3, f: false, g: null }, AT)).toStrictEqual({
+      a: '2026-12-03T23:59:58.250Z',
+      b: '2026-12-03',
+      c: '$now',
+      d: 'closed',
+      e: 3,
+      f: false,
+      g: null,
+    });
   });
 });
 
 describe('deletion in the config', () => {
   it('accepts the tokens, literals and null', () => {
-    expect(issuesOf({ setColumns: { new_deletedon: '$now', new_day: '$today', new_tag: '$$x', new_note: 'erased', new_flag: true, new_n: 1, new_x: null } })).toBe('');
+    expect(
+      issuesOf({ setColumns: { new_deletedon: '$now', new_day: '$today', new_tag: '$$x', new_note: 'erased', new_flag: true, new_n: 1, new_x: null } }),
+    ).toBe('');
   });
 
   it.each([

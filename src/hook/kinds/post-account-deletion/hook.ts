@@ -57,7 +57,11 @@ async function deactivate(hook: LoadedHook, deletion: AccountDeletion, deadline:
   const fields = await hook.call(
     async (token, signal): Promise<LogFields> => {
       if (linkedId !== undefined) {
-        const verdict = verifyLinkedContact(await readContactById(hook.client, config, { contactId: linkedId, token, signal }, 'state'), email, config.lookup.emailFields);
+        const verdict = verifyLinkedContact(
+          await readContactById(hook.client, config, { contactId: linkedId, token, signal }, 'state'),
+          email,
+          config.lookup.emailFields,
+        );
         link = verdict.link;
         if (verdict.contact !== undefined) return write(verdict.contact, 'linked_contact', token, signal);
       }

@@ -11,6 +11,6 @@ import type { Config } from '../../config.js';
 export type AccountDeletion = Omit<AccountArguments, 'attributes'>;
 
 export function parseAccountDeletion(args: unknown, config: Config): AccountDeletion {
-  const { attributes: _unused, ...deletion } = parseAccountArguments(args, config);
-  return deletion;
+  const { email, linkedId, raw } = parseAccountArguments(args, config);
+  return { ...(email === undefined ? {} : { email }), ...(linkedId === undefined ? {} : { linkedId }), raw };
 }

@@ -51,7 +51,11 @@ async function followAccount(hook: LoadedHook, update: AccountUpdate, deadline: 
       const context = { hook, mode, data, token, signal };
       if (linkedId !== undefined) {
         // One read by id gives the verification columns and, for fillEmpty, the sync columns.
-        const verdict = verifyLinkedContact(await readContactById(hook.client, config, { contactId: linkedId, token, signal }, 'sync'), email, config.lookup.emailFields);
+        const verdict = verifyLinkedContact(
+          await readContactById(hook.client, config, { contactId: linkedId, token, signal }, 'sync'),
+          email,
+          config.lookup.emailFields,
+        );
         link = verdict.link;
         if (verdict.contact !== undefined) {
           if (!hasData) return { outcome: 'unchanged', reason: 'linked_contact' };
