@@ -1,7 +1,7 @@
 /**
- * The import graph's two rules (`npm run lint`): no cycles anywhere in src/, and src/hook/, which is
- * what the build bundles into the pasted file, imports nothing but Node built-ins, the three runtime
- * packages and its own files.
+ * The import graph's rules (`npm run lint`): no cycles anywhere in src/; src/hook/, which is what the
+ * build bundles into the pasted file, imports nothing but Node built-ins, the three runtime packages
+ * and its own files; the layers only point down (hook <- build <- harness <- cli <- demo/bench).
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -20,6 +20,21 @@ module.exports = {
       from: { path: '^src/hook/' },
       to: { pathNot: ['^src/hook/', '^node_modules/(@azure/msal-node|dynamics-web-api|zod)/'], dependencyTypesNot: ['core'] },
     },
+    // The layers, lowest first: hook <- build <- harness <- cli <- demo / bench. A module imports its
+    // own layer or a lower one; hook-is-closed above already keeps src/hook/ to itself.
+    ...[
+      ['build', 'harness|cli|demo|bench'],
+      ['harness', 'cli|demo|bench'],
+      ['cli', 'demo|bench'],
+      ['demo', 'bench'],
+      ['bench', 'demo'],
+    ].map(([layer, higher]) => ({
+      name: `layers-${layer}-points-down`,
+      severity: 'error',
+      comment: `src/${layer}/ may not import a higher layer (${higher.split('|').join(', ')}): hook <- build <- harness <- cli <- demo/bench.`,
+      from: { path: `^src/${layer}/` },
+      to: { path: `^src/(${higher})/` },
+    })),
     {
       name: 'src-does-not-read-test',
       severity: 'error',

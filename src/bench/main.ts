@@ -13,8 +13,10 @@
  *   fetched once at load and never again during the run, so it does not enter the timings.
  *
  * The timing half is `timings.ts`; the bursts (50, 200 and 400 registrations at once on a
- * Dataverse that never answers, 400 on one that throttles) are `burst.ts`. Offline, about 30
- * seconds on two cores. Not a test: nothing here passes or fails a build.
+ * Dataverse that never answers, 400 on one that throttles) are `burst.ts`; the login storm (the
+ * sign-in gate at three times Dataverse's rate, and its warm cost) is `storm.ts`, with the flags of
+ * `npm run bench:storm` (`--duration`, `--rate`, ...). Offline, about a minute on two cores. Not a
+ * test: nothing here passes or fails a build.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBursts } from './burst.js';
+import { formatStorm, parseStormArgs, runStorm } from './storm.js';
 import { PROJECT_ROOT, benchConfig, isAllow, registerOnce } from './support.js';
 import type { Timings } from './timings.js';
 import { MAX_HOOK_CHARACTERS } from '../build/artifact.js';
@@ -124,7 +127,7 @@ const table = (rows: readonly (readonly string[])[]) => formatTable(rows, 'markd
 const us = (value: number) => `${Math.round(value)} µs`;
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 
-function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, bursts: string, elapsedS: number): void {
+function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, bursts: string, storm: string, elapsedS: number): void {
   const cpu = cpus();
   console.log(`Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}, ${process.platform}/${process.arch}`);
   console.log('Command: npm run bench\n');
@@ -237,16 +240,21 @@ function report(counts: RequestCounts[], sizeCharacters: number, t: Timings, bur
     `\nBursts: registrations all at once, each in a fresh child process (burst.ts), cap policy.maxConcurrentRequests = 10; connections counted by the local stand-in\n`,
   );
   console.log(bursts);
+  console.log('\nLogin storm: the built post-identification hook against a stand-in enforcing a scaled service-protection window (storm.ts)\n');
+  console.log(storm);
   console.log(`\nBenchmark took ${elapsedS.toFixed(1)} s.`);
 }
 
 async function main(): Promise<void> {
+  // Flags are the storm's; checked before anything runs.
+  const stormOptions = parseStormArgs(process.argv.slice(2));
   const started = performance.now();
   console.log('Benchmarking the built pre-registration hook (offline)...\n');
   const timings = await runTimingChild();
   const { rows, sizeCharacters } = await countRequests();
   const bursts = await benchBursts();
-  report(rows, sizeCharacters, timings, bursts, (performance.now() - started) / 1000);
+  const storm = formatStorm(await runStorm(stormOptions));
+  report(rows, sizeCharacters, timings, bursts, storm, (performance.now() - started) / 1000);
 }
 
 await main();

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ConfigInput } from '../hook/config.js';
-import { DEMO_CONFIG } from '../demo/demo-config.js';
+import { DEMO_CONFIG } from '../harness/demo-config.js';
 import { registrationPayload } from '../harness/run-hook.js';
 import type { BuiltHookFunction } from '../harness/load-hook.js';
 

@@ -1,5 +1,6 @@
 /**
- * The stand-ins of the timing child (`timings.ts`): a local HTTPS Dataverse in a process of its own,
+ * The stand-ins of the timing child (`timings.ts`, and the storm's warm-cost phase): a local HTTPS
+ * Dataverse in a process of its own (the lookup's collection, or one contact for a read by id),
  * a stub Entra token endpoint, and a console that drops the hook's log lines.
  */
 import { spawn } from 'node:child_process';
@@ -10,11 +11,13 @@ import { PROJECT_ROOT } from './support.js';
 /** The Dataverse stand-in: its own process, so the timing process's CPU time is the client's alone. */
 const SERVER_SOURCE = `
 const https = require('node:https');
-const { key, cert, body } = JSON.parse(process.env.HOOK_BENCH_SERVER);
+const { key, cert, body: collection, byIdBody } = JSON.parse(process.env.HOOK_BENCH_SERVER);
 let requests = 0;
 const server = https.createServer({ key, cert, keepAliveTimeout: 60000 }, (req, res) => {
   requests += 1;
   req.resume();
+  // GET contacts(<id>) (the sign-in gate's read by link) gets one contact; anything else the collection.
+  const body = req.url.includes('/contacts(') ? byIdBody : collection;
   res.writeHead(200, { 'content-type': 'application/json; odata.metadata=minimal', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });
@@ -32,9 +35,11 @@ export interface LocalServer {
 }
 
 export async function startLocalServer(key: string, cert: string): Promise<LocalServer> {
-  const body = readFileSync(join(PROJECT_ROOT, 'src/harness/recorded/contacts-one.json'), 'utf8');
+  const recorded = (name: string) => readFileSync(join(PROJECT_ROOT, 'src/harness/recorded', name), 'utf8');
+  const body = recorded('contacts-one.json');
+  const byIdBody = recorded('contact-by-id.json');
   const server = spawn(process.execPath, ['-e', SERVER_SOURCE], {
-    env: { PATH: process.env['PATH'] ?? '', HOOK_BENCH_SERVER: JSON.stringify({ key, cert, body }) },
+    env: { PATH: process.env['PATH'] ?? '', HOOK_BENCH_SERVER: JSON.stringify({ key, cert, body, byIdBody }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = <T>() =>

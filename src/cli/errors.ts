@@ -83,3 +83,12 @@ function describeFileProblem(operation: FileOperation, code: string | undefined)
       return [code === undefined ? 'it failed' : `it failed (${code})`, 'Check the path and its permissions.'];
   }
 }
+
+/** A mistake in how the command was called: one line and a pointer to `--help`, exit code 2. */
+export class UsageError extends CliError {
+  override readonly name = 'UsageError';
+
+  constructor(message: string) {
+    super('usage', message);
+  }
+}

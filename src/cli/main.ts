@@ -8,9 +8,10 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HookError } from '../hook/errors.js';
 import { closestName } from './closest-name.js';
-import { COMMANDS } from './commands/table.js';
+import { renderHelp, type Command } from './args.js';
+import { COMMAND_LIST, commandNamed } from './commands/table.js';
 import { CliError, EXIT_CODES } from './errors.js';
-import { COMMAND_HELP, type CommandName, overview } from './help.js';
+import { overview } from './help.js';
 import { invocation } from './invocation.js';
 import { outsideText } from './terminal-text.js';
 import { useProxyFromEnvironment } from './proxy.js';
@@ -36,10 +37,6 @@ function stopQuietlyWhenOutputCloses(): void {
   });
 }
 
-function isCommandName(name: string): name is CommandName {
-  return Object.hasOwn(COMMANDS, name);
-}
-
 /** Runs one command line; resolves to the exit code. Never throws. */
 export async function runCli(argv: string[]): Promise<number> {
   stopQuietlyWhenOutputCloses();
@@ -49,38 +46,42 @@ export async function runCli(argv: string[]): Promise<number> {
     return EXIT_CODES.usage;
   }
   if (name === 'help' || HELP_FLAGS.has(name)) {
-    const topic = rest[0];
-    console.log(topic !== undefined && isCommandName(topic) ? COMMAND_HELP[topic] : overview());
+    const topic = rest[0] === undefined ? undefined : commandNamed(rest[0]);
+    console.log(topic === undefined ? overview() : renderHelp(topic));
     return EXIT_CODES.ok;
   }
   if (name === '--version' || name === '-v') {
     console.log(`dynamics-hook ${versionLine()}`);
     return EXIT_CODES.ok;
   }
-  if (!isCommandName(name)) {
-    const suggestion = closestName(name, new Set(Object.keys(COMMANDS)));
+  const command = commandNamed(name);
+  if (command === undefined) {
+    const suggestion = closestName(name, new Set(COMMAND_LIST.map((known) => known.name)));
     const what = name.startsWith('-') ? 'option' : 'command';
     const guess = suggestion === undefined ? '.' : `, did you mean '${suggestion}'?`;
     console.error(`unknown ${what} '${name}'${guess} Run '${invocation()} --help' for the commands.`);
     return EXIT_CODES.usage;
   }
   if (asksForHelp(rest)) {
-    console.log(COMMAND_HELP[name]);
+    console.log(renderHelp(command));
     return EXIT_CODES.ok;
   }
   let restoreProxy = (): void => undefined;
   try {
     restoreProxy = useProxyFromEnvironment();
-    return (await COMMANDS[name](rest)).exitCode;
+    return (await command.runArgv(rest)).exitCode;
   } catch (error) {
-    return reportFailure(name, error);
+    return reportFailure(command, error);
   } finally {
     restoreProxy();
   }
 }
 
 /** One line (plus the config's safe diagnostic) for what stopped a command; its exit code. */
-function reportFailure(name: CommandName, error: unknown): number {
+function reportFailure(command: Command, error: unknown): number {
+  const { name } = command;
+  // Ctrl-C or Ctrl-D at a prompt (readline rejects the question): the person chose to stop.
+  if (isInterruption(error)) return EXIT_CODES.interrupted;
   if (error instanceof CliError) {
     const hint = error.kind === 'usage' ? ` Run '${invocation()} ${name} --help' for its options.` : '';
     // A message may carry outside text (an API's field errors, a path): never a control byte or a sent secret.
@@ -99,6 +100,12 @@ function reportFailure(name: CommandName, error: unknown): number {
   console.error(outsideText(`dynamics-hook ${name} failed unexpectedly (${described}). This is a bug; please report it with the command you ran.`));
   if (process.env['DYNAMICS_HOOK_DEBUG'] === '1' && error instanceof Error) console.error(error.stack);
   return EXIT_CODES.internal;
+}
+
+/** readline's AbortError (Ctrl-C) and its closed-interface error (Ctrl-D before an answer). */
+function isInterruption(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  return name === 'AbortError' || code === 'ABORT_ERR' || code === 'ERR_USE_AFTER_CLOSE';
 }
 
 /**

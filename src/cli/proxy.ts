@@ -19,7 +19,7 @@ import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, Dispatcher, getGlobalDispatcher, ProxyAgent, setGlobalDispatcher } from 'undici';
-import { UsageError } from './usage.js';
+import { UsageError } from './errors.js';
 
 export interface ProxySeams {
   /** Test only: TLS options for the connection to the target through the tunnel (a local CA). */

@@ -5,7 +5,7 @@
  */
 import { buildHook } from '../build/build-hook.js';
 import { parseResolvedConfig } from '../hook/config.js';
-import { DEMO_CONFIG } from './demo-config.js';
+import { DEMO_CONFIG } from '../harness/demo-config.js';
 import { maskEmail } from '../harness/mask-email.js';
 import { describeResult, registrationPayload, runHook } from '../harness/run-hook.js';
 import { withLink } from '../hook/link.js';

@@ -79,6 +79,8 @@ export function describeResult(run: HookRun, enrichPaths: readonly string[] = []
   const className = run.result === undefined ? 'none' : resultClassOf(run.result);
   if (run.via === 'error') return { decision: 'deny', detail: String(result['description'] ?? '') };
   if (className.includes('ShowErrorMessage')) return { decision: 'showError', detail: String(result['error_message'] ?? '') };
+  if (className.includes('AllowAuthentication')) return { decision: 'allow', detail: 'AllowAuthentication' };
+  if (className.includes('RedirectRequest')) return { decision: 'redirect', detail: String(result['url'] ?? '') };
   if (className === 'RegistrationData') {
     const session = (result['session'] ?? {}) as { dynamics?: { contactId?: string } };
     const attributes = (result['attributes'] ?? {}) as Record<string, unknown>;

@@ -96,19 +96,29 @@ export function loadHook(rawConfig: unknown, options: HookOptions = {}): LoadRes
         stage = 'token';
         const token = await tokenSource().getToken(signal);
         stage = 'dataverse';
+        // Inside the slot: a 429 extends the hold before the limiter hands the slot to the next
+        // request in its queue (which checks the hold first), not after the error has travelled up.
+        const send = async () => {
+          if (hold.remainingMs() > 0) return HELD;
+          try {
+            return { value: await operation(token, signal) };
+          } catch (error) {
+            // A 429 with Retry-After holds every request of this loaded hook, not only this one.
+            if (error instanceof HookError && error.code === 'throttled' && error.status === 429 && error.retryAfterMs !== undefined)
+              hold.extend(error.retryAfterMs);
+            throw error;
+          }
+        };
         try {
           // No request starts during a hold, whether it waited for it here or in the limiter's queue.
           for (;;) {
             await hold.pass(deadline);
-            const result = await limiter.run(async () => (hold.remainingMs() > 0 ? HELD : { value: await operation(token, signal) }), deadline, 'dataverse');
+            const result = await limiter.run(send, deadline, 'dataverse');
             if (result !== HELD) return result.value;
           }
         } catch (error) {
           // Dataverse refused the token (401): the next attempt or registration gets a new one.
           if (error instanceof HookError && error.code === 'auth') tokenSource().invalidate(token);
-          // A 429 with Retry-After holds every request of this loaded hook, not only this one.
-          if (error instanceof HookError && error.code === 'throttled' && error.status === 429 && error.retryAfterMs !== undefined)
-            hold.extend(error.retryAfterMs);
           throw error;
         }
       };

@@ -397,6 +397,47 @@ describe('the built post-identification hook under login traffic', () => {
     expect(decided().map((line) => line['reason'])).toEqual(['not_found', 'not_found']);
   });
 
+  it('starts no request for a sign-in queued behind the cap when the request ahead of it gets a 429', async () => {
+    mockToken();
+    let release = () => undefined as void;
+    const replyGate = new Promise<void>((resolve) => (release = resolve));
+    let arrivals = 0;
+    nock(ORG)
+      .get(`${API}/contacts`)
+      .query(true)
+      .reply(async () => {
+        arrivals += 1;
+        await replyGate;
+        return [429, readFixture('dataverse-429.json') as nock.Body, { ...JSON_HEADERS, 'retry-after': '30' }];
+      });
+    const unmatched: unknown[] = [];
+    const onNoMatch = (request: unknown) => unmatched.push(request);
+    nock.emitter.on('no match', onNoMatch);
+    const hook = await load(configWith({ ...GATE, policy: { maxConcurrentRequests: 1 } }));
+
+    try {
+      const first = callHook(hook, postIdentificationPayload('ada.lovelace@example.com'));
+      await vi.waitUntil(() => arrivals === 1, { timeout: 5000 });
+      // The one slot is taken by the request in flight: this sign-in waits in the limiter's queue.
+      // The slot is handed on as that request fails, which must not be before the hold is known.
+      const second = callHook(hook, postIdentificationPayload('grace@example.com'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await Promise.all([first, second]);
+
+      // Before the fix, the queued sign-in's request went out (to no interceptor) on the 429's heels.
+      expect(unmatched.length).toBe(0);
+      expect(arrivals).toBe(1);
+      expect(
+        decided()
+          .map((line) => `${String(line['reason'])} ${String(line['failure'])} ${String(line['status'])}`)
+          .sort(),
+      ).toEqual(['throttled throttled 429', 'throttled throttled undefined']);
+    } finally {
+      nock.emitter.removeListener('no match', onNoMatch);
+    }
+  });
+
   it('makes one lookup for concurrent sign-ins of one person', async () => {
     mockToken();
     const contacts = mockEntitledByEmail(true);

@@ -1,8 +1,8 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/hook/config.js';
-import { runDoctor } from '../../src/cli/doctor/doctor.js';
-import { type DoctorReport, formatDoctorReport, type StepName } from '../../src/cli/doctor/report.js';
+import { runDoctor } from '../../src/cli/commands/doctor/doctor.js';
+import { type DoctorReport, formatDoctorReport, type StepName } from '../../src/cli/commands/doctor/report.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { ACCESS_TOKEN, API, BASE_CONFIG, CLIENT, configWith, JSON_HEADERS, mockToken, ORG, SECRET, TENANT } from '../support/helpers.js';
 

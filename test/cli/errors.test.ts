@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { CliError, EXIT_CODES, fileError } from '../../src/cli/errors.js';
-import { COMMAND_HELP } from '../../src/cli/help.js';
-import { summariseRecording } from '../../src/cli/record/command.js';
-import type { RecordedLookup } from '../../src/cli/record/record.js';
+import { COMMAND_LIST } from '../../src/cli/commands/table.js';
+import { summariseRecording } from '../../src/cli/commands/record/command.js';
+import type { RecordedLookup } from '../../src/cli/commands/record/record.js';
 import { BASE_CONFIG } from '../support/helpers.js';
 
 let dir = '';
@@ -41,7 +41,7 @@ describe('help', () => {
     expect(stderr).toEqual([]);
   });
 
-  it.each(Object.keys(COMMAND_HELP).flatMap((name) => [[name, '-h'] as const, [name, '--help'] as const]))(
+  it.each(COMMAND_LIST.map((command) => command.name).flatMap((name) => [[name, '-h'] as const, [name, '--help'] as const]))(
     "%s %s prints that command's usage and exits 0",
     async (name, flag) => {
       expect(await runCli([name, flag])).toBe(0);

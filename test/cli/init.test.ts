@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'jsonc-parser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { initCommand, type InitIo, schemaReference } from '../../src/cli/init/command.js';
+import { initCommand, type InitIo, schemaReference } from '../../src/cli/commands/init/command.js';
 import { runCli } from '../../src/cli/main.js';
 import { CLIENT, TENANT } from '../support/helpers.js';
 

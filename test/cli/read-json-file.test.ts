@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/errors.js';
-import { readJsonFile } from '../../src/cli/usage.js';
+import { readJsonFile } from '../../src/cli/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jsonc-'));
 

@@ -13,10 +13,16 @@ import { DynamicsWebApi } from 'dynamics-web-api';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPreRegistrationHook } from '../../src/hook/kinds/pre-registration/hook.js';
-import { recordCommand, writeRecordings } from '../../src/cli/record/command.js';
-import { recordLookups, type RecordOptions } from '../../src/cli/record/record.js';
-import { PLACEHOLDER_CLIENT_ID, PLACEHOLDER_DATAVERSE_URL, PLACEHOLDER_TENANT_ID, SCRUBBED_ACCESS_TOKEN, Scrubber } from '../../src/cli/record/scrub.js';
-import { prepareForReplay } from '../../src/cli/record/replay.js';
+import { recordCommand, writeRecordings } from '../../src/cli/commands/record/command.js';
+import { recordLookups, type RecordOptions } from '../../src/cli/commands/record/record.js';
+import {
+  PLACEHOLDER_CLIENT_ID,
+  PLACEHOLDER_DATAVERSE_URL,
+  PLACEHOLDER_TENANT_ID,
+  SCRUBBED_ACCESS_TOKEN,
+  Scrubber,
+} from '../../src/cli/commands/record/scrub.js';
+import { prepareForReplay } from '../../src/cli/commands/record/replay.js';
 import { callHook } from '../support/helpers.js';
 
 const REAL_TENANT = 'a1b2c3d4-1111-4aaa-8bbb-0123456789ab';

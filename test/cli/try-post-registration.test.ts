@@ -11,6 +11,7 @@ import { runCli } from '../../src/cli/main.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { contactIdFor } from '../../src/hook/contact-id.js';
 import { ACCESS_TOKEN, API, BASE_CONFIG, JSON_HEADERS, mockToken, ORG, SECRET } from '../support/helpers.js';
+import { kindList } from '../support/cli.js';
 
 const ADA_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 let dir = '';
@@ -129,9 +130,9 @@ describe('dynamics-hook try --hook post-registration (offline)', () => {
     expect(printed()).toContain('outcome       failed (sync_failed)');
   });
 
-  it('an unknown --hook is a usage error naming both hooks', async () => {
+  it('an unknown --hook is a usage error naming the kinds', async () => {
     expect(await runCli(['try', '--hook', 'post', '--config', writeJson('config.json', BASE_CONFIG), '--email', 'ada.lovelace@example.com'])).toBe(2);
-    expect(printed()).toBe("--hook must be pre-registration or post-registration, not 'post'. Run 'npx dynamics-hook try --help' for its options.");
+    expect(printed()).toBe(`--hook of try must be ${kindList()}, not 'post'. Run 'npx dynamics-hook try --help' for its options.`);
   });
 });
 

@@ -1,35 +1,33 @@
 /**
- * `dynamics-hook build --config <file> [--hook pre-registration|post-registration|post-identification] [--out <file>]`:
+ * `dynamics-hook build --config <file> [--hook <kind>] [--out <file>] [--json]`:
  * writes the paste-able hook and its `packageDependencies` next to it.
  */
 import { dirname } from 'node:path';
-import type { HookKind } from '../../build/artifact.js';
 import { buildHook } from '../../build/build-hook.js';
-import { POST_IDENTIFICATION_KIND } from '../../hook/kinds/post-identification/kind.js';
-import { parseOptions } from '../args.js';
+import { type ArgsDef, defineCommand, type ParsedArgs } from '../args.js';
+import { required, SHARED_ARGS } from '../shared-args.js';
 import { fileError } from '../errors.js';
-import { looksLikeFolder, makeFolder, writeTextFile } from '../files.js';
-import { readJsonFile, UsageError } from '../usage.js';
+import { looksLikeFolder, makeFolder, readJsonFile, writeTextFile } from '../files.js';
 import { parseConfig } from '../../hook/config.js';
 import { unknownColumnWarnings } from '../recorded-columns.js';
 
-/** The kinds `try` and `payloads` know; `build` knows every kind. */
-const REGISTRATION_KINDS: readonly HookKind[] = ['pre-registration', 'post-registration'];
-export const BUILD_KINDS: readonly HookKind[] = [...REGISTRATION_KINDS, POST_IDENTIFICATION_KIND.name];
+const ARGS = {
+  config: required(SHARED_ARGS.config),
+  hook: SHARED_ARGS.hook,
+  out: { type: 'string', valueHint: '<file>', description: 'where to write the hook (default dist/<kind>.hook.js)' },
+  json: SHARED_ARGS.json,
+} as const satisfies ArgsDef;
 
-/** Parses `--hook`; both `try`, `payloads` and `build` take it. */
-export function hookKindOf(value: string | undefined, kinds: readonly HookKind[] = REGISTRATION_KINDS): HookKind {
-  if (value === undefined) return 'pre-registration';
-  const kind = kinds.find((known) => known === value);
-  if (kind !== undefined) return kind;
-  const names = kinds.slice(0, -1).join(', ') + ` or ${kinds.at(-1) ?? ''}`;
-  throw new UsageError(`--hook must be ${names}, not '${value}'.`);
-}
+export const BUILD_COMMAND = defineCommand({
+  name: 'build',
+  summary: 'write the paste-able hook and its packageDependencies',
+  description: 'Writes the paste-able hook (default dist/<kind>.hook.js) and prints its packageDependencies.',
+  args: ARGS,
+  run: buildFile,
+});
 
-export async function buildCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const values = parseOptions('build', { config: { type: 'string' }, out: { type: 'string' }, hook: { type: 'string' } }, argv);
-  if (values.config === undefined) throw new UsageError('build needs --config <file>.');
-  const kind = hookKindOf(values.hook, BUILD_KINDS);
+async function buildFile(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: number }> {
+  const kind = values.hook;
   const out = values.out ?? `dist/${kind}.hook.js`;
   const fileHint = `Give a file path, e.g. --out ${out.replace(/[/\\]+$/, '')}/${kind}.hook.js.`;
   // Checked before building: a folder would otherwise fail only at the write, as EISDIR.
@@ -40,9 +38,19 @@ export async function buildCommand(argv: string[]): Promise<{ exitCode: number }
   makeFolder(dirname(out));
   writeTextFile(out, built.code, { hint: fileHint });
   writeTextFile(dependenciesFile, `${JSON.stringify(built.packageDependencies, null, 2)}\n`);
-  console.log(`Wrote ${out} (${built.code.length.toLocaleString('en')} characters; the console accepts 256,000).`);
-  console.log(`Hook settings > Dependencies (also in ${dependenciesFile}):`);
-  console.log(JSON.stringify(built.packageDependencies, null, 2));
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        { ok: true, hook: kind, file: out, characters: built.code.length, dependenciesFile, packageDependencies: built.packageDependencies },
+        null,
+        2,
+      ),
+    );
+  } else {
+    console.log(`Wrote ${out} (${built.code.length.toLocaleString('en')} characters; the console accepts 256,000).`);
+    console.log(`Hook settings > Dependencies (also in ${dependenciesFile}):`);
+    console.log(JSON.stringify(built.packageDependencies, null, 2));
+  }
   for (const warning of unknownColumnWarnings(parseConfig(rawConfig))) console.error(warning);
   return { exitCode: 0 };
 }

@@ -11,15 +11,16 @@
 import { randomBytes } from 'node:crypto';
 import { readConfigBlock } from '../../build/read-config-block.js';
 import { parseResolvedConfig, type ResolvedConfig } from '../../hook/config.js';
-import { parseOptions } from '../args.js';
-import { CliError, EXIT_CODES } from '../errors.js';
+import { type ArgsDef, defineCommand, type ParsedArgs } from '../args.js';
+import { SHARED_ARGS } from '../shared-args.js';
+import { CliError, EXIT_CODES, UsageError } from '../errors.js';
 import { invocation } from '../invocation.js';
-import { readJsonFile, UsageError } from '../usage.js';
+import { readJsonFile } from '../files.js';
 
-const OPTIONS = {
-  port: { type: 'string', default: '0' },
-  config: { type: 'string' },
-} as const;
+const ARGS = {
+  port: { type: 'string', valueHint: '<n>', default: '0', description: 'the loopback port (0: a free one)' },
+  config: { ...SHARED_ARGS.config, description: 'the config whose recorded Entra and Dataverse the probe hook reaches' },
+} as const satisfies ArgsDef;
 
 function parsePort(value: string): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
@@ -57,9 +58,19 @@ function untilStopped(): Promise<NodeJS.Signals> {
   });
 }
 
-/** The `sandbox` command. */
-export async function sandboxCommand(argv: string[]): Promise<{ exitCode: number }> {
-  const values = parseOptions('sandbox', OPTIONS, argv);
+export const SANDBOX_COMMAND = defineCommand({
+  name: 'sandbox',
+  summary: 'a local Strivacity Admin API to rehearse probe, deploy, tryout and logs on',
+  description: `Serves a local stand-in of the Strivacity Admin API on 127.0.0.1 until Ctrl-C (exit code 130), and
+prints the --strivacity URL and the STRIVACITY_CLIENT_ID / STRIVACITY_CLIENT_SECRET to export (made
+up for this run). probe, deploy, tryout and logs work against it; its try-out runtime runs the
+code against recorded Entra and Dataverse responses (the config in the code, else --config's).
+It writes no file.`,
+  args: ARGS,
+  run: serve,
+});
+
+async function serve(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: number }> {
   const port = parsePort(values.port);
   const fallback = values.config === undefined ? undefined : parseResolvedConfig(readJsonFile(values.config));
   // Loaded here, not at the top: the stand-in compiles the operations document (ajv), which no

@@ -94,7 +94,8 @@ const API = '/admin/api/v1/eventHooks';
 /** Hooks per page of the hook search, and the pages it reads at most (1,000 hooks of one name and type). */
 export const HOOK_PAGE_SIZE = 50;
 export const MAX_HOOK_PAGES = 20;
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = AdminMethod;
 
 export class AdminClient {
   #token: AdminToken | undefined;
@@ -162,6 +163,15 @@ export class AdminClient {
   }
   getLog(id: string): Promise<LogEntry> {
     return this.send('getEventHookLogById', 'GET', `${API}/logs/${encodeURIComponent(id)}`, logEntrySchema);
+  }
+
+  /**
+   * One call of an operation this class has no method for, declared by the command's own module
+   * (`contract/contract-client.ts`): the same token, limits, retries, redirect refusal and error
+   * mapping as every method above. `operation` is the published operationId.
+   */
+  request<T>(operation: string, method: AdminMethod, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    return this.send(operation, method, path, schema, body);
   }
 
   private async send<T>(operation: string, method: Method, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {

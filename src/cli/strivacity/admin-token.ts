@@ -6,6 +6,7 @@
  * `scope=<space separated>`), per `strivacity-authenticating-to-the-api-api-openapi.yml`.
  */
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
 import { AdminError, errorFromAnswer } from './problem.js';
 import { missingScopes, tokenRefusal } from './token-error.js';
 
@@ -35,16 +36,16 @@ const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/;
  * plain http is accepted for a loopback address (the local stand-in), nowhere else.
  */
 export function parseTenantUrl(value: string | undefined): URL {
-  if (value === undefined) throw new AdminError('setup', 'Missing --strivacity https://<tenant>.strivacity.com: the URL of your Strivacity instance.');
+  if (value === undefined) throw new UsageError('Missing --strivacity https://<tenant>.strivacity.com: the URL of your Strivacity instance.');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new AdminError('setup', '--strivacity is not a URL: give https://<tenant>.strivacity.com.');
+    throw new UsageError('--strivacity is not a URL: give https://<tenant>.strivacity.com.');
   }
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname));
   if (!secure || url.username !== '' || url.password !== '')
-    throw new AdminError('setup', '--strivacity must be an https URL without credentials: https://<tenant>.strivacity.com.');
+    throw new UsageError('--strivacity must be an https URL without credentials: https://<tenant>.strivacity.com.');
   return new URL(url.origin);
 }
 

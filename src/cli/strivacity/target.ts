@@ -1,15 +1,18 @@
 /**
  * What the Strivacity commands share: the flags that name the instance and the hook
  * (`--strivacity`, `--config`, `--hook`, `--name`), the client built from them, and the finding of
- * the hook by name and type. The hook name is a flag until the config has a `strivacity` section.
+ * the hook by name and type.
  */
 import { readFileSync } from 'node:fs';
 import { RUNTIME_PACKAGES, type HookKind } from '../../build/artifact.js';
 import { HOOK_KINDS } from '../../build/kinds.js';
 import { parseResolvedConfig, type ResolvedConfig } from '../../hook/config.js';
-import { readJsonFile, UsageError } from '../usage.js';
+import type { ArgsDef } from '../args.js';
+import { required, SHARED_ARGS } from '../shared-args.js';
 import { AdminClient, type HookType } from './admin-client.js';
 import { parseTenantUrl, readAdminCredentials } from './admin-token.js';
+import { UsageError } from '../errors.js';
+import { readJsonFile } from '../files.js';
 
 /** The Admin API type of each kind (from the kind table). */
 export const HOOK_TYPE = Object.fromEntries(HOOK_KINDS.map((kind) => [kind.name, kind.strivacityType])) as Readonly<Record<HookKind, HookType>>;
@@ -17,14 +20,14 @@ export const HOOK_TYPE = Object.fromEntries(HOOK_KINDS.map((kind) => [kind.name,
 /** Default hook names (3 to 64 characters, as the API requires). */
 export const DEFAULT_HOOK_NAME = Object.fromEntries(HOOK_KINDS.map((kind) => [kind.name, kind.defaultHookName])) as Readonly<Record<HookKind, string>>;
 
-/** The flags every Strivacity command takes, for `parseArgs`. */
-export const TARGET_OPTIONS = {
-  strivacity: { type: 'string' },
-  config: { type: 'string' },
-  hook: { type: 'string', default: 'pre-registration' },
-  name: { type: 'string' },
-  json: { type: 'boolean', default: false },
-} as const;
+/** The flags every Strivacity command takes. */
+export const TARGET_ARGS = {
+  strivacity: required(SHARED_ARGS.strivacity),
+  config: required(SHARED_ARGS.config),
+  hook: SHARED_ARGS.hook,
+  name: SHARED_ARGS.name,
+  json: SHARED_ARGS.json,
+} as const satisfies ArgsDef;
 
 export interface Target {
   readonly tenant: URL;
@@ -36,19 +39,20 @@ export interface Target {
 }
 
 /** Validates the shared flags and reads the config (a bad config is a HookError naming the keys). */
-export function readTarget(
-  command: string,
-  values: { strivacity?: string | undefined; config?: string | undefined; hook?: string | undefined; name?: string | undefined },
-): Target {
-  if (values.config === undefined) throw new UsageError(`${command} needs --config <file>.`);
-  const kind = values.hook ?? 'pre-registration';
-  if (kind !== 'pre-registration' && kind !== 'post-registration') throw new UsageError('--hook must be pre-registration or post-registration.');
+export function readTarget(values: { strivacity: string; config: string; hook: HookKind; name?: string | undefined }): Target {
+  const kind = values.hook;
   const tenant = parseTenantUrl(values.strivacity);
   const rawConfig = readJsonFile(values.config);
   const config = parseResolvedConfig(rawConfig);
-  const name = values.name ?? DEFAULT_HOOK_NAME[kind];
-  if (name.length < 3 || name.length > 64) throw new UsageError('--name must have 3 to 64 characters.');
+  const name = hookNameOf(values.name, kind);
   return { tenant, kind, type: HOOK_TYPE[kind], name, rawConfig, config };
+}
+
+/** `--name`, else the kind's default; the API takes 3 to 64 characters. */
+export function hookNameOf(name: string | undefined, kind: HookKind): string {
+  const chosen = name ?? DEFAULT_HOOK_NAME[kind];
+  if (chosen.length < 3 || chosen.length > 64) throw new UsageError('--name must have 3 to 64 characters.');
+  return chosen;
 }
 
 /** A client for `target` with exactly the scopes the command needs. Reads the credentials from the environment. */

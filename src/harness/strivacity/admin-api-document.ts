@@ -47,6 +47,7 @@ const ok = (description: string, schema: unknown = { type: 'object' }) => ({
 });
 
 const HOOKS = '/admin/api/v1/eventHooks/function';
+const PLUGINS = '/admin/api/v2/pluginLibrary';
 
 export const ADMIN_API_DOCUMENT = {
   openapi: '3.0.3',
@@ -133,6 +134,24 @@ export const ADMIN_API_DOCUMENT = {
         responses: answers(ok('OK'), 400, 404),
       },
     },
+    // strivacity-lifecycle-event-hook-descriptor-api-openapi.yml: a bare array, no paging.
+    '/admin/api/v1/eventHooks/descriptor': {
+      get: { operationId: 'getAllEventHooks', security: READ, responses: answers(ok('OK', { type: 'array' })) },
+    },
+    // strivacity-plugin-library-api-openapi.yml: the event hook half (the journey half and the
+    // categories also need read:config_journey, which dynamics-hook never asks for).
+    [`${PLUGINS}/eventHookSnippets/{type}`]: {
+      get: { operationId: 'getSnippets', security: READ, parameters: [pathId('type')], responses: answers(ok('OK', { type: 'array' }), 404) },
+    },
+    [`${PLUGINS}/eventHookSnippets/{type}/{id}`]: {
+      get: { operationId: 'getSnippetCode', security: READ, parameters: [pathId('type'), pathId('id')], responses: answers(ok('OK'), 404) },
+    },
+    [`${PLUGINS}/eventHooks`]: {
+      get: { operationId: 'getEventHooks', security: READ, responses: answers(ok('OK')) },
+    },
+    [`${PLUGINS}/eventHooks/{id}`]: {
+      get: { operationId: 'getEventHookIntegration', security: READ, parameters: [pathId('id')], responses: answers(ok('OK'), 404) },
+    },
     '/admin/api/v1/eventHooks/logs': {
       get: {
         operationId: 'getEventHookLogs',
@@ -173,4 +192,9 @@ export type AdminOperationId =
   | 'deleteFunctionResource'
   | 'callFunctionResource'
   | 'getEventHookLogs'
-  | 'getEventHookLogById';
+  | 'getEventHookLogById'
+  | 'getAllEventHooks'
+  | 'getSnippets'
+  | 'getSnippetCode'
+  | 'getEventHooks'
+  | 'getEventHookIntegration';

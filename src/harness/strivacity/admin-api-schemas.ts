@@ -2,8 +2,10 @@
  * Request and response schemas of the Strivacity Admin API operations that `dynamics-hook` uses,
  * written down by hand from Strivacity's published OpenAPI documents (as re-published in the public
  * repository api-evangelist/strivacity, `openapi/strivacity-lifecycle-event-hook-*-openapi.yml` and
- * `openapi/strivacity-authenticating-to-the-api-api-openapi.yml`). Facts, not a copy: only the
- * fields and limits those documents state, in our words. Where they are ambiguous the choice is
+ * `openapi/strivacity-authenticating-to-the-api-api-openapi.yml`; the descriptor and plugin-library
+ * operations from `openapi/strivacity-lifecycle-event-hook-descriptor-api-openapi.yml` and
+ * `openapi/strivacity-plugin-library-api-openapi.yml`, whose requests carry no body). Facts, not
+ * a copy: only the fields and limits those documents state, in our words. Where they are ambiguous the choice is
  * said next to the schema.
  */
 

@@ -50,8 +50,16 @@ export interface AdminStandIn {
   readonly rejected: Array<{ method: string; path: string; errors: string[] }>;
   /** Faults still to be injected; a test may push more. */
   readonly faults: Fault[];
-  /** The access policy and the log endpoints, changeable between requests. */
-  readonly settings: { grantedScopes?: readonly string[]; ungrantedScope?: 'subset' | 'refuse'; retiredLogs?: 404 | 410 };
+  /**
+   * The access policy and the log endpoints, changeable between requests; `onOperation` is told of
+   * each request that reached an operation, before it is answered (a test interrupts a client there).
+   */
+  readonly settings: {
+    grantedScopes?: readonly string[];
+    ungrantedScope?: 'subset' | 'refuse';
+    retiredLogs?: 404 | 410;
+    onOperation?: (operationId: AdminOperationId) => void;
+  };
   close(): Promise<void>;
 }
 
@@ -105,6 +113,7 @@ export async function startAdminStandIn(options: AdminStandInOptions): Promise<A
   for (const operationId of documentedOperations()) {
     api.register(operationId, async (context: Context): Promise<Reply | 'reset'> => {
       requests.push({ operationId, method: context.request.method.toUpperCase(), path: context.request.path });
+      settings.onOperation?.(operationId);
       const fault = faults.find((candidate) => candidate.operationId === operationId);
       if (fault !== undefined) {
         if (fault.times === undefined || fault.times <= 1) faults.splice(faults.indexOf(fault), 1);

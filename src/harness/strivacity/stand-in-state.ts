@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResolvedConfig } from '../../hook/config.js';
 import type { AdminOperationId } from './admin-api-document.js';
 import type { HOOK_STATUSES } from './admin-api-schemas.js';
+import { type ContractWorld, STAND_IN_CONTRACT } from './stand-in-contract.js';
 import { serveWorld } from './stand-in-world.js';
 import { NODE_20_RUNTIME, runInRuntime, type RuntimeProfile } from './tryout-runtime.js';
 
@@ -30,6 +31,8 @@ export interface StoredHook {
   description?: string;
   packageDependencies: Record<string, string>;
   variables: StoredVariable[];
+  /** The sample argument object, as the API carries it (a string). */
+  requestBody?: string;
   status: HookStatus;
   /** Status polls left before an upgrade settles. */
   upgradingPolls: number;
@@ -57,6 +60,8 @@ export interface StateOptions {
   /** Delay before a try-out call runs the code, in ms (default 0). */
   readonly tryoutDelayMs?: number;
   readonly logs?: readonly StoredLog[];
+  /** The descriptor, generated code, sample bodies and plugin library (default: `STAND_IN_CONTRACT`). */
+  readonly contract?: Partial<ContractWorld>;
 }
 
 export interface Answer {
@@ -71,8 +76,6 @@ export type Query = Record<string, unknown>;
 export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Answer {
   return { status, contentType: 'application/problem+json', body: { status, title, detail, ...extra } };
 }
-
-const GENERATED_CODE = 'module.exports = async function (args, callback) {\n  callback(undefined);\n};\n';
 
 /** The stand-in's memory, with one handler per documented operation (the token is the server's). */
 export class StandInState {
@@ -112,11 +115,38 @@ export class StandInState {
         return { status: 204 };
       case 'getEventHookLogs':
         return this.listLogs(query);
+      case 'getAllEventHooks':
+        return { status: 200, body: this.descriptor() };
+      case 'getSnippets':
+        return { status: 200, body: (this.contract.snippets[params['type'] ?? ''] ?? []).map(({ id, name, description }) => ({ id, name, description })) };
+      case 'getSnippetCode': {
+        const snippet = this.contract.snippets[params['type'] ?? '']?.find((candidate) => candidate.id === params['id']);
+        return snippet === undefined
+          ? problem(404, 'Not Found', 'No such snippet.')
+          : { status: 200, body: { code: snippet.code, packageDependencies: snippet.packageDependencies } };
+      }
+      case 'getEventHooks':
+        return { status: 200, body: Object.fromEntries(Object.entries(this.contract.integrations).map(([id, { hooks: _hooks, ...listed }]) => [id, listed])) };
+      case 'getEventHookIntegration': {
+        const integration = this.contract.integrations[params['id'] ?? ''];
+        return integration === undefined ? problem(404, 'Not Found', 'No such integration.') : { status: 200, body: integration };
+      }
       case 'getEventHookLogById': {
         const entry = this.logs.find((log) => log.id === params['id']);
         return entry === undefined ? problem(404, 'Not Found', 'No such log entry.') : { status: 200, body: { ...entry, logSummary: summary(entry) } };
       }
     }
+  }
+
+  /** The contract content in use: the test's replacements over the defaults. */
+  get contract(): ContractWorld {
+    return { ...STAND_IN_CONTRACT, ...this.options.contract };
+  }
+
+  /** `count` is not documented; read here as the number of hooks of the type (a guess). */
+  private descriptor(): Array<Record<string, unknown>> {
+    const hooks = [...this.hooks.values()];
+    return this.contract.descriptor.map((row) => ({ ...row, count: hooks.filter((hook) => hook.hook === row.name).length }));
   }
 
   private withHook(id: string | undefined, work: (hook: StoredHook) => Answer | Promise<Answer>): Answer | Promise<Answer> {
@@ -146,8 +176,9 @@ export class StandInState {
       name: String(body['name']),
       hook: String(body['hook']),
       blocking: body['blocking'] === true,
-      // "if not specified it's generated automatically for each type"
-      code: typeof body['code'] === 'string' ? body['code'] : GENERATED_CODE,
+      // "if not specified it's generated automatically for each type"; the sample body likewise.
+      code: typeof body['code'] === 'string' ? body['code'] : this.contract.generated(String(body['hook'])).code,
+      requestBody: typeof body['requestBody'] === 'string' ? body['requestBody'] : this.contract.generated(String(body['hook'])).requestBody,
       packageDependencies: body['packageDependencies'] as Record<string, string>,
       variables: (body['variables'] as StoredVariable[] | undefined) ?? [],
       status: 'NON_DEPLOYED',
@@ -165,6 +196,7 @@ export class StandInState {
       blocking: body['blocking'],
       packageDependencies: body['packageDependencies'],
       ...(typeof body['code'] === 'string' ? { code: body['code'] } : {}),
+      ...(typeof body['requestBody'] === 'string' ? { requestBody: body['requestBody'] } : {}),
       // A secret sent back without its value keeps the stored value (values are never shown).
       variables: ((body['variables'] as StoredVariable[] | undefined) ?? []).map((variable) => {
         const kept = previous.get(variable.name)?.default.secretValue;

@@ -14,6 +14,13 @@ export interface PayloadCase {
   readonly payload: Record<string, unknown>;
 }
 
+/** What `try` may add to a run's arguments. */
+export interface PayloadOptions {
+  readonly locales?: readonly string[];
+  /** A contact id kept on the account at `attribute` (the config's `link.attribute`); kinds that read no link ignore it. */
+  readonly link?: { readonly attribute: string; readonly contactId: string };
+}
+
 export interface KindFacts<Name extends string = string> {
   /** The `--hook` name; also the kind's folder under `src/hook/kinds/`. */
   readonly name: Name;
@@ -29,6 +36,10 @@ export interface KindFacts<Name extends string = string> {
   readonly summary: string;
   /** Where the fact that Strivacity passes these arguments comes from, or that it is assumed. */
   readonly contractSource: string;
+  /** The arguments of one run for `email` (`try --email`), in the shape the kind reads. */
+  readonly payloadFor: (email: string, options?: PayloadOptions) => Record<string, unknown>;
+  /** The event of the one log line a run writes (its outcome and reason). */
+  readonly logEvent: string;
   /** Sample arguments; `knownEmail` is a contact the recorded responses (or the live CRM) hold. */
   readonly samplePayloads: (knownEmail?: string) => readonly PayloadCase[];
 }

@@ -33,8 +33,10 @@ describe('Admin API failures', () => {
 
   it('refuses a --strivacity URL that would send the secret over plain http', async () => {
     const { code, out } = await dryRun('http://tenant.strivacity.com');
-    expect(code).toBe(1);
-    expect(out).toBe('--strivacity must be an https URL without credentials: https://<tenant>.strivacity.com.');
+    expect(code).toBe(2);
+    expect(out).toBe(
+      "--strivacity must be an https URL without credentials: https://<tenant>.strivacity.com. Run 'npx dynamics-hook deploy --help' for its options.",
+    );
   });
 
   it('explains a 401 invalid_client from the token endpoint as refused client credentials', async () => {

@@ -29,6 +29,13 @@ export interface Harness {
   run(...argv: string[]): Promise<{ code: number; out: string }>;
 }
 
+/** What no command output may hold: the Admin API client secret, the Dynamics secret, a bearer token. */
+export function expectNothingSecret(out: string): void {
+  expect(out).not.toContain(ADMIN_SECRET);
+  expect(out).not.toContain(SECRET);
+  expect(out).not.toMatch(/Bearer [\w-]{10,}/);
+}
+
 /** Installs the hooks of a test file and returns its harness (valid inside tests). */
 export function useAdminHarness(options: Partial<AdminStandInOptions> = {}): Harness {
   const harness = { dir: '', configFile: '' } as { standIn: AdminStandIn; dir: string; configFile: string };
@@ -49,6 +56,7 @@ export function useAdminHarness(options: Partial<AdminStandInOptions> = {}): Har
     delete settings.grantedScopes;
     delete settings.ungrantedScope;
     delete settings.retiredLogs;
+    delete settings.onOperation;
     harness.standIn.requests.splice(0);
     harness.standIn.rejected.splice(0);
     harness.dir = mkdtempSync(join(tmpdir(), 'strivacity-'));
@@ -73,9 +81,7 @@ export function useAdminHarness(options: Partial<AdminStandInOptions> = {}): Har
       const code = await runCli(argv);
       allowLoopback();
       const out = output.join('\n');
-      expect(out).not.toContain(ADMIN_SECRET);
-      expect(out).not.toContain(SECRET);
-      expect(out).not.toMatch(/Bearer [\w-]{10,}/);
+      expectNothingSecret(out);
       return { code, out };
     },
   }) as Harness;

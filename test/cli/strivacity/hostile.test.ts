@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_HOOK_PAGES } from '../../../src/cli/strivacity/admin-client.js';
-import { formatSummary, MAX_SUMMARY_KEYS, summariseLogs } from '../../../src/cli/strivacity/logs-summary.js';
+import { formatSummary, MAX_SUMMARY_KEYS, summariseLogs } from '../../../src/cli/commands/logs/logs-summary.js';
 import { REDACTED } from '../../../src/cli/terminal-text.js';
 import type { StoredHook } from '../../../src/harness/strivacity/stand-in-state.js';
 import { useAdminHarness } from './helpers.js';

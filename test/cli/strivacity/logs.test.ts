@@ -3,7 +3,7 @@
  * JSON lines (src/log.ts): paging, the period filter, the summary, and the retired endpoints.
  */
 import { describe, expect, it } from 'vitest';
-import { LOG_PAGE_SIZE, parsePeriod } from '../../../src/cli/strivacity/logs.js';
+import { LOG_PAGE_SIZE, parsePeriod } from '../../../src/cli/commands/logs/logs.js';
 import type { StoredLog } from '../../../src/harness/strivacity/stand-in-state.js';
 import type { LogLine } from '../../../src/hook/log.js';
 import { useAdminHarness } from './helpers.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ProbeResult } from '../../../src/cli/strivacity/probe.js';
+import type { ProbeResult } from '../../../src/cli/commands/probe/probe.js';
 import { NODE_18_RUNTIME, NODE_20_RUNTIME, type RuntimeProfile } from '../../../src/harness/strivacity/tryout-runtime.js';
 import { SECRET } from '../../support/helpers.js';
 

@@ -3,10 +3,10 @@
  * deploy plan's diff and variables.
  */
 import { describe, expect, it } from 'vitest';
-import { decisionOfAnswer } from '../../../src/cli/strivacity/decisions.js';
-import { diffLines, planDeploy } from '../../../src/cli/strivacity/deploy-plan.js';
-import type { ProbeReport } from '../../../src/cli/strivacity/probe-hook.js';
-import { judgeProbe, nodeSatisfies } from '../../../src/cli/strivacity/probe-verdict.js';
+import { decisionOfAnswer } from '../../../src/cli/commands/tryout/decisions.js';
+import { diffLines, planDeploy } from '../../../src/cli/commands/deploy/deploy-plan.js';
+import type { ProbeReport } from '../../../src/cli/commands/probe/probe-hook.js';
+import { judgeProbe, nodeSatisfies } from '../../../src/cli/commands/probe/probe-verdict.js';
 
 const REPORT: ProbeReport = {
   kind: 'pre-registration',

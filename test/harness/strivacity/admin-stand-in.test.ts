@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AdminStandIn, startAdminStandIn } from '../../../src/harness/strivacity/admin-stand-in.js';
+import { STAND_IN_CONTRACT } from '../../../src/harness/strivacity/stand-in-contract.js';
 import { allowLoopback } from '../../../src/harness/strivacity/stand-in-world.js';
 
 let standIn: AdminStandIn;
@@ -83,6 +84,33 @@ describe('the Admin API stand-in', () => {
       body: new URLSearchParams({ grant_type: 'client_credentials', audience: standIn.url, scope: 'read:config_event_hook' }),
     });
     expect(response.status).toBe(401);
+  });
+
+  it('gives a hook created without code the generated code and sample body of its type', async () => {
+    const withoutCode: Record<string, unknown> = { ...VALID_HOOK };
+    delete withoutCode['code'];
+    const created = (await (await createHook({ ...withoutCode, hook: 'POST_ACCOUNT_UPDATE', blocking: false })).json()) as { id: string };
+    const response = await fetch(`${standIn.url}/admin/api/v1/eventHooks/function/${created.id}`, { headers: { authorization: `Bearer ${await token()}` } });
+    expect(await response.json()).toMatchObject(STAND_IN_CONTRACT.generated('POST_ACCOUNT_UPDATE'));
+    expect(STAND_IN_CONTRACT.generated('POST_ACCOUNT_UPDATE').code).toMatch(/^\/\/ dynamics-hook stand-in: an INVENTED template/);
+    expect(standIn.rejected).toEqual([]);
+  });
+
+  it('serves the descriptor and the plugin library as documented, and 404 for what they do not document', async () => {
+    const get = async (path: string) => fetch(`${standIn.url}${path}`, { headers: { authorization: `Bearer ${await token()}` } });
+    const descriptor = (await (await get('/admin/api/v1/eventHooks/descriptor')).json()) as Array<{
+      name: string;
+      blocking: string;
+      target: string;
+      count: number;
+    }>;
+    expect(descriptor).toHaveLength(24);
+    expect(descriptor.find((row) => row.name === 'PRE_REGISTRATION')).toEqual({ name: 'PRE_REGISTRATION', blocking: 'YES', target: 'application', count: 0 });
+    expect(await (await get('/admin/api/v2/pluginLibrary/eventHookSnippets/POST_TOKEN_REFRESH')).json()).toEqual([]);
+    expect((await get('/admin/api/v2/pluginLibrary/eventHookSnippets/PRE_REGISTRATION/deny-by-email-domain')).status).toBe(200);
+    expect((await get('/admin/api/v2/pluginLibrary/eventHooks/no-such-integration')).status).toBe(404);
+    // The journey half needs read:config_journey, which dynamics-hook never asks for: not in the document.
+    expect((await get('/admin/api/v2/pluginLibrary/categories')).status).toBe(404);
   });
 
   it('answers 403 when the token lacks the scope the operation requires', async () => {

@@ -5,6 +5,8 @@
  * it is not bundled into the pasted file.
  * https://github.com/Strivacity/integrations/blob/main/hooks/seczetta/post-identification.hook.js
  */
+import { setPath } from '../../attributes.js';
+import type { Attributes } from '../../input.js';
 import type { KindFacts, PayloadCase } from '../kind-facts.js';
 
 /** Arguments of a POST_IDENTIFICATION hook for `email`, with an optional contact id kept on the account. */
@@ -71,5 +73,12 @@ export const POST_IDENTIFICATION_KIND = {
   defaultHookName: 'Dynamics 365 sign-in gate',
   summary: 'at every sign-in, after the identifier: allow an active, entitled contact, else show a message or deny',
   contractSource: 'published: Strivacity/integrations hooks/seczetta/post-identification.hook.js',
+  payloadFor: (email, options = {}) => {
+    const payload = postIdentificationPayload(email, options.locales === undefined ? {} : { locales: options.locales });
+    if (options.link === undefined) return payload;
+    const customer = payload['customer'] as { info: Attributes };
+    return { ...payload, customer: { ...customer, info: setPath(customer.info, options.link.attribute, options.link.contactId) } };
+  },
+  logEvent: 'login.decided',
   samplePayloads: signInPayloads,
 } as const satisfies KindFacts;

@@ -61,5 +61,8 @@ export const POST_REGISTRATION_KIND = {
   defaultHookName: 'Dynamics 365 post-registration',
   summary: 'after an account is created: write its attributes to the contact (create it if missing)',
   contractSource: 'assumed: the pre-registration arguments with the form filled in (unpublished)',
+  // `try --email`: the registration as the pre-registration hook saw it (the form's values come from --payload).
+  payloadFor: (email, options) => registrationPayload(email, options?.locales),
+  logEvent: 'registration.synced',
   samplePayloads: postRegistrationPayloads,
 } as const satisfies KindFacts;

@@ -85,5 +85,7 @@ export const PRE_REGISTRATION_KIND = {
   defaultHookName: 'Dynamics 365 pre-registration',
   summary: 'before an account is created: allow (completed from the CRM), show a message or deny',
   contractSource: 'published: Strivacity integrations examples and hook documentation',
+  payloadFor: (email, options) => registrationPayload(email, options?.locales),
+  logEvent: 'registration.decided',
   samplePayloads,
 } as const satisfies KindFacts;
