@@ -4,7 +4,7 @@
  * still passed: the sample payloads are ASSUMED, the same shape as the account-update ones.
  */
 import type { KindFacts, PayloadCase } from '../kind-facts.js';
-import { accountPayload, unreadablePayload } from '../post-account-update/kind.js';
+import { accountPayload, accountPayloadFor, unreadablePayload } from '../post-account-update/kind.js';
 
 export function accountDeletionPayloads(knownEmail = 'ada.lovelace@example.com'): PayloadCase[] {
   return [
@@ -44,5 +44,7 @@ export const POST_ACCOUNT_DELETION_KIND = {
   defaultHookName: 'Dynamics 365 account deletion',
   summary: 'after an account is deleted: deactivate the linked or matched contact (never delete it)',
   contractSource: 'assumed: arguments unpublished; the pre-registration shape, then customer.info (account.emailPaths, account.attributePaths)',
+  payloadFor: accountPayloadFor,
+  logEvent: 'account.deleted',
   samplePayloads: accountDeletionPayloads,
 } as const satisfies KindFacts;

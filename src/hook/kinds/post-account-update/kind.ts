@@ -5,7 +5,8 @@
  * what the default `account.emailPaths` and `account.attributePaths` read. Replace them with the
  * tenant's own (`contract --type POST_ACCOUNT_UPDATE`) before trusting a try-out.
  */
-import type { KindFacts, PayloadCase } from '../kind-facts.js';
+import { setPath } from '../../attributes.js';
+import type { KindFacts, PayloadCase, PayloadOptions } from '../kind-facts.js';
 
 /** The recorded contact of ada.lovelace@example.com (src/harness/recorded/contacts-one.json). */
 const RECORDED_CONTACT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -27,6 +28,14 @@ export function accountPayload(email: unknown, options: { contactId?: string; at
     customer: { ip_address: '203.0.113.10', store: 'customers', info: { id: 'b6a1f0e2-7c3d-4e5f-9a8b-1c2d3e4f5a6b', userName: email }, attributes },
     session: {},
   };
+}
+
+/** `try --email`'s arguments (ASSUMED shape), with the contact id at `link.attribute` when `try` gives one. */
+export function accountPayloadFor(email: string, options: PayloadOptions = {}): Record<string, unknown> {
+  const payload = accountPayload(email);
+  if (options.link === undefined) return payload;
+  const customer = payload['customer'] as { attributes: Record<string, unknown> };
+  return { ...payload, customer: { ...customer, attributes: setPath(customer.attributes, options.link.attribute, options.link.contactId) } };
 }
 
 /** A payload the default paths cannot read: no email, no link (the identifier is a phone number). */
@@ -72,5 +81,7 @@ export const POST_ACCOUNT_UPDATE_KIND = {
   defaultHookName: 'Dynamics 365 account update',
   summary: 'after an account changes: write its attributes to the linked or matched contact (create it if missing)',
   contractSource: 'assumed: arguments unpublished; the pre-registration shape, then customer.info (account.emailPaths, account.attributePaths)',
+  payloadFor: accountPayloadFor,
+  logEvent: 'account.synced',
   samplePayloads: accountUpdatePayloads,
 } as const satisfies KindFacts;
