@@ -18,12 +18,14 @@ const COMMENTS: ReadonlyMap<string, string> = new Map(
   }),
 );
 
-/** What a built file of each kind does while its HOOK_CONFIG is invalid (one line of the header). */
-const IF_INVALID: Readonly<Record<HookKind, string>> = {
-  'pre-registration': ' * loads; if it is invalid, every registration gets the generic "unavailable" message and the',
-  'pre-external-registration': ' * loads; if it is invalid, every social sign-up gets the generic "unavailable" message and the',
-  'post-registration': ' * loads; if it is invalid, no registration is synced (each one is still completed) and the',
-  'post-identification': ' * loads; if it is invalid, every sign-in gets the generic "unavailable" message and the',
+/** What an invalid HOOK_CONFIG means for each kind, in the file's opening comment. */
+const IF_INVALID: Record<HookKind, string> = {
+  'pre-registration': 'every registration gets the generic "unavailable" message',
+  'pre-external-registration': 'every social sign-up gets the generic "unavailable" message',
+  'post-identification': 'every sign-in gets the generic "unavailable" message',
+  'post-registration': 'no registration is synced (each one is still completed)',
+  'post-account-update': 'no account update reaches Dataverse (each is still completed)',
+  'post-account-deletion': 'no contact is deactivated (each deletion is still completed)',
 };
 
 /**
@@ -43,7 +45,7 @@ export function renderConfigBlock(kind: HookKind, config: unknown, packageDepend
     ' *',
     ' * Secrets are not in this file: create the variables named below (clientSecretVariable or',
     ' * privateKeyVariable) as secrets in the hook settings. HOOK_CONFIG is validated when the hook',
-    IF_INVALID[kind],
+    ` * loads; if it is invalid, ${IF_INVALID[kind]} and the`,
     ' * log names the wrong keys.',
     ' */',
   ];

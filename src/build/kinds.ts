@@ -5,12 +5,21 @@
  * listed here. Adding a kind is that folder plus one row below.
  */
 import type { KindFacts } from '../hook/kinds/kind-facts.js';
+import { POST_ACCOUNT_DELETION_KIND } from '../hook/kinds/post-account-deletion/kind.js';
+import { POST_ACCOUNT_UPDATE_KIND } from '../hook/kinds/post-account-update/kind.js';
 import { POST_IDENTIFICATION_KIND } from '../hook/kinds/post-identification/kind.js';
 import { POST_REGISTRATION_KIND } from '../hook/kinds/post-registration/kind.js';
 import { PRE_EXTERNAL_REGISTRATION_KIND } from '../hook/kinds/pre-external-registration/kind.js';
 import { PRE_REGISTRATION_KIND } from '../hook/kinds/pre-registration/kind.js';
 
-export const HOOK_KINDS = [PRE_REGISTRATION_KIND, PRE_EXTERNAL_REGISTRATION_KIND, POST_REGISTRATION_KIND, POST_IDENTIFICATION_KIND] as const;
+export const HOOK_KINDS = [
+  PRE_REGISTRATION_KIND,
+  PRE_EXTERNAL_REGISTRATION_KIND,
+  POST_REGISTRATION_KIND,
+  POST_IDENTIFICATION_KIND,
+  POST_ACCOUNT_UPDATE_KIND,
+  POST_ACCOUNT_DELETION_KIND,
+] as const;
 
 /** The hooks the project builds, named as the Strivacity console names their events. */
 export type HookKind = (typeof HOOK_KINDS)[number]['name'];

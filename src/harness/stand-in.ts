@@ -84,7 +84,11 @@ export function serveRecordedResponses(config: ResolvedConfig, options: StandInO
       const id = /contacts\(([0-9a-fA-F-]{36})\)/.exec(uri)?.[1]?.toLowerCase() ?? '';
       const contact = recordedContact(id);
       if (contact !== undefined) return [200, contact, { 'content-type': 'application/json; odata.metadata=minimal' }];
-      return [404, { error: { code: '0x80040217', message: `contact With Id = ${id} Does Not Exist` } }, { 'content-type': 'application/json; odata.metadata=minimal' }];
+      return [
+        404,
+        { error: { code: '0x80040217', message: `contact With Id = ${id} Does Not Exist` } },
+        { 'content-type': 'application/json; odata.metadata=minimal' },
+      ];
     });
   return {
     counts,

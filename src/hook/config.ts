@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { attributePathProblem } from './attribute-paths.js';
 import { describeIssues, plainMessage } from './config-issues.js';
 import { configError } from './errors.js';
+import { stampValue } from './stamp.js';
 import { DEFAULT_MAX_VALUE_LENGTH } from './values.js';
 
 /** A GUID in Dataverse's and Entra's textual form (any case; no `i` flag, which JSON Schema patterns lack). */
@@ -123,6 +124,22 @@ export const DEFAULT_LOGIN_EMAIL_PATHS = [
  * attribute the registration form fills), then an identifier (research: lifecycle-hooks.md 1.13).
  */
 export const DEFAULT_EXTERNAL_REGISTRATION_EMAIL_PATHS = ['customer.attributes.emails.primaryEmail', 'customer.identifiers.email'];
+/**
+ * Where the account hooks (POST_ACCOUNT_UPDATE, POST_ACCOUNT_DELETION) read the email. Their
+ * arguments are published nowhere (research: lifecycle-hooks.md 1.5, 1.7): the first paths are the
+ * pre-registration shape, the others the post-identification one. An absent path costs nothing; a
+ * run where none holds an email logs `contract_mismatch` with the argument's key paths.
+ */
+export const DEFAULT_ACCOUNT_EMAIL_PATHS = [
+  'customer.attributes.emails.primaryEmail',
+  'customer.info.emails.primaryEmail',
+  'customer.info.email',
+  'customer.info.userName',
+];
+/** Where the account hooks read the attributes object (`sync.columns`, `link.attribute`): assumed, as above. */
+export const DEFAULT_ACCOUNT_ATTRIBUTE_PATHS = ['customer.attributes', 'customer.info.attributes', 'customer.info'];
+/** Columns the deletion's action owns, or that identify the row: `deletion.setColumns` may not name them. */
+const DELETION_RESERVED_COLUMNS = ['statecode', 'statuscode', 'contactid'];
 /** What the post-registration hook does to a contact it did not create; see `updateExistingOf`. */
 export const UPDATE_EXISTING = ['fillEmpty', 'overwrite', 'never'] as const;
 export type UpdateExisting = (typeof UPDATE_EXISTING)[number];
@@ -134,6 +151,8 @@ const emailPaths = (defaults: readonly string[]) =>
     .max(10)
     .default([...defaults]);
 const variableName = z.string().regex(VARIABLE_NAME, 'must be a variable name (letters, digits, _)');
+const argumentPaths = (defaults: string[], description: string) =>
+  z.array(z.string().regex(ARGUMENT_PATH, 'must be a dotted path such as customer.info.userName')).min(1).max(10).default(defaults).describe(description);
 
 /**
  * The config. Each key's `.describe()` text is its one description: the config block comments, the
@@ -225,7 +244,7 @@ export const configSchema = z.strictObject({
     .describe('what happens in each situation'),
   login: z
     .strictObject({
-      emailPaths: emailPaths(DEFAULT_LOGIN_EMAIL_PATHS).describe('argument paths holding the email; the first valid one is used'),
+      emailPaths: argumentPaths(DEFAULT_LOGIN_EMAIL_PATHS, 'argument paths holding the email; the first valid one is used'),
       notFound: allowShowDeny.default('showError').describe('no active contact has the email (or the linked id)'),
       notEntitled: allowShowDeny.default('showError').describe('the contact fails lookup.where'),
       onError: allowShowDeny.default('allow').describe('token or Dataverse failure, throttling, timeout: allow keeps sign-in up'),
@@ -265,7 +284,31 @@ export const configSchema = z.strictObject({
         .describe('an existing contact: fillEmpty writes only its empty columns, overwrite replaces, never skips it'),
     })
     .optional()
-    .describe('post-registration hook: what it writes to Dataverse'),
+    .describe('post-registration and post-account-update hooks: what they write to Dataverse'),
+  account: z
+    .strictObject({
+      emailPaths: argumentPaths(DEFAULT_ACCOUNT_EMAIL_PATHS, 'argument paths holding the email (assumed); the first valid one is used'),
+      attributePaths: argumentPaths(DEFAULT_ACCOUNT_ATTRIBUTE_PATHS, 'argument paths of the attributes (assumed); the first object is used'),
+    })
+    .prefault({})
+    .describe('account update and deletion hooks: where their unpublished arguments are read'),
+  deletion: z
+    .strictObject({
+      action: z.enum(['deactivate', 'none']).default('deactivate').describe('deactivate: statecode 1, statuscode 2; none: log only; never a delete'),
+      setColumns: z
+        .record(
+          z
+            .string()
+            .regex(COLUMN, 'keys must be Dataverse column logical names')
+            .refine((column) => !DELETION_RESERVED_COLUMNS.includes(column), 'statecode, statuscode and contactid are set by the action'),
+          stampValue,
+        )
+        .default({})
+        .describe('column -> value stamped with the deactivation: $now, $today, $$text, text, number, bool, null'),
+    })
+    .refine((d) => d.action === 'deactivate' || Object.keys(d.setColumns).length === 0, { message: 'setColumns needs action deactivate' })
+    .prefault({})
+    .describe('post-account-deletion hook: what happens to the contact'),
   messages: z
     .record(z.string().regex(LOCALE, 'keys must be locales such as en or de-DE'), messagesSchema)
     .default({ en: DEFAULT_MESSAGES })

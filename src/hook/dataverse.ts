@@ -73,22 +73,37 @@ export function syncLookupColumns(config: Config): string[] {
   return [...new Set(['contactid', 'modifiedon', ...written])];
 }
 
-/** What a lookup is for: the pre-registration hook's `enrich`, or the post-registration hook's `sync`. */
-export type LookupPurpose = 'enrich' | 'sync';
+/**
+ * What a lookup is for: the pre-registration hook's `enrich`, the `sync` of the post-registration
+ * and account-update hooks, or the deletion's `state` (whether the contact is still active).
+ */
+export type LookupPurpose = 'enrich' | 'sync' | 'state';
+
+/** The columns a lookup by email selects for `purpose`. */
+function lookupColumnsFor(config: Config, purpose: LookupPurpose): string[] {
+  if (purpose === 'enrich') return lookupColumns(config);
+  if (purpose === 'sync') return syncLookupColumns(config);
+  return ['contactid', 'modifiedon', 'statecode'];
+}
 
 /**
  * The lookup's columns once per loaded config and purpose rather than once per registration.
  * Sharing the array is safe: dynamics-web-api copies every array of a request (`copyRequest`).
  */
-const columnsByConfig = { enrich: new WeakMap<Config, string[]>(), sync: new WeakMap<Config, string[]>() };
-function cachedColumns(config: Config, purpose: LookupPurpose): string[] {
-  let columns = columnsByConfig[purpose].get(config);
+const columnsByConfig = { enrich: new WeakMap<Config, string[]>(), sync: new WeakMap<Config, string[]>(), state: new WeakMap<Config, string[]>() };
+const byIdColumnsByConfig = { enrich: new WeakMap<Config, string[]>(), sync: new WeakMap<Config, string[]>(), state: new WeakMap<Config, string[]>() };
+function cached(cache: WeakMap<Config, string[]>, config: Config, derive: () => string[]): string[] {
+  let columns = cache.get(config);
   if (columns === undefined) {
-    columns = libraryArray(purpose === 'enrich' ? lookupColumns(config) : syncLookupColumns(config));
-    columnsByConfig[purpose].set(config, columns);
+    columns = libraryArray(derive());
+    cache.set(config, columns);
   }
   return columns;
 }
+const cachedColumns = (config: Config, purpose: LookupPurpose) => cached(columnsByConfig[purpose], config, () => lookupColumnsFor(config, purpose));
+/** A read by id selects what the sign-in gate checks, plus what `purpose` needs (the `sync` columns, for fillEmpty). */
+const cachedByIdColumns = (config: Config, purpose: LookupPurpose) =>
+  cached(byIdColumnsByConfig[purpose], config, () => [...new Set([...byIdColumns(config), ...lookupColumnsFor(config, purpose)])]);
 
 export interface LookupRequest {
   readonly email: string;
@@ -129,16 +144,6 @@ export async function findContactsByEmail(
   return parsed.data.value;
 }
 
-const byIdColumnsByConfig = new WeakMap<Config, string[]>();
-function cachedByIdColumns(config: Config): string[] {
-  let columns = byIdColumnsByConfig.get(config);
-  if (columns === undefined) {
-    columns = libraryArray(byIdColumns(config));
-    byIdColumnsByConfig.set(config, columns);
-  }
-  return columns;
-}
-
 export interface ReadByIdRequest {
   readonly contactId: string;
   readonly token: string;
@@ -150,14 +155,25 @@ export interface ReadByIdRequest {
  * `undefined` when Dataverse answers 404: a contact deleted since it was linked is "not found", not
  * an outage. Throws a classified HookError otherwise, as `findContactsByEmail` does.
  */
-export async function readContactById(client: DynamicsWebApi, config: Config, request: ReadByIdRequest): Promise<Contact | undefined> {
+export async function readContactById(
+  client: DynamicsWebApi,
+  config: Config,
+  request: ReadByIdRequest,
+  purpose: LookupPurpose = 'enrich',
+): Promise<Contact | undefined> {
   // dynamics-web-api puts the key into the path unencoded: only a GUID may go there.
   if (!isContactId(request.contactId)) throw new HookError('internal', 'The contact id is not a GUID.', { stage: 'dataverse' });
   let response: unknown;
   try {
     response = await withMalformedBodyGuard(
       () =>
-        client.retrieve({ collection: 'contacts', key: request.contactId, select: cachedByIdColumns(config), token: request.token, signal: request.signal }),
+        client.retrieve({
+          collection: 'contacts',
+          key: request.contactId,
+          select: cachedByIdColumns(config, purpose),
+          token: request.token,
+          signal: request.signal,
+        }),
       request.signal,
     );
   } catch (error) {
@@ -246,15 +262,17 @@ export function retryAfterMsOf(value: unknown): number | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writes, for the post-registration hook.
+// Writes, for the post-registration and account hooks. None of them ever sends a DELETE.
 
 /** True for a contact id that may go into a request path (dynamics-web-api puts keys there unencoded). */
 export function isContactId(value: unknown): value is string {
   return typeof value === 'string' && GUID.test(value);
 }
 
+/** A value a write sends; `null` clears the column (only `deletion.setColumns` writes one). */
+export type ColumnValue = string | number | boolean | null;
 /** Column values to write: Dataverse logical column name -> value. */
-export type ContactData = Readonly<Record<string, string | number | boolean>>;
+export type ContactData = Readonly<Record<string, ColumnValue>>;
 
 export interface WriteRequest {
   readonly data: ContactData;

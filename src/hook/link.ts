@@ -8,7 +8,7 @@
  * another email, or a link that something else put there, is ignored and the email decides.
  */
 import { removePath, setPath } from './attributes.js';
-import { isContactId } from './dataverse.js';
+import { type Contact, isContactId } from './dataverse.js';
 import { asObject, type Attributes, type Session } from './input.js';
 import { sha256Hex } from './sha256.js';
 
@@ -67,4 +67,27 @@ export function followLink(session: Session, tenantId: string, email: string | u
 export function withLinkAttribute(attributes: Attributes, path: string | undefined, contactId: string | undefined): Attributes {
   if (path === undefined) return attributes;
   return contactId === undefined ? removePath(attributes, path) : setPath(attributes, path, contactId);
+}
+
+/**
+ * How a contact id kept on the account (`link.attribute`) was used, for the log: `followed` (read
+ * by id and trusted), `ignored_link` (not a GUID, or the contact's emails are not this one), or
+ * `link_not_found` (Dataverse has no such contact).
+ */
+export type LinkUse = 'followed' | 'ignored_link' | 'link_not_found';
+
+/**
+ * The verdict on a contact read by the id kept on the account: trusted only when one of its email
+ * fields holds `email` (trimmed, any case, as Dataverse's `eq` compares). An account whose attribute
+ * was edited, or a contact whose email changed, is then looked up by email instead. Shared by the
+ * sign-in gate and the account hooks, so one rule decides which contact a link names.
+ */
+export function verifyLinkedContact(contact: Contact | undefined, email: string, emailFields: readonly string[]): { link: LinkUse; contact?: Contact } {
+  if (contact === undefined) return { link: 'link_not_found' };
+  const wanted = email.trim().toLowerCase();
+  const holdsEmail = emailFields.some((field) => {
+    const value = contact[field];
+    return typeof value === 'string' && value.trim().toLowerCase() === wanted;
+  });
+  return holdsEmail ? { link: 'followed', contact } : { link: 'ignored_link' };
 }

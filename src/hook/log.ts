@@ -2,8 +2,10 @@
  * Structured logs: one JSON line per event. The fields are a closed, typed set so that no call site
  * can hand a free-form string (an email, a token, a record, a library's error message) to the log.
  */
+import type { AccountOutcome, AccountReason } from './account-reason.js';
 import type { Decision, Reason } from './decide.js';
-import type { LinkUse, LoginReason } from './kinds/post-identification/decide.js';
+import type { LoginReason } from './kinds/post-identification/decide.js';
+import type { LinkUse } from './link.js';
 import type { FailureCode, FailureStage, HookError } from './errors.js';
 import type { SyncReason, SyncResult } from './sync.js';
 import type { SkippedValue, ValueProblem } from './values.js';
@@ -20,6 +22,8 @@ export type LogEvent =
   | 'registration.value_skipped'
   | 'login.decided'
   | 'login.unexpected_failure'
+  | 'account.synced'
+  | 'account.deleted'
   | 'hook.config_invalid'
   | 'hook.credential_unavailable'
   | 'hook.no_callback'
@@ -28,9 +32,10 @@ export type LogEvent =
   | 'token.renewal_failed';
 
 export interface LogFields {
-  readonly hook?: 'pre-registration' | 'pre-external-registration' | 'post-registration' | 'post-identification';
-  readonly outcome?: Decision['outcome'] | SyncResult['outcome'] | 'failed';
-  readonly reason?: Reason | LoginReason | SyncReason | 'config_invalid' | 'sync_failed';
+  readonly hook?:
+    'pre-registration' | 'pre-external-registration' | 'post-registration' | 'post-identification' | 'post-account-update' | 'post-account-deletion';
+  readonly outcome?: Decision['outcome'] | SyncResult['outcome'] | AccountOutcome | 'failed';
+  readonly reason?: Reason | LoginReason | SyncReason | AccountReason | 'config_invalid' | 'sync_failed';
   readonly failure?: FailureCode;
   readonly stage?: FailureStage;
   readonly latencyMs?: number;
@@ -50,7 +55,7 @@ export interface LogFields {
    * from `keyPathsOf`: never a value, and a key that does not look like an identifier shows as `?`.
    */
   readonly argumentKeys?: readonly string[];
-  /** Sign-in: how `link.attribute` was used (`ignored_link`: the contact's emails are not this one). */
+  /** Sign-in and account hooks: how `link.attribute` was used (`ignored_link`: the contact's emails are not this one). */
   readonly link?: LinkUse;
   /** Sign-in: this one joined a lookup already in flight for the same person (no request of its own). */
   readonly joined?: boolean;
@@ -60,6 +65,14 @@ export interface LogFields {
   /** A column named in the config (never read from a payload or a record), with why its value was left out. */
   readonly column?: string;
   readonly problem?: ValueProblem;
+  /**
+   * Account hooks, `contract_mismatch`: the key paths of the arguments they were given (keys only,
+   * never a value; a key that does not look like an identifier is shown as `*`), so an
+   * administrator can set `account.emailPaths` from the log.
+   */
+  readonly argumentPaths?: readonly string[];
+  /** Account deletion: the configured `deletion.action`. */
+  readonly action?: 'deactivate' | 'none';
 }
 
 export interface LogLine extends LogFields {

@@ -4,7 +4,7 @@
  */
 import { getPath, isEmptyValue } from './attributes.js';
 import { type Config, syncColumnsOf, type UpdateExisting } from './config.js';
-import type { ContactData } from './dataverse.js';
+import type { ColumnValue, ContactData } from './dataverse.js';
 import type { Attributes } from './input.js';
 import { type SkippedValue, valueProblem } from './values.js';
 
@@ -14,7 +14,9 @@ import { type SkippedValue, valueProblem } from './values.js';
  * `created_earlier`: the lookup found none, and Dataverse refused the create as a duplicate key:
  * an earlier attempt or run for this email created it (see `contact-id.ts`).
  */
-export type SyncTarget = 'session_contact' | 'email_match' | 'email_match_most_recent' | 'no_match' | 'created_earlier' | 'invalid_email';
+export type SyncTarget = 'session_contact' | EmailTarget | 'invalid_email';
+/** How the email chose the contact: one, the newest of several, none (created or skipped), or one an earlier attempt created. */
+export type EmailTarget = 'email_match' | 'email_match_most_recent' | 'no_match' | 'created_earlier';
 export type SyncReason = SyncTarget | `${'stale_link' | 'ignored_link'}_${Exclude<SyncTarget, 'session_contact'>}`;
 
 export type SyncResult = {
@@ -44,7 +46,7 @@ export function columnsToWrite(
 ): { write: ContactData; kept: string[] } {
   if (mode === 'overwrite') return { write: data, kept: [] };
   if (mode === 'never') return { write: {}, kept: Object.keys(data) };
-  const write: Record<string, string | number | boolean> = {};
+  const write: Record<string, ColumnValue> = {};
   const kept: string[] = [];
   for (const [column, value] of Object.entries(data)) {
     if (isEmptyValue(current[column])) write[column] = value;

@@ -64,7 +64,28 @@ describe('blockConfigFor', () => {
     expect(block['login']).toMatchObject({ onError: 'allow', timeoutMs: 1500 });
   });
 
-  it.each(['pre-registration', 'post-registration', 'post-identification'] as const)(
+  it('gives the account-update hook where it reads its arguments, the link and the sync it writes, and no messages', () => {
+    const block = blockConfigFor('post-account-update', parseResolvedConfig({ ...RAW, link: { attribute: 'custom.dynamicsContactId' } }));
+    expect(Object.keys(block)).toEqual(['dataverse', 'auth', 'lookup', 'policy', 'link', 'account', 'sync', 'logLevel']);
+    expect(block['account']).toEqual({
+      emailPaths: ['customer.attributes.emails.primaryEmail', 'customer.info.emails.primaryEmail', 'customer.info.email', 'customer.info.userName'],
+      attributePaths: ['customer.attributes', 'customer.info.attributes', 'customer.info'],
+    });
+    expect(block['sync']).toEqual({
+      columns: { firstname: 'name.givenName', new_loyaltynumber: 'custom.loyaltyNumber' },
+      createIfMissing: true,
+      updateExisting: 'fillEmpty',
+    });
+  });
+
+  it('gives the account-deletion hook its deletion section and no sync (it writes no attribute value)', () => {
+    const block = blockConfigFor('post-account-deletion', parseResolvedConfig({ ...RAW, deletion: { setColumns: { new_deletedon: '$now' } } }));
+    expect(Object.keys(block)).toEqual(['dataverse', 'auth', 'lookup', 'policy', 'link', 'account', 'deletion', 'logLevel']);
+    expect(block['deletion']).toEqual({ action: 'deactivate', setColumns: { new_deletedon: '$now' } });
+    expect(block['policy']).toEqual({ timeoutMs: 4000, maxConcurrentRequests: 10 });
+  });
+
+  it.each(['pre-registration', 'post-registration', 'post-identification', 'post-account-update', 'post-account-deletion'] as const)(
     'gives a %s block that validates, as the built file does at load',
     (kind) => {
       const block = blockConfigFor(kind, config);

@@ -11,6 +11,8 @@ import { loadBuiltHook, strivacityGlobals } from '../../src/harness/load-hook.js
 import { readFixture } from '../../src/harness/stand-in.js';
 import { postIdentificationPayload } from '../../src/hook/kinds/post-identification/kind.js';
 import { externalRegistrationPayload } from '../../src/hook/kinds/pre-external-registration/kind.js';
+import { accountPayload } from '../../src/hook/kinds/post-account-update/kind.js';
+import { ADA_ID, mockContactById, mockPatch } from '../support/account-hooks.js';
 import { BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockContacts, mockToken, ORG, API, useBuiltHooks } from '../support/helpers.js';
 import { loadBuiltHookInRealm } from '../support/load-in-realm.js';
 
@@ -110,6 +112,56 @@ describe('the built social sign-up gate in a realm of its own', () => {
       argumentKeys: expect.arrayContaining(['customer.identifiers']),
     });
   });
+});
+
+describe('the built account hooks in a realm of its own', () => {
+  const linked = configWith({ link: { attribute: 'custom.dynamicsContactId' }, sync: { updateExisting: 'overwrite' } });
+  const eventOf = (lines: readonly unknown[], event: string) => lines.find((line) => (line as { event?: string }).event === event) as Record<string, unknown>;
+
+  it('post-account-update: reads the linked contact by id (the select list an array of the library realm), verifies it and writes it', async () => {
+    mockToken();
+    const byId = mockContactById();
+    const bodies: unknown[] = [];
+    mockPatch(ADA_ID, bodies);
+    const hook = loadBuiltHookInRealm((await buildHook('post-account-update', linked)).code, strivacityGlobals('ErrorDenyRequest'));
+
+    const run = await runHook(hook, accountPayload('ada.lovelace@example.com', { contactId: ADA_ID }));
+
+    expect(run.calls).toBe(1);
+    expect(byId.isDone()).toBe(true);
+    expect(bodies).toEqual([{ firstname: 'Ada', lastname: 'King', mobilephone: '+44 20 7946 0111' }]);
+    expect(eventOf(run.logLines, 'account.synced')).toMatchObject({ outcome: 'updated', reason: 'linked_contact', link: 'followed' });
+  });
+
+  it('post-account-deletion: looks up by email there too and deactivates the one contact', async () => {
+    mockToken();
+    mockContacts('contacts-one.json');
+    const bodies: unknown[] = [];
+    mockPatch(ADA_ID, bodies);
+    const hook = loadBuiltHookInRealm((await buildHook('post-account-deletion', BASE_CONFIG)).code, strivacityGlobals('ErrorDenyRequest'));
+
+    const run = await runHook(hook, accountPayload('ada.lovelace@example.com'));
+
+    expect(run.calls).toBe(1);
+    expect(bodies).toStrictEqual([{ statecode: 1, statuscode: 2 }]);
+    expect(eventOf(run.logLines, 'account.deleted')).toMatchObject({ outcome: 'deactivated', reason: 'email_match' });
+  });
+
+  it.each(['performance', 'setTimeout', 'clearTimeout', 'AbortController'] as const)(
+    'without %s: both account hooks still call back exactly once, and never reject',
+    async (name) => {
+      for (const kind of ['post-account-update', 'post-account-deletion'] as const) {
+        mockToken();
+        mockContacts('contacts-none.json');
+        const hook = loadBuiltHookInRealm((await buildHook(kind, BASE_CONFIG)).code, strivacityGlobals('ErrorDenyRequest'), [name]);
+
+        const run = await runHook(hook, accountPayload('new.person@example.com'));
+
+        expect(run.calls).toBe(1);
+        expect(run.via).toBe('callback');
+      }
+    },
+  );
 });
 
 describe('an error that is neither an HTTP answer nor a network failure', () => {

@@ -75,6 +75,11 @@ describe('parseConfig', () => {
       link: {},
       enrich: {},
       enrichOverwrite: false,
+      account: {
+        emailPaths: ['customer.attributes.emails.primaryEmail', 'customer.info.emails.primaryEmail', 'customer.info.email', 'customer.info.userName'],
+        attributePaths: ['customer.attributes', 'customer.info.attributes', 'customer.info'],
+      },
+      deletion: { action: 'deactivate', setColumns: {} },
       messages: { en: DEFAULT_MESSAGES },
       logLevel: 'info',
     });

@@ -1,5 +1,5 @@
 /**
- * `npm run test:node18`: the built-file suites (every file of test/built/: each kind, faults, realm, ...)
+ * `npm run test:node18`: the built-file suites (test/built/: every hook kind, faults, realms)
  * on Node 18, the oldest Node the pasted hook targets. `.ci/run` runs it with `--install`.
  *
  * - The Node 18 binary: `$NODE18` if set, else the one that `--install` puts in

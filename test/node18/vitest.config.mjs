@@ -14,8 +14,7 @@ export default {
     alias: [{ find: /^vitest$/, replacement: here('node_modules/vitest/dist/index.js') }],
   },
   test: {
-    // The built-file suites (every file under test/built/, so a new kind's suite is picked up): the pre- and
-    // post-registration hooks, the social sign-up gate, the sign-in gate and the fault matrix.
+    // The built-file suites: every hook kind (the glob picks up a new kind's suite), the fault matrix, the realms.
     include: ['test/built/**/*.test.ts'],
     setupFiles: ['test/node18/setup.ts', 'test/setup.ts'],
     testTimeout: 20_000,

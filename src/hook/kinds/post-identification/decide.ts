@@ -10,12 +10,11 @@ import { failureReason, mostRecent } from '../../decide.js';
 import { entitledOnly } from '../../entitlement.js';
 import type { HookError } from '../../errors.js';
 import type { Session } from '../../input.js';
-import { withLink, withoutLink } from '../../link.js';
+import { type LinkUse, withLink, withoutLink } from '../../link.js';
 import { pickMessages } from '../../messages.js';
 import type { Identification } from './input.js';
 
-/** How the contact was looked for, for the log: by a link it trusted, by email after ignoring one, or by email. */
-export type LinkUse = 'followed' | 'ignored_link' | 'link_not_found';
+export type { LinkUse } from '../../link.js';
 
 export type LoginLookup =
   | { readonly kind: 'no_email' } // no path held an email: Dataverse was not asked

@@ -10,6 +10,7 @@ import { answerOnce } from '../../answer.js';
 import { DEFAULT_MESSAGES } from '../../config.js';
 import { type Contact, findContactsByEmail, isContactId, readContactById } from '../../dataverse.js';
 import { toHookError } from '../../errors.js';
+import { verifyLinkedContact } from '../../link.js';
 import { emailHash, failureFields, type LogFields } from '../../log.js';
 import { type HookOptions, loadHook, type LoadedHook } from '../../loaded-hook.js';
 import { Deadline } from '../../resilience/deadline.js';
@@ -107,11 +108,7 @@ async function lookUp(hook: LoadedHook, signIn: Identification): Promise<LookupR
   }
 }
 
-/**
- * Reads the linked contact. The id is trusted only when one of the contact's email fields holds the
- * email signing in (trimmed, any case, as Dataverse's `eq` compares): an account whose attribute
- * was edited, or a contact whose email changed, is looked up by email instead.
- */
+/** Reads the linked contact; `verifyLinkedContact` decides whether the id is trusted. */
 async function readLinked(
   hook: LoadedHook,
   linkedId: unknown,
@@ -122,11 +119,5 @@ async function readLinked(
   // Anything but a GUID never goes into a request path.
   if (!isContactId(linkedId)) return { link: 'ignored_link' };
   const contact = await hook.call((token, signal) => readContactById(hook.client, hook.config, { contactId: linkedId, token, signal }), deadline, counter);
-  if (contact === undefined) return { link: 'link_not_found' };
-  const wanted = email.trim().toLowerCase();
-  const holdsEmail = hook.config.lookup.emailFields.some((field) => {
-    const value = contact[field];
-    return typeof value === 'string' && value.trim().toLowerCase() === wanted;
-  });
-  return holdsEmail ? { link: 'followed', contact } : { link: 'ignored_link' };
+  return verifyLinkedContact(contact, email, hook.config.lookup.emailFields);
 }

@@ -7,7 +7,7 @@
  * trusted; only the email is parsed with zod.
  * https://github.com/Strivacity/integrations/blob/main/hooks/seczetta/post-identification.hook.js
  */
-import { emailAtPaths, readArgumentPath } from '../../argument-paths.js';
+import { emailAtPaths, readPath } from '../../argument-paths.js';
 import type { Config } from '../../config.js';
 import { asObject, localesOf, readableSession, type Session } from '../../input.js';
 
@@ -43,6 +43,6 @@ export function parseIdentification(args: unknown, config: Config): Identificati
 
 function linkedIdOf(root: Record<string, unknown>, attribute: string | undefined): unknown {
   if (attribute === undefined) return undefined;
-  const info = asObject(readArgumentPath(root, 'customer.info')) ?? {};
-  return readArgumentPath(info, attribute) ?? readArgumentPath(asObject(info['attributes']) ?? {}, attribute);
+  const info = asObject(readPath(root, 'customer.info')) ?? {};
+  return readPath(info, attribute) ?? readPath(asObject(info['attributes']) ?? {}, attribute);
 }

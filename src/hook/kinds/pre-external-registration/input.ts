@@ -6,7 +6,7 @@
  * not hold, the reader says so with the arguments' key paths (never values) instead of guessing:
  * `probe --hook pre-external-registration` shows the real keys.
  */
-import { emailAtPaths, readArgumentPath } from '../../argument-paths.js';
+import { emailAtPaths, readPath } from '../../argument-paths.js';
 import type { Config } from '../../config.js';
 import { asObject, localesOf, readableSession, type Registration } from '../../input.js';
 import { keyPathsOf } from '../../key-paths.js';
@@ -26,7 +26,7 @@ export function parseExternalRegistration(args: unknown, config: Config): ReadRe
   const session = readableSession(root['session']);
   const locales = localesOf(root['oidc_context']);
   // Absent when the IdP's attributes are elsewhere: enrichment then starts from nothing.
-  const attributes = asObject(readArgumentPath(root, 'customer.attributes')) ?? {};
+  const attributes = asObject(readPath(root, 'customer.attributes')) ?? {};
   const { email, unusableText } = emailAtPaths(root, config.externalRegistration.emailPaths);
   if (email !== undefined) return { registration: { valid: true, email, attributes, session, locales } };
   const registration: Registration = { valid: false, attributes, session, locales };
