@@ -87,7 +87,7 @@ describe('dynamics-hook try --hook post-registration (offline)', () => {
     expect(text).toContain('try post-registration (offline: recorded Entra and Dataverse responses)');
     expect(text).toContain('outcome       updated (email_match)');
     expect(text).toContain('columns       written to the contact:\n  firstname = "Alan"\n  lastname = "Turing"\n  mobilephone = "+44 20 7946 0000"');
-    expect(text).toContain(`requests      answered by the stand-in:\n  PATCH contacts(${ADA_ID}) -> 204`);
+    expect(text).toContain(`requests      answered by the stand-in:\n  PATCH contacts(${ADA_ID}) [firstname, lastname, mobilephone] -> 204`);
     expect(text).toContain('answered      callback(), 1 call(s)');
   });
 

@@ -11,8 +11,10 @@
 import { z } from 'zod';
 import { type AdminCredentials, type AdminToken, requestAdminToken } from './admin-token.js';
 import { AdminError, errorFromAnswer, operationLabel } from './problem.js';
+import type { HOOK_KINDS } from '../../build/kinds.js';
 
-export type HookType = 'PRE_REGISTRATION' | 'POST_REGISTRATION' | 'POST_IDENTIFICATION';
+/** The Admin API types of the kinds this product builds (the kind table). */
+export type HookType = (typeof HOOK_KINDS)[number]['strivacityType'];
 
 export const hookVariableSchema = z.looseObject({
   name: z.string(),

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { printable } from '../../terminal-text.js';
 import { dropNulls, type LogEntry } from '../../strivacity/admin-client.js';
-import { HOOK_KIND_NAMES, type HookKind } from '../../../build/kinds.js';
+import { HOOK_KIND_NAMES, HOOK_KINDS, type HookKind } from '../../../build/kinds.js';
 
 /**
  * Distinct keys each table of the summary holds (outcome/reason, failure class, codes of one
@@ -79,7 +79,8 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
-const REGISTRATION_EVENTS = new Set(['registration.decided', 'registration.synced']);
+/** The one line per run of every kind (its outcome and reason), from the kind table. */
+const RUN_EVENTS = new Set<string>(HOOK_KINDS.map((kind) => kind.logEvent));
 
 export function summariseLogs(entries: readonly LogEntry[], slowestCount = 5): LogSummary {
   let hookLines = 0;
@@ -104,7 +105,7 @@ export function summariseLogs(entries: readonly LogEntry[], slowestCount = 5): L
         continue;
       }
       hookLines += 1;
-      if (REGISTRATION_EVENTS.has(line.event)) {
+      if (RUN_EVENTS.has(line.event)) {
         const key = slotOf(byOutcome, `${line.outcome ?? '?'}/${line.reason ?? '?'}`);
         byOutcome.set(key, (byOutcome.get(key) ?? 0) + 1);
         if (line.latencyMs !== undefined) {

@@ -24,10 +24,16 @@ export interface SyncReport {
 }
 
 /** The sync report from the run's log lines; `requests` is the offline stand-in's record. */
-export function describeSync(config: Config, payload: unknown, logLines: readonly unknown[], requests?: readonly RecordedWrite[]): SyncReport {
+export function describeSync(
+  config: Config,
+  payload: unknown,
+  logLines: readonly unknown[],
+  requests?: readonly RecordedWrite[],
+  event = 'registration.synced',
+): SyncReport {
   const synced = logLines.find(
     (line): line is { event: string; outcome?: SyncOutcome; reason?: string; columnsWritten?: unknown; columnsKept?: unknown } =>
-      typeof line === 'object' && line !== null && (line as { event?: unknown }).event === 'registration.synced',
+      typeof line === 'object' && line !== null && (line as { event?: unknown }).event === event,
   );
   const outcome = synced?.outcome ?? 'none';
   const registration = parseRegistration(payload);
@@ -64,7 +70,10 @@ export function formatSync(report: SyncReport): string[] {
   if (report.requests !== undefined) {
     lines.push(
       report.requests.length === 0 ? 'requests      no write reached the stand-in' : 'requests      answered by the stand-in:',
-      ...report.requests.map((write) => `  ${write.method} contacts${write.method === 'PATCH' ? `(${write.contactId})` : ''} -> ${write.status}`),
+      ...report.requests.map(
+        (write) =>
+          `  ${write.method} contacts${write.method === 'PATCH' ? `(${write.contactId})` : ''} [${[...write.columns].sort().join(', ')}] -> ${write.status}`,
+      ),
     );
   }
   return lines;

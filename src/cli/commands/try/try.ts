@@ -107,7 +107,7 @@ export async function tryRegistration(options: TryOptions): Promise<TryReport> {
       } as const;
       if (facts.role === 'writes') {
         const writes = standIn !== undefined && 'writes' in standIn ? (standIn.writes as RecordedWrite[]) : undefined;
-        const sync = describeSync(resolved, options.payload, logLines, writes);
+        const sync = describeSync(resolved, options.payload, logLines, writes, facts.logEvent);
         return { ...common, decision: sync.outcome, reason: sync.reason, sync, ok: run.calls === 1 && sync.outcome !== 'failed' && sync.outcome !== 'none' };
       }
       const { decision } = describeResult(run, Object.keys(resolved.enrich));
