@@ -13,11 +13,11 @@ export function blockConfigFor(kind: HookKind, config: ResolvedConfig): Record<s
   switch (kind) {
     case 'pre-registration':
       // `$schema` only guides editors; the other hooks' sections are read by them alone.
-      return omitKeys(config, ['$schema', 'sync', 'login', 'externalRegistration', 'account', 'deletion']);
+      return omitKeys(config, ['$schema', 'strivacity', 'sync', 'login', 'externalRegistration', 'account', 'deletion']);
     case 'pre-external-registration':
       // The registration's decision, with where this kind reads the email written out (assumed paths
       // an administrator is likely to change once probe has shown the real ones).
-      return omitKeys(config, ['$schema', 'sync', 'login', 'account', 'deletion']);
+      return omitKeys(config, ['$schema', 'strivacity', 'sync', 'login', 'account', 'deletion']);
     case 'post-identification':
       // The gate's own policies are under login; of policy it reads the multiple-match rule and the caps.
       return {

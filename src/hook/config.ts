@@ -260,6 +260,14 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('pre-external-registration hook: the gate for social sign-up (decides by policy)'),
+  // Read by the command line only (the hook never calls Strivacity): left out of every built file.
+  strivacity: z
+    .strictObject({
+      url: z.string().optional().describe('the instance for probe, deploy, tryout and logs: https://<tenant>.strivacity.com'),
+      hookNames: z.record(z.string(), z.string().min(3).max(64)).optional().describe('the hook name per kind, e.g. {"post-identification": "Sign-in gate"}'),
+    })
+    .optional()
+    .describe('for the Strivacity commands; not part of the built hook'),
   link: z
     .strictObject({
       attribute: attributePath.optional().describe('registration attribute that keeps the contact id, e.g. custom.dynamicsContactId'),

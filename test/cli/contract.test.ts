@@ -104,6 +104,18 @@ describe('the documented exit codes, one real case each', () => {
     expect((await runCommand(['logs', '--strivacity', 'http://tenant.strivacity.com'])).code).toBe(EXIT_CODES.usage);
   });
 
+  it("2: the config's strivacity section is read when the flags are left out, and checked", async () => {
+    const file = join(dir, 'with-tenant.json');
+    writeFileSync(file, JSON.stringify({ ...BASE_CONFIG, strivacity: { url: 'http://tenant.strivacity.com' } }));
+    const probe = await runCommand(['probe', '--config', file]);
+    expect(probe.code).toBe(EXIT_CODES.usage);
+    expect(probe.stderr).toMatch(/^--strivacity must be an https URL/);
+    writeFileSync(file, JSON.stringify({ ...BASE_CONFIG, strivacity: { url: 'https://tenant.strivacity.com', hookNames: { 'post-identificaton': 'Gate' } } }));
+    const logs = await runCommand(['logs', '--config', file]);
+    expect(logs.code).toBe(EXIT_CODES.usage);
+    expect(logs.stderr).toMatch(/^strivacity\.hookNames has 'post-identificaton', which is not a hook kind: did you mean 'post-identification'\?/);
+  });
+
   it('2: a period that reaches before 1970', async () => {
     const run = await runCommand(['logs', '--strivacity', 'https://tenant.strivacity.com', '--since', '99999999999999999999d']);
     expectOneUsageLine(run, 'logs');

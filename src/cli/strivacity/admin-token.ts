@@ -36,7 +36,8 @@ const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/;
  * plain http is accepted for a loopback address (the local stand-in), nowhere else.
  */
 export function parseTenantUrl(value: string | undefined): URL {
-  if (value === undefined) throw new UsageError('Missing --strivacity https://<tenant>.strivacity.com: the URL of your Strivacity instance.');
+  if (value === undefined)
+    throw new UsageError('Missing --strivacity https://<tenant>.strivacity.com (or strivacity.url in the config): the URL of your Strivacity instance.');
   let url: URL;
   try {
     url = new URL(value);

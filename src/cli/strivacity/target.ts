@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { RUNTIME_PACKAGES, type HookKind } from '../../build/artifact.js';
-import { HOOK_KINDS } from '../../build/kinds.js';
+import { HOOK_KIND_NAMES, HOOK_KINDS, isHookKind } from '../../build/kinds.js';
+import { closestName } from '../closest-name.js';
 import { parseResolvedConfig, type ResolvedConfig } from '../../hook/config.js';
 import type { ArgsDef } from '../args.js';
 import { required, SHARED_ARGS } from '../shared-args.js';
@@ -22,7 +23,8 @@ export const DEFAULT_HOOK_NAME = Object.fromEntries(HOOK_KINDS.map((kind) => [ki
 
 /** The flags every Strivacity command takes. */
 export const TARGET_ARGS = {
-  strivacity: required(SHARED_ARGS.strivacity),
+  // Else the config's strivacity.url (readTarget says which is missing).
+  strivacity: SHARED_ARGS.strivacity,
   config: required(SHARED_ARGS.config),
   hook: SHARED_ARGS.hook,
   name: SHARED_ARGS.name,
@@ -39,13 +41,23 @@ export interface Target {
 }
 
 /** Validates the shared flags and reads the config (a bad config is a HookError naming the keys). */
-export function readTarget(values: { strivacity: string; config: string; hook: HookKind; name?: string | undefined }): Target {
+export function readTarget(values: { strivacity?: string | undefined; config: string; hook: HookKind; name?: string | undefined }): Target {
   const kind = values.hook;
-  const tenant = parseTenantUrl(values.strivacity);
   const rawConfig = readJsonFile(values.config);
   const config = parseResolvedConfig(rawConfig);
-  const name = hookNameOf(values.name, kind);
+  checkHookNames(config.strivacity?.hookNames);
+  const tenant = parseTenantUrl(values.strivacity ?? config.strivacity?.url);
+  const name = hookNameOf(values.name ?? config.strivacity?.hookNames?.[kind], kind);
   return { tenant, kind, type: HOOK_TYPE[kind], name, rawConfig, config };
+}
+
+/** A `strivacity.hookNames` key that names no kind is a typo: said at once, with the nearest kind. */
+export function checkHookNames(hookNames: Readonly<Record<string, string>> | undefined): void {
+  for (const key of Object.keys(hookNames ?? {})) {
+    if (isHookKind(key)) continue;
+    const nearest = closestName(key, new Set(HOOK_KIND_NAMES));
+    throw new UsageError(`strivacity.hookNames has '${key}', which is not a hook kind${nearest === undefined ? '' : `: did you mean '${nearest}'?`}`);
+  }
 }
 
 /** `--name`, else the kind's default; the API takes 3 to 64 characters. */

@@ -46,6 +46,25 @@ describe('deploy', () => {
     expect(harness.standIn.requests.map((request) => request.operationId)).toEqual(['tokenpost', 'getAllEventHookFunctions']);
   });
 
+  it("creates the hook of a kind under the config's strivacity section: its URL and its name for that kind, no flag", async () => {
+    const file = join(harness.dir, 'with-strivacity.json');
+    writeFileSync(file, JSON.stringify({ ...CONFIG, strivacity: { url: harness.standIn.url, hookNames: { 'post-identification': 'Brand sign-in gate' } } }));
+    const { code, out } = await harness.run(
+      'deploy',
+      '--config',
+      file,
+      '--hook',
+      'post-identification',
+      '--poll-ms',
+      '0',
+      '--backup-dir',
+      join(harness.dir, 'b'),
+    );
+    expect(code).toBe(0);
+    expect(out).toContain('deploy post-identification hook "Brand sign-in gate"');
+    expect(onlyHook()).toMatchObject({ name: 'Brand sign-in gate', hook: 'POST_IDENTIFICATION', blocking: true, status: 'ACTIVE' });
+  });
+
   it('creates a missing hook, declares the secret without a value, deploys and waits until ACTIVE', async () => {
     const { code, out } = await deploy();
     expect(code).toBe(0);

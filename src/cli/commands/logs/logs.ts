@@ -10,10 +10,10 @@ import type { AdminClient, LogEntry } from '../../strivacity/admin-client.js';
 import { parseTenantUrl } from '../../strivacity/admin-token.js';
 import { formatSummary, summariseLogs } from './logs-summary.js';
 import { AdminError } from '../../strivacity/problem.js';
-import { HOOK_TYPE, hookNameOf, openClient } from '../../strivacity/target.js';
+import { checkHookNames, HOOK_TYPE, hookNameOf, openClient } from '../../strivacity/target.js';
 import { ADMIN_API_NOTE } from '../../strivacity/admin-api-note.js';
 import { type ArgsDef, defineCommand, type ParsedArgs } from '../../args.js';
-import { required, SHARED_ARGS } from '../../shared-args.js';
+import { SHARED_ARGS } from '../../shared-args.js';
 import { readJsonFile } from '../../files.js';
 import { parseResolvedConfig } from '../../../hook/config.js';
 import { UsageError } from '../../errors.js';
@@ -100,10 +100,10 @@ async function withLines(client: AdminClient, listed: readonly LogEntry[]): Prom
 }
 
 const ARGS = {
-  strivacity: required(SHARED_ARGS.strivacity),
+  strivacity: SHARED_ARGS.strivacity,
   hook: SHARED_ARGS.hook,
   name: SHARED_ARGS.name,
-  config: { ...SHARED_ARGS.config, description: 'a config file: checked, so that logs takes the same flags as the other commands' },
+  config: { ...SHARED_ARGS.config, description: 'take the instance and the hook name from its strivacity section' },
   since: { type: 'string', valueHint: '<period>', description: 'how far back: 30m, 1h, 7d (default 24h)' },
   from: { type: 'string', valueHint: '<time>', description: 'the start, such as 2026-11-30T08:00:00Z' },
   to: { type: 'string', valueHint: '<time>', description: 'the end (default now)' },
@@ -121,10 +121,11 @@ code / AADSTS number, latency p50/p95/max, the slowest (by email hash).${ADMIN_A
 
 async function logs(values: ParsedArgs<typeof ARGS>): Promise<{ exitCode: number }> {
   const kind = values.hook;
-  if (values.config !== undefined) parseResolvedConfig(readJsonFile(values.config));
+  const fromConfig = values.config === undefined ? undefined : parseResolvedConfig(readJsonFile(values.config)).strivacity;
+  checkHookNames(fromConfig?.hookNames);
   const period = parsePeriod(values);
-  const tenant = parseTenantUrl(values.strivacity);
-  const name = hookNameOf(values.name, kind);
+  const tenant = parseTenantUrl(values.strivacity ?? fromConfig?.url);
+  const name = hookNameOf(values.name ?? fromConfig?.hookNames?.[kind], kind);
   const client = openClient({ tenant }, ['read:event_hook_log']);
   const { entries, truncated } = await readLogs(client, { name, type: HOOK_TYPE[kind], ...period });
   const summary = summariseLogs(entries);
