@@ -103,10 +103,15 @@ describe('dynamics-hook init at a terminal', () => {
       'App registration': CLIENT,
       'Someone not in': 'showError',
       Attributes: 'name.givenName=firstname, addresses.primary.city=address1_city',
+      'Gate every sign-in': 'y',
     });
     expect(await initCommand(['--out', out], io)).toEqual({ exitCode: 0 });
     expect(io.asked).toContain('Name of the variable that holds the client secret [DYNAMICS_CLIENT_SECRET]: ');
-    expect(io.asked).toHaveLength(8);
+    // 8 values, then which gates: social sign-up (no) and sign-in (yes) name the build lines.
+    expect(io.asked).toHaveLength(10);
+    expect(output.filter((line) => line.includes(' build --config '))).toEqual(
+      ['pre-registration', 'post-registration', 'post-identification'].map((kind) => `  npx dynamics-hook build --config ${out} --hook ${kind}`),
+    );
     const config = parse(readFileSync(out, 'utf8'), [], { allowTrailingComma: true }) as {
       policy: Record<string, string>;
       auth: Record<string, string>;
@@ -137,8 +142,8 @@ describe('dynamics-hook init at a terminal', () => {
       '  must be one of allow, showError, deny: please answer again.',
     ]);
     expect(output.join('\n')).not.toMatch(/--(url|tenant|client|secret-variable|not-found)\b/);
-    // Each refused question was asked twice, then the rest once: 8 questions, 5 asked again.
-    expect(asked).toHaveLength(13);
+    // Each refused question was asked twice, then the rest once: 8 questions, 5 asked again, 2 gates.
+    expect(asked).toHaveLength(15);
     const config = parse(readFileSync(out, 'utf8'), [], { allowTrailingComma: true }) as { policy: Record<string, string>; dataverse: { url: string } };
     expect(config.dataverse.url).toBe('https://fabrikam.crm4.dynamics.com');
     expect(config.policy['notFound']).toBe('allow');
@@ -152,7 +157,9 @@ describe('dynamics-hook init at a terminal', () => {
     const out = join(dir, 'hook.config.jsonc');
     const io = scriptedIo({ Attributes: answer });
     expect(await initCommand(['--out', out, ...FLAGS], io)).toEqual({ exitCode: 0 });
-    expect(io.asked.at(-1)).toContain('Add or change path=column pairs (commas between; path=- drops one; - for none) [keep these]: ');
+    expect(io.asked.find((question) => question.startsWith('Attributes'))).toContain(
+      'Add or change path=column pairs (commas between; path=- drops one; - for none) [keep these]: ',
+    );
     expect((parse(readFileSync(out, 'utf8'), [], { allowTrailingComma: true }) as { enrich: unknown }).enrich).toEqual(expected);
   });
 

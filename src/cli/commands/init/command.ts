@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../../hook/config.js';
 import { HookError } from '../../../hook/errors.js';
 import { type ArgsDef, defineCommand, parseCommandArgs, type ParsedArgs } from '../../args.js';
+import { HOOK_KIND_NAMES, type HookKind } from '../../../build/kinds.js';
 import { makeFolder, writeTextFile } from '../../files.js';
 import { renderStarterConfig, starterConfig, type StarterValues } from './render.js';
 import { invocation } from '../../invocation.js';
@@ -53,6 +54,13 @@ const ARGS = {
   },
   'on-error': { type: 'string', choices: DECISIONS, description: 'the CRM or the token fails (default showError)' },
   enrich: { type: 'string', valueHint: '<attribute path>=<column>', multiple: true, description: 'an attribute to complete from a contact column' },
+  kinds: {
+    type: 'string',
+    valueHint: '<kind>',
+    choices: HOOK_KIND_NAMES,
+    multiple: true,
+    description: 'a hook you will build from this config (asked otherwise: the gates at sign-in and social sign-up)',
+  },
   yes: { type: 'boolean', default: false, description: 'ask nothing: missing required values are an error naming their flags' },
   force: { type: 'boolean', default: false, description: 'replace an existing file' },
 } as const satisfies ArgsDef;
@@ -210,6 +218,7 @@ async function init(values: ParsedArgs<typeof ARGS>, io: InitIo): Promise<{ exit
     });
     enrich = answered ?? enrich;
   }
+  const kinds = values.kinds ?? (await askKinds(io, canAsk));
   const starter = starterOf(answers, enrich);
   const schemaPath = schemaReference(values.out);
   validate(starter, schemaPath);
@@ -218,8 +227,19 @@ async function init(values: ParsedArgs<typeof ARGS>, io: InitIo): Promise<{ exit
   console.log(`Wrote ${values.out}. Next:`);
   console.log(`  export ${starter.clientSecretVariable}=<the client secret's Value>`);
   console.log(`  ${invocation()} doctor --config ${values.out}`);
-  console.log(`  ${invocation()} build --config ${values.out} [--hook post-registration]`);
+  for (const kind of kinds) console.log(`  ${invocation()} build --config ${values.out} --hook ${kind}`);
   return { exitCode: 0 };
+}
+
+/** The registration hooks always; the gates at sign-in and social sign-up when the person says so. */
+async function askKinds(io: InitIo, canAsk: boolean): Promise<HookKind[]> {
+  const kinds: HookKind[] = ['pre-registration', 'post-registration'];
+  if (!canAsk) return kinds;
+  const yes = async (question: string) => /^y(es)?$/i.test((await io.ask(question)).trim());
+  // A gate on "Before registration" alone probably lets a social sign-up through (docs/social-sign-up.md).
+  if (await yes('Gate social sign-up too (pre-external-registration)? [y/N]: ')) kinds.splice(1, 0, 'pre-external-registration');
+  if (await yes('Gate every sign-in with the CRM (post-identification)? [y/N]: ')) kinds.push('post-identification');
+  return kinds;
 }
 
 /**
