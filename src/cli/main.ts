@@ -78,7 +78,7 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 /** One line (plus the config's safe diagnostic) for what stopped a command; its exit code. */
-function reportFailure(command: Command, error: unknown): number {
+export function reportFailure(command: Pick<Command, 'name'>, error: unknown): number {
   const { name } = command;
   // Ctrl-C or Ctrl-D at a prompt (readline rejects the question): the person chose to stop.
   if (isInterruption(error)) return EXIT_CODES.interrupted;

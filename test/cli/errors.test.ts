@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { reportFailure, runCli } from '../../src/cli/main.js';
 import { CliError, EXIT_CODES, fileError } from '../../src/cli/errors.js';
 import { COMMAND_LIST } from '../../src/cli/commands/table.js';
 import { summariseRecording } from '../../src/cli/commands/record/command.js';
@@ -116,5 +116,21 @@ describe('record after a failed lookup', () => {
       'Wrote 3 files to fixtures (scrubbed: placeholder org, fake ids and personal data), but 1 of 2 lookup(s) FAILED (above): their files hold the failed exchange, not a contact. Fix the cause and record again.',
     );
     expect(summariseRecording(3, 'fixtures', lookups.slice(0, 1))).toBe('Wrote 3 files to fixtures (scrubbed: placeholder org, fake ids and personal data).');
+  });
+});
+
+describe('Ctrl-C or Ctrl-D at a prompt', () => {
+  it.each([
+    ['Ctrl-C (readline rejects with AbortError)', Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' })],
+    ['Ctrl-D (the interface closed under the question)', Object.assign(new Error('readline was closed'), { code: 'ERR_USE_AFTER_CLOSE' })],
+  ])('%s exits 130 quietly: no "bug" line, no stack', (_, error) => {
+    expect(reportFailure({ name: 'init' }, error)).toBe(EXIT_CODES.interrupted);
+    expect(stderr).toEqual([]);
+    expect(stdout).toEqual([]);
+  });
+
+  it('any other unexpected error is still reported as a bug (exit 4)', () => {
+    expect(reportFailure({ name: 'init' }, new TypeError('x is not a function'))).toBe(EXIT_CODES.internal);
+    expect(stderr.join('\n')).toContain('This is a bug');
   });
 });
