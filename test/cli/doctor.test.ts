@@ -126,6 +126,16 @@ describe('doctor on a healthy setup', () => {
     expect(step(report, 'privileges')).toMatchObject({ status: 'ok', detail: 'prvReadContact Organization, prvWriteContact Organization' });
   });
 
+  it('--hook post-account-deletion requires write but not create: it only deactivates', async () => {
+    mockToken();
+    mockWhoAmI();
+    mockReadProbe();
+    mockAttributes();
+    mockPrivileges();
+    const report = await runDoctor(BASE_CONFIG, { readSecret: secrets, hook: 'post-account-deletion' });
+    expect(step(report, 'privileges')).toMatchObject({ status: 'ok', detail: 'prvReadContact Organization, prvWriteContact Organization' });
+  });
+
   it('with sync configured, reports the write privileges read through RetrieveUserPrivileges', async () => {
     const scopes = [mockToken(), mockWhoAmI(), mockReadProbe(), mockAttributes(), mockPrivileges()];
     const report = await runDoctor(configWith({ sync: { createIfMissing: true } }), { readSecret: secrets });

@@ -41,9 +41,11 @@ export async function checkPrivileges(
   userId: string,
   request: { token: string; signal: AbortSignal },
   severity: 'fail' | 'warn' = 'fail',
+  // The deletion hook only deactivates: it never creates, whatever sync says.
+  createsContacts = config.sync?.createIfMissing !== false,
 ): Promise<Outcome> {
   const held = await userPrivileges(client, userId, request);
-  const required = ['prvReadContact', 'prvWriteContact', ...(config.sync?.createIfMissing === false ? [] : ['prvCreateContact'])];
+  const required = ['prvReadContact', 'prvWriteContact', ...(createsContacts ? ['prvCreateContact'] : [])];
   const problems: string[] = [];
   for (const privilege of required) {
     const depth = held.get(privilege);

@@ -161,7 +161,8 @@ export async function runDoctor(rawConfig: unknown, options: DoctorOptions = {})
       skip('privileges', `the ${options.hook} hook writes nothing (read is checked above)`);
     else {
       const severity = options.hook !== undefined || valid.sync !== undefined ? 'fail' : 'warn';
-      await run('privileges', () => checkPrivileges(client, valid, userId, probe(), severity));
+      const createsContacts = options.hook !== 'post-account-deletion' && valid.sync?.createIfMissing !== false;
+      await run('privileges', () => checkPrivileges(client, valid, userId, probe(), severity, createsContacts));
     }
     return finish(url);
   } finally {
