@@ -22,7 +22,7 @@ import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-st
 import { buildHook } from '../build/build-hook.js';
 import { type ConfigInput, parseResolvedConfig } from '../hook/config.js';
 import { byIdColumns, lookupColumns } from '../hook/dataverse.js';
-import { postIdentificationPayload } from '../hook/kinds/post-identification/kind.js';
+import { postIdentificationPayload } from '../build/kinds/post-identification.js';
 import { emailFilter } from '../hook/odata.js';
 import { type BuiltHookFunction, loadBuiltHook } from '../harness/load-hook.js';
 

@@ -1,16 +1,17 @@
 /**
  * The hook kinds: one row per kind, the table every command reads (`build`, `try`, `payloads`,
  * `probe`, `deploy`, `tryout`, `logs`, `init`, `doctor`). A kind is a folder under
- * `src/hook/kinds/<name>/`: its `entry.ts` is what the build bundles, its `kind.ts` the facts
- * listed here. Adding a kind is that folder plus one row below.
+ * `src/hook/kinds/<name>/` (its `entry.ts` is what the build bundles) and its facts in
+ * `src/build/kinds/<name>.ts`, kept out of src/hook/ because they are not pasted into Strivacity.
+ * Adding a kind is that folder, that file and one row below.
  */
-import type { KindFacts } from '../hook/kinds/kind-facts.js';
-import { POST_ACCOUNT_DELETION_KIND } from '../hook/kinds/post-account-deletion/kind.js';
-import { POST_ACCOUNT_UPDATE_KIND } from '../hook/kinds/post-account-update/kind.js';
-import { POST_IDENTIFICATION_KIND } from '../hook/kinds/post-identification/kind.js';
-import { POST_REGISTRATION_KIND } from '../hook/kinds/post-registration/kind.js';
-import { PRE_EXTERNAL_REGISTRATION_KIND } from '../hook/kinds/pre-external-registration/kind.js';
-import { PRE_REGISTRATION_KIND } from '../hook/kinds/pre-registration/kind.js';
+import type { KindFacts } from './kinds/kind-facts.js';
+import { POST_ACCOUNT_DELETION_KIND } from './kinds/post-account-deletion.js';
+import { POST_ACCOUNT_UPDATE_KIND } from './kinds/post-account-update.js';
+import { POST_IDENTIFICATION_KIND } from './kinds/post-identification.js';
+import { POST_REGISTRATION_KIND } from './kinds/post-registration.js';
+import { PRE_EXTERNAL_REGISTRATION_KIND } from './kinds/pre-external-registration.js';
+import { PRE_REGISTRATION_KIND } from './kinds/pre-registration.js';
 
 export const HOOK_KINDS = [
   PRE_REGISTRATION_KIND,

@@ -16,7 +16,7 @@ export interface HookRun {
 }
 
 /** The pre-registration sample payload lives with its kind; re-exported for the harness's callers. */
-export { registrationPayload } from '../hook/kinds/pre-registration/kind.js';
+export { registrationPayload } from '../build/kinds/pre-registration.js';
 
 /**
  * Runs `work` with `console.log`/`warn`/`error` captured (the hook logs JSON lines there): each

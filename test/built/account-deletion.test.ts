@@ -7,7 +7,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/hook/config.js';
-import { accountPayload, unreadablePayload } from '../../src/hook/kinds/post-account-update/kind.js';
+import { accountPayload, unreadablePayload } from '../../src/build/kinds/post-account-update.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { ADA_ID, driveWithCallback, expectNothingPersonal, linesOf, mockContactById, mockPatch } from '../support/account-hooks.js';
 import { API, capturePrinted, configWith, JSON_HEADERS, loadBuilt, mockContacts, mockToken, ORG, useBuiltHooks } from '../support/helpers.js';

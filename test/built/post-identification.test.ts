@@ -7,7 +7,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildHook } from '../../src/build/build-hook.js';
 import type { ConfigInput } from '../../src/hook/config.js';
-import { postIdentificationPayload } from '../../src/hook/kinds/post-identification/kind.js';
+import { postIdentificationPayload } from '../../src/build/kinds/post-identification.js';
 import { type DenyGlobal, loadBuiltHook, StrivacityDenyRequest, strivacityGlobals, StrivacityShowErrorMessage } from '../../src/harness/load-hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import { ACCESS_TOKEN, API, BASE_CONFIG, callHook, configWith, JSON_HEADERS, mockContacts, mockToken, ORG, SECRET, useBuiltHooks } from '../support/helpers.js';

@@ -10,7 +10,7 @@ import { buildHook } from '../../src/build/build-hook.js';
 import { loadBuiltHook, StrivacityErrorDenyRequest, strivacityGlobals, StrivacityShowErrorMessage } from '../../src/harness/load-hook.js';
 import { readFixture } from '../../src/harness/stand-in.js';
 import type { ConfigInput } from '../../src/hook/config.js';
-import { externalRegistrationPayload } from '../../src/hook/kinds/pre-external-registration/kind.js';
+import { externalRegistrationPayload } from '../../src/build/kinds/pre-external-registration.js';
 import {
   ACCESS_TOKEN,
   API,

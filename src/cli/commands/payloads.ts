@@ -20,7 +20,7 @@ import { UsageError } from '../errors.js';
 /** The Try Out box of the Strivacity console accepts at most this many characters. */
 export const MAX_PAYLOAD_CHARACTERS = 8000;
 
-export type { PayloadCase } from '../../hook/kinds/kind-facts.js';
+export type { PayloadCase } from '../../build/kinds/kind-facts.js';
 
 /** Writes every sample of `hook` to `dir`; throws if one would not fit the Try Out box. */
 export function writePayloads(

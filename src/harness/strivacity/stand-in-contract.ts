@@ -17,8 +17,8 @@
  *   sync/async column, see ../shared/research/lifecycle-hooks.md section 1.14); and the whole
  *   plugin library content (snippet names, the integrations, the Dynamics template's code).
  */
-import { postIdentificationPayload } from '../../hook/kinds/post-identification/kind.js';
-import { registrationPayload } from '../../hook/kinds/pre-registration/kind.js';
+import { postIdentificationPayload } from '../../build/kinds/post-identification.js';
+import { registrationPayload } from '../../build/kinds/pre-registration.js';
 import { HOOK_TYPES } from './admin-api-schemas.js';
 
 export interface DescriptorRow {

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { samplePayloads } from '../../../src/hook/kinds/pre-registration/kind.js';
+import { samplePayloads } from '../../../src/build/kinds/pre-registration.js';
 import { SECRET } from '../../support/helpers.js';
 import { ADMIN_CLIENT_ID, ADMIN_SECRET, useAdminHarness } from './helpers.js';
 

@@ -1,9 +1,9 @@
 /**
- * The registration gate as a hook kind (see `../kind-facts.ts`). The arguments are those of
+ * The registration gate as a hook kind (see `./kind-facts.ts`). The arguments are those of
  * Strivacity's published pre-registration examples and the seed documents: the typed email at
  * `customer.attributes.emails.primaryEmail`.
  */
-import type { KindFacts, PayloadCase } from '../kind-facts.js';
+import type { KindFacts, PayloadCase } from './kind-facts.js';
 
 /** A Strivacity-shaped pre-registration payload for one email. */
 export function registrationPayload(email: unknown, locales: readonly string[] = ['en']): Record<string, unknown> {

@@ -5,9 +5,9 @@
  * it is not bundled into the pasted file.
  * https://github.com/Strivacity/integrations/blob/main/hooks/seczetta/post-identification.hook.js
  */
-import { setPath } from '../../attributes.js';
-import type { Attributes } from '../../input.js';
-import type { KindFacts, PayloadCase } from '../kind-facts.js';
+import { setPath } from '../../hook/attributes.js';
+import type { Attributes } from '../../hook/input.js';
+import type { KindFacts, PayloadCase } from './kind-facts.js';
 
 /** Arguments of a POST_IDENTIFICATION hook for `email`, with an optional contact id kept on the account. */
 export function postIdentificationPayload(email: unknown, options: { contactId?: string; locales?: readonly string[] } = {}): Record<string, unknown> {

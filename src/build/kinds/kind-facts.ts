@@ -1,8 +1,8 @@
 /**
  * What the tools around a hook kind need to know about it: its `--hook` name, its Strivacity type,
- * whether Strivacity waits for it, and sample arguments. Each kind's folder declares one of these
- * in its `kind.ts`; `src/build/kinds.ts` lists them in one table that every command reads. The
- * hook itself never imports a `kind.ts`, so none of this is bundled into the pasted file.
+ * whether Strivacity waits for it, and sample arguments. Each kind declares one of these in
+ * `src/build/kinds/<kind>.ts`; `src/build/kinds.ts` lists them in one table that every command
+ * reads. They live here, not in src/hook/: none of this is pasted into Strivacity.
  */
 
 /** One sample argument set, as `payloads` writes it and `tryout` runs it. */

@@ -1,11 +1,11 @@
 /**
- * The social sign-up gate as a hook kind (see `../kind-facts.ts`). Strivacity publishes nothing about
+ * The social sign-up gate as a hook kind (see `./kind-facts.ts`). Strivacity publishes nothing about
  * PRE_EXTERNAL_REGISTRATION beyond its name in the Admin API's hook types (research:
  * lifecycle-hooks.md 1.13), so every sample here is ASSUMED: the pre-registration shape, filled as a
  * Google sign-up plausibly fills it (the provider's verified email and name), with the provider's
  * identity beside it. `probe --hook pre-external-registration` reports the real argument keys.
  */
-import type { KindFacts, PayloadCase } from '../kind-facts.js';
+import type { KindFacts, PayloadCase } from './kind-facts.js';
 
 /** Where a sample puts the provider's email: both default paths, only the identifier, or nowhere. */
 type EmailAt = 'attributes' | 'identifiers' | 'nowhere';

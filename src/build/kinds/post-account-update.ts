@@ -1,12 +1,12 @@
 /**
- * The CRM following the account as a hook kind (see `../kind-facts.ts`). Strivacity publishes no
+ * The CRM following the account as a hook kind (see `./kind-facts.ts`). Strivacity publishes no
  * argument for POST_ACCOUNT_UPDATE: the sample payloads below are ASSUMED, the pre-registration
  * shape (`customer.attributes`) beside the post-identification one (`customer.info`), which is
  * what the default `account.emailPaths` and `account.attributePaths` read. Replace them with the
  * tenant's own (`contract --type POST_ACCOUNT_UPDATE`) before trusting a try-out.
  */
-import { setPath } from '../../attributes.js';
-import type { KindFacts, PayloadCase, PayloadOptions } from '../kind-facts.js';
+import { setPath } from '../../hook/attributes.js';
+import type { KindFacts, PayloadCase, PayloadOptions } from './kind-facts.js';
 
 /** The recorded contact of ada.lovelace@example.com (src/harness/recorded/contacts-one.json). */
 const RECORDED_CONTACT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';

@@ -1,10 +1,10 @@
 /**
- * The CRM write after registration as a hook kind (see `../kind-facts.ts`). Its arguments are
+ * The CRM write after registration as a hook kind (see `./kind-facts.ts`). Its arguments are
  * assumed to be the pre-registration shape with the form filled in (unpublished: see
  * docs/post-registration.md); Strivacity does not wait for its answer.
  */
-import type { KindFacts, PayloadCase } from '../kind-facts.js';
-import { registrationPayload } from '../pre-registration/kind.js';
+import type { KindFacts, PayloadCase } from './kind-facts.js';
+import { registrationPayload } from './pre-registration.js';
 
 /** A registration as the post-registration hook sees it: the form filled in. */
 function completedRegistration(email: string, attributes: Record<string, unknown> = {}): Record<string, unknown> {

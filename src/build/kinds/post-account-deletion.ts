@@ -1,10 +1,10 @@
 /**
- * The deactivation after an account deletion as a hook kind (see `../kind-facts.ts`). Strivacity
+ * The deactivation after an account deletion as a hook kind (see `./kind-facts.ts`). Strivacity
  * publishes no argument for POST_ACCOUNT_DELETION, nor whether a deleted account's attributes are
  * still passed: the sample payloads are ASSUMED, the same shape as the account-update ones.
  */
-import type { KindFacts, PayloadCase } from '../kind-facts.js';
-import { accountPayload, accountPayloadFor, unreadablePayload } from '../post-account-update/kind.js';
+import type { KindFacts, PayloadCase } from './kind-facts.js';
+import { accountPayload, accountPayloadFor, unreadablePayload } from './post-account-update.js';
 
 export function accountDeletionPayloads(knownEmail = 'ada.lovelace@example.com'): PayloadCase[] {
   return [
