@@ -11,15 +11,19 @@ import { PROJECT_ROOT } from './support.js';
 /** The Dataverse stand-in: its own process, so the timing process's CPU time is the client's alone. */
 const SERVER_SOURCE = `
 const https = require('node:https');
-const { key, cert, body: collection, byIdBody } = JSON.parse(process.env.HOOK_BENCH_SERVER);
+const { key, cert, body: collection, byIdBody, delayMs } = JSON.parse(process.env.HOOK_BENCH_SERVER);
 let requests = 0;
 const server = https.createServer({ key, cert, keepAliveTimeout: 60000 }, (req, res) => {
   requests += 1;
   req.resume();
   // GET contacts(<id>) (the sign-in gate's read by link) gets one contact; anything else the collection.
   const body = req.url.includes('/contacts(') ? byIdBody : collection;
-  res.writeHead(200, { 'content-type': 'application/json; odata.metadata=minimal', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  const answer = () => {
+    res.writeHead(200, { 'content-type': 'application/json; odata.metadata=minimal', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  if (delayMs > 0) setTimeout(answer, delayMs);
+  else answer();
 });
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (message) => {
@@ -34,12 +38,17 @@ export interface LocalServer {
   close(): void;
 }
 
-export async function startLocalServer(key: string, cert: string): Promise<LocalServer> {
+/**
+ * `delayMs`: how long the stand-in waits before it answers (0: at once). A real Dataverse round
+ * trip takes milliseconds, during which both processes sleep; with an instant answer the figures
+ * also measure how this machine charges for work between round trips (docs/performance.md).
+ */
+export async function startLocalServer(key: string, cert: string, delayMs = 0): Promise<LocalServer> {
   const recorded = (name: string) => readFileSync(join(PROJECT_ROOT, 'src/harness/recorded', name), 'utf8');
   const body = recorded('contacts-one.json');
   const byIdBody = recorded('contact-by-id.json');
   const server = spawn(process.execPath, ['-e', SERVER_SOURCE], {
-    env: { PATH: process.env['PATH'] ?? '', HOOK_BENCH_SERVER: JSON.stringify({ key, cert, body, byIdBody }) },
+    env: { PATH: process.env['PATH'] ?? '', HOOK_BENCH_SERVER: JSON.stringify({ key, cert, body, byIdBody, delayMs }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = <T>() =>

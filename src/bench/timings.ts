@@ -226,23 +226,38 @@ export async function timeRegistrations(hook: BuiltHookFunction, series: Series,
 
 const RETRIEVE_CALL = 'client.retrieveMultiple({';
 
-export async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<Stats | undefined> {
+/**
+ * The built hook with its Dataverse call answered in memory (the recorded contact, a fresh copy per
+ * call): the hook's own work, no TLS, no HTTP. `undefined` when the built file has no such call.
+ */
+export function loadAnsweredInMemory(code: string): { hook: BuiltHookFunction; unload: () => void } | undefined {
   if (!code.includes(RETRIEVE_CALL)) return undefined;
   const fixture = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src/harness/recorded/contacts-one.json'), 'utf8')) as { value: Array<Record<string, unknown>> };
   const globals = globalThis as { __hookBenchRetrieve?: unknown };
   // What dynamics-web-api resolves with: the parsed body (a fresh copy per call).
   globals.__hookBenchRetrieve = () => Promise.resolve({ ...fixture, value: fixture.value.map((contact) => ({ ...contact })) });
   const { hook, unload } = loadBuiltHook(code.replaceAll(RETRIEVE_CALL, 'globalThis.__hookBenchRetrieve({'));
+  return {
+    hook,
+    unload: () => {
+      unload();
+      delete globals.__hookBenchRetrieve;
+    },
+  };
+}
+
+export async function timeWithoutNetwork(code: string, dataverseUrl: string): Promise<Stats | undefined> {
+  const loaded = loadAnsweredInMemory(code);
+  if (loaded === undefined) return undefined;
   try {
     const series = newSeries();
     const run = (count: number, into: Series) =>
-      timeRegistrations(hook, into, count, `The hook without network did not allow the known customer (${dataverseUrl}).`);
+      timeRegistrations(loaded.hook, into, count, `The hook without network did not allow the known customer (${dataverseUrl}).`);
     await run(2000, newSeries());
     await run(20_000, series);
     return statsOf(series);
   } finally {
-    unload();
-    delete globals.__hookBenchRetrieve;
+    loaded.unload();
   }
 }
 

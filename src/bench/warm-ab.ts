@@ -10,7 +10,15 @@
  * - `--hook <hook.js>` (repeatable): the built files to time; the placeholder URL is replaced by the
  *   stand-in's;
  * - `--bare-signal`: also a bare call given a new `AbortController`'s signal per call, as the hook
- *   gives its deadline's signal to dynamics-web-api (which hands it to `https.request`).
+ *   gives its deadline's signal to dynamics-web-api (which hands it to `https.request`);
+ * - `--in-memory`: for each hook, also the hook with its Dataverse call answered in memory, and a
+ *   bare call followed by that in-memory registration, timed as one: the hook's own work placed
+ *   between round trips, without its guards on the network call;
+ * - `--spin <µs,...>`: also a bare call followed by that many microseconds of busy loop (the figure
+ *   is the median minus the loop): what this machine adds to a round trip after the process was
+ *   busy for that long;
+ * - `--server-delay-ms <n>`: the stand-in answers after n ms, as a real Dataverse does after its
+ *   round trip (default 0, at once).
  *
  * Each run is a fresh child process with the stand-ins of `warm-path.ts`; inside it, after warm-up,
  * `--rounds` rounds of `--per-round` calls per side, the order rotated every round. The figures are
@@ -26,11 +34,11 @@ import { parseArgs } from 'node:util';
 import type { DynamicsWebApi } from 'dynamics-web-api';
 import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-stand-ins.js';
 import { EMAIL, PROJECT_ROOT, benchConfig, percentile } from './support.js';
-import { newSeries, type Series, timeRegistrations } from './timings.js';
+import { loadAnsweredInMemory, newSeries, type Series, timeRegistrations } from './timings.js';
 import { parseResolvedConfig } from '../hook/config.js';
 import { lookupColumns } from '../hook/dataverse.js';
 import { emailFilter } from '../hook/odata.js';
-import { loadBuiltHook } from '../harness/load-hook.js';
+import { type BuiltHookFunction, loadBuiltHook } from '../harness/load-hook.js';
 import { createSelfSignedCertificate } from '../harness/self-signed.js';
 import { formatTable } from '../harness/table.js';
 
@@ -46,12 +54,15 @@ interface SideResult {
 interface ChildOptions {
   readonly hooks: readonly string[];
   readonly bareSignal: boolean;
+  readonly inMemory: boolean;
+  readonly spinUs: readonly number[];
+  readonly serverDelayMs: number;
   readonly rounds: number;
   readonly perRound: number;
 }
 
 async function child(resultFile: string, options: ChildOptions): Promise<void> {
-  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '');
+  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '', options.serverDelayMs);
   const tokenEndpoint = stubTokenEndpoint();
   process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
   const config = parseResolvedConfig(benchConfig(server.url));
@@ -61,8 +72,11 @@ async function child(resultFile: string, options: ChildOptions): Promise<void> {
   const bareClient: DynamicsWebApi = new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
   const select = lookupColumns(config);
   const filter = emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly);
-  const hooks = options.hooks.map((file) => loadBuiltHook(readFileSync(file, 'utf8').replaceAll(PLACEHOLDER_URL, server.url)).hook);
-  const timeBare = async (series: Series, count: number, withSignal: boolean) => {
+  const codes = options.hooks.map((file) => readFileSync(file, 'utf8').replaceAll(PLACEHOLDER_URL, server.url));
+  const hooks = codes.map((code) => loadBuiltHook(code).hook);
+  const inMemory = options.inMemory ? codes.map((code) => loadAnsweredInMemory(code)?.hook) : [];
+  /** One bare call, then `after` (timed with it); the sample is the whole less `creditUs`. */
+  const timeBare = async (series: Series, count: number, withSignal: boolean, after?: () => Promise<void> | void, creditUs = 0) => {
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < count; i += 1) {
       const t0 = performance.now();
@@ -75,19 +89,44 @@ async function child(resultFile: string, options: ChildOptions): Promise<void> {
         token: 'bench-fixed-token',
         ...(withSignal ? { signal: new AbortController().signal } : {}),
       })) as { value?: unknown[] };
-      series.samples.push((performance.now() - t0) * 1000);
+      if (after !== undefined) await after();
+      series.samples.push((performance.now() - t0) * 1000 - creditUs);
       if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
     }
     const cpu = process.cpuUsage(cpu0);
     series.cpuUs += cpu.user + cpu.system;
   };
+  const busyFor = (us: number) => {
+    const until = performance.now() + us / 1000;
+    while (performance.now() < until);
+  };
+  const registerInMemory = async (hook: BuiltHookFunction) =>
+    timeRegistrations(hook, newSeries(), 1, 'The hook answered in memory did not allow the known customer.');
   const sides = [
     { name: 'bare retrieveMultiple', time: (series: Series, count: number) => timeBare(series, count, false) },
     ...(options.bareSignal ? [{ name: 'bare, new signal per call', time: (series: Series, count: number) => timeBare(series, count, true) }] : []),
+    ...options.spinUs.map((us) => ({
+      name: `bare, then ${String(us)} µs busy (median less the ${String(us)} µs)`,
+      time: (series: Series, count: number) => timeBare(series, count, false, () => busyFor(us), us),
+    })),
     ...hooks.map((hook, index) => ({
       name: `hook ${String(index + 1)}: ${options.hooks[index] ?? ''}`,
       time: (series: Series, count: number) => timeRegistrations(hook, series, count, 'The hook did not allow the known customer.'),
     })),
+    ...inMemory.flatMap((hook, index) =>
+      hook === undefined
+        ? []
+        : [
+            {
+              name: `hook ${String(index + 1)}, Dataverse answered in memory`,
+              time: (series: Series, count: number) => timeRegistrations(hook, series, count, 'The hook answered in memory did not allow the known customer.'),
+            },
+            {
+              name: `bare, then hook ${String(index + 1)} answered in memory`,
+              time: (series: Series, count: number) => timeBare(series, count, false, () => registerInMemory(hook)),
+            },
+          ],
+    ),
   ];
   const restoreConsole = silenceConsole();
   try {
@@ -155,6 +194,9 @@ async function parent(): Promise<void> {
     options: {
       hook: { type: 'string', multiple: true, default: [] },
       'bare-signal': { type: 'boolean', default: false },
+      'in-memory': { type: 'boolean', default: false },
+      spin: { type: 'string', default: '' },
+      'server-delay-ms': { type: 'string', default: '0' },
       'write-config': { type: 'string' },
       runs: { type: 'string', default: '3' },
       rounds: { type: 'string', default: '10' },
@@ -171,8 +213,21 @@ async function parent(): Promise<void> {
   const rounds = Number(values.rounds);
   const perRound = Number(values['per-round']);
   if (![runs, rounds, perRound].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--runs, --rounds and --per-round take positive integers.');
-  const options: ChildOptions = { hooks: values.hook.map((file) => resolve(file)), bareSignal: values['bare-signal'], rounds, perRound };
-  if (options.hooks.length === 0 && !options.bareSignal) throw new Error('Name at least one --hook <built file>, or --bare-signal.');
+  const spinUs = values.spin === '' ? [] : values.spin.split(',').map(Number);
+  if (!spinUs.every((us) => Number.isInteger(us) && us > 0)) throw new Error('--spin takes a comma-separated list of positive integers (microseconds).');
+  const serverDelayMs = Number(values['server-delay-ms']);
+  if (!Number.isInteger(serverDelayMs) || serverDelayMs < 0) throw new Error('--server-delay-ms takes a whole number of milliseconds.');
+  const options: ChildOptions = {
+    hooks: values.hook.map((file) => resolve(file)),
+    bareSignal: values['bare-signal'],
+    inMemory: values['in-memory'],
+    spinUs,
+    serverDelayMs,
+    rounds,
+    perRound,
+  };
+  if (options.hooks.length === 0 && !options.bareSignal && spinUs.length === 0)
+    throw new Error('Name at least one --hook <built file>, --bare-signal or --spin.');
   for (let run = 1; run <= runs; run += 1) {
     const loadBefore = loadavg()[0]?.toFixed(1) ?? '?';
     const results = await runChild(options);

@@ -1,0 +1,154 @@
+/**
+ * `npm run bench:instructions`: instructions executed per warm registration of the built hook and
+ * per bare `retrieveMultiple`, counted by valgrind's callgrind. Wall and CPU time on this machine
+ * move with load and with how the VM charges for work between round trips (docs/performance.md);
+ * an instruction count does neither: the same build gives the same figure within a few percent,
+ * busy machine or not. It counts user-space instructions of the client process (every thread: the
+ * JIT's compiler and the GC's helpers included), not the kernel's, not the stand-in's (a process
+ * of its own, run natively).
+ *
+ * Each side (bare, hook) runs in its own child under valgrind, twice: the same warm-up of both
+ * sides, then N1 or N2 calls of that side only. Per call = (I(N2) - I(N1)) / (N2 - N1), which
+ * cancels start-up, warm-up and the stand-ins. The four children run two at a time.
+ *
+ * Usage: `npm run bench:instructions -- [--hook <built.js>] [--calls 300,1300]`. Without `--hook`
+ * it builds the pre-registration hook from the bench config. Minutes per run; not a test.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { DynamicsWebApi } from 'dynamics-web-api';
+import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-stand-ins.js';
+import { EMAIL, PROJECT_ROOT, benchConfig } from './support.js';
+import { newSeries, timeRegistrations } from './timings.js';
+import { buildHook } from '../build/build-hook.js';
+import { parseResolvedConfig } from '../hook/config.js';
+import { lookupColumns } from '../hook/dataverse.js';
+import { emailFilter } from '../hook/odata.js';
+import { loadBuiltHook } from '../harness/load-hook.js';
+import { createSelfSignedCertificate } from '../harness/self-signed.js';
+import { formatTable } from '../harness/table.js';
+
+/** Where the built file points Dataverse; each child swaps in its stand-in's URL. */
+const PLACEHOLDER_URL = 'https://127.0.0.1:1';
+const WARM_UP_CALLS = 1000;
+type Side = 'bare' | 'hook';
+
+interface ChildRequest {
+  readonly side: Side;
+  readonly calls: number;
+  readonly hookFile: string;
+}
+
+async function child(request: ChildRequest): Promise<void> {
+  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '');
+  const tokenEndpoint = stubTokenEndpoint();
+  process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
+  const config = parseResolvedConfig(benchConfig(server.url));
+  const { DynamicsWebApi: Client } = (await import('node:module')).createRequire(join(PROJECT_ROOT, 'package.json'))(
+    'dynamics-web-api',
+  ) as typeof import('dynamics-web-api');
+  const bareClient: DynamicsWebApi = new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
+  const query = { collection: 'contacts', select: lookupColumns(config), filter: emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly) };
+  const { hook } = loadBuiltHook(readFileSync(request.hookFile, 'utf8').replaceAll(PLACEHOLDER_URL, server.url));
+  const bare = async (count: number) => {
+    for (let i = 0; i < count; i += 1) {
+      const response = (await bareClient.retrieveMultiple({ ...query, orderBy: ['modifiedon desc'], top: 2, token: 'bench-fixed-token' })) as {
+        value?: unknown[];
+      };
+      if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
+    }
+  };
+  const registrations = (count: number) => timeRegistrations(hook, newSeries(), count, 'The hook did not allow the known customer.');
+  const restoreConsole = silenceConsole();
+  try {
+    await bare(WARM_UP_CALLS);
+    await registrations(WARM_UP_CALLS);
+    await (request.side === 'bare' ? bare(request.calls) : registrations(request.calls));
+  } finally {
+    restoreConsole();
+    tokenEndpoint.restore();
+    server.close();
+  }
+}
+
+/** Runs one child under callgrind; resolves with the instructions it executed. */
+function countInstructions(request: ChildRequest, tls: { keyPem: string; certPem: string; certFile: string }): Promise<number> {
+  const valgrind = spawn(
+    'valgrind',
+    ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--trace-children=no', process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        HOOK_INSTRUCTIONS_CHILD: JSON.stringify(request),
+        HOOK_BENCH_TLS_KEY: tls.keyPem,
+        HOOK_BENCH_TLS_CERT: tls.certPem,
+        NODE_EXTRA_CA_CERTS: tls.certFile,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  valgrind.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise<number>((resolvePromise, reject) => {
+    valgrind.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new Error('valgrind is not installed (Debian: apt-get install valgrind).') : error),
+    );
+    valgrind.on('exit', (code) => {
+      const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1];
+      if (code !== 0 || refs === undefined) reject(new Error(`The counted process failed (exit ${String(code)}):\n${stderr.slice(-2000)}`));
+      else resolvePromise(Number(refs.replaceAll(',', '')));
+    });
+  });
+}
+
+async function parent(): Promise<void> {
+  const { values } = parseArgs({ options: { hook: { type: 'string' }, calls: { type: 'string', default: '300,1300' } }, strict: true });
+  const [fewer, more] = values.calls.split(',').map(Number);
+  if (fewer === undefined || more === undefined || !Number.isInteger(fewer) || !Number.isInteger(more) || fewer < 1 || more <= fewer)
+    throw new Error('--calls takes two whole numbers, the second larger: --calls 300,1300.');
+  const dir = mkdtempSync(join(tmpdir(), 'hook-instructions-'));
+  try {
+    let hookFile = values.hook === undefined ? undefined : resolve(values.hook);
+    if (hookFile === undefined) {
+      hookFile = join(dir, 'pre-registration.hook.js');
+      writeFileSync(hookFile, (await buildHook('pre-registration', benchConfig(PLACEHOLDER_URL))).code);
+    }
+    const { certPem, keyPem } = createSelfSignedCertificate('127.0.0.1');
+    const tls = { keyPem, certPem, certFile: join(dir, 'stand-in-cert.pem') };
+    writeFileSync(tls.certFile, certPem);
+    const count = (side: Side, calls: number) => countInstructions({ side, calls, hookFile }, tls);
+    console.log(`Counting instructions with callgrind: 4 processes, two at a time (minutes) - ${hookFile}`);
+    const [bareFewer, bareMore] = await Promise.all([count('bare', fewer), count('bare', more)]);
+    const [hookFewer, hookMore] = await Promise.all([count('hook', fewer), count('hook', more)]);
+    const perCall = (a: number, b: number) => (b - a) / (more - fewer);
+    const bare = perCall(bareFewer ?? 0, bareMore ?? 0);
+    const hook = perCall(hookFewer ?? 0, hookMore ?? 0);
+    const thousands = (n: number) => `${Math.round(n / 1000).toLocaleString('en-US')}k`;
+    console.log(
+      formatTable(
+        [
+          ['side', 'instructions per call', 'ratio to bare'],
+          ['bare retrieveMultiple', thousands(bare), '1.00'],
+          ['built hook: one registration', thousands(hook), (hook / bare).toFixed(2)],
+          ['hook - bare', thousands(hook - bare), ''],
+        ],
+        'markdown',
+      ),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const childRequest = process.env['HOOK_INSTRUCTIONS_CHILD'];
+if (childRequest === undefined) await parent();
+else {
+  await child(JSON.parse(childRequest) as ChildRequest);
+  // dynamics-web-api's keep-alive sockets are done with; no need to wait for them to time out.
+  process.exit(0);
+}
