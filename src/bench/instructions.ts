@@ -2,8 +2,8 @@
  * `npm run bench:instructions`: instructions executed per warm registration of the built hook and
  * per bare `retrieveMultiple`, counted by valgrind's callgrind. Wall and CPU time on this machine
  * move with load and with how the VM charges for work between round trips (docs/performance.md);
- * an instruction count does neither: the same build gives the same figure within a few percent,
- * busy machine or not. It counts user-space instructions of the client process (every thread: the
+ * an instruction count does neither: the same build gives the same figure within about 5 % from
+ * run to run (the JIT and the GC never run quite the same way twice), busy machine or not. It counts user-space instructions of the client process (every thread: the
  * JIT's compiler and the GC's helpers included), not the kernel's, not the stand-in's (a process
  * of its own, run natively).
  *
@@ -11,8 +11,10 @@
  * sides, then N1 or N2 calls of that side only. Per call = (I(N2) - I(N1)) / (N2 - N1), which
  * cancels start-up, warm-up and the stand-ins. The four children run two at a time.
  *
- * Usage: `npm run bench:instructions -- [--hook <built.js>] [--calls 300,1300]`. Without `--hook`
- * it builds the pre-registration hook from the bench config. Minutes per run; not a test.
+ * Usage: `npm run bench:instructions -- [--hook <built.js>] [--calls 300,1300] [--in-memory]`.
+ * Without `--hook` it builds the pre-registration hook from the bench config. `--in-memory` also
+ * counts the hook with its Dataverse call answered in memory (its own work: two more processes).
+ * Minutes per run; not a test.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { parseArgs } from 'node:util';
 import type { DynamicsWebApi } from 'dynamics-web-api';
 import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-stand-ins.js';
 import { EMAIL, PROJECT_ROOT, benchConfig } from './support.js';
-import { newSeries, timeRegistrations } from './timings.js';
+import { loadAnsweredInMemory, newSeries, timeRegistrations } from './timings.js';
 import { buildHook } from '../build/build-hook.js';
 import { parseResolvedConfig } from '../hook/config.js';
 import { lookupColumns } from '../hook/dataverse.js';
@@ -35,7 +37,7 @@ import { formatTable } from '../harness/table.js';
 /** Where the built file points Dataverse; each child swaps in its stand-in's URL. */
 const PLACEHOLDER_URL = 'https://127.0.0.1:1';
 const WARM_UP_CALLS = 1000;
-type Side = 'bare' | 'hook';
+type Side = 'bare' | 'hook' | 'in memory';
 
 interface ChildRequest {
   readonly side: Side;
@@ -53,7 +55,10 @@ async function child(request: ChildRequest): Promise<void> {
   ) as typeof import('dynamics-web-api');
   const bareClient: DynamicsWebApi = new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
   const query = { collection: 'contacts', select: lookupColumns(config), filter: emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly) };
-  const { hook } = loadBuiltHook(readFileSync(request.hookFile, 'utf8').replaceAll(PLACEHOLDER_URL, server.url));
+  const code = readFileSync(request.hookFile, 'utf8').replaceAll(PLACEHOLDER_URL, server.url);
+  const { hook } = loadBuiltHook(code);
+  const inMemory = loadAnsweredInMemory(code)?.hook;
+  if (inMemory === undefined) throw new Error('The built file has no Dataverse lookup to answer in memory.');
   const bare = async (count: number) => {
     for (let i = 0; i < count; i += 1) {
       const response = (await bareClient.retrieveMultiple({ ...query, orderBy: ['modifiedon desc'], top: 2, token: 'bench-fixed-token' })) as {
@@ -62,12 +67,14 @@ async function child(request: ChildRequest): Promise<void> {
       if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
     }
   };
-  const registrations = (count: number) => timeRegistrations(hook, newSeries(), count, 'The hook did not allow the known customer.');
+  const registrations = (count: number, of = hook) => timeRegistrations(of, newSeries(), count, 'The hook did not allow the known customer.');
   const restoreConsole = silenceConsole();
   try {
     await bare(WARM_UP_CALLS);
     await registrations(WARM_UP_CALLS);
-    await (request.side === 'bare' ? bare(request.calls) : registrations(request.calls));
+    await registrations(WARM_UP_CALLS, inMemory);
+    if (request.side === 'bare') await bare(request.calls);
+    else await registrations(request.calls, request.side === 'hook' ? hook : inMemory);
   } finally {
     restoreConsole();
     tokenEndpoint.restore();
@@ -107,7 +114,10 @@ function countInstructions(request: ChildRequest, tls: { keyPem: string; certPem
 }
 
 async function parent(): Promise<void> {
-  const { values } = parseArgs({ options: { hook: { type: 'string' }, calls: { type: 'string', default: '300,1300' } }, strict: true });
+  const { values } = parseArgs({
+    options: { hook: { type: 'string' }, calls: { type: 'string', default: '300,1300' }, 'in-memory': { type: 'boolean', default: false } },
+    strict: true,
+  });
   const [fewer, more] = values.calls.split(',').map(Number);
   if (fewer === undefined || more === undefined || !Number.isInteger(fewer) || !Number.isInteger(more) || fewer < 1 || more <= fewer)
     throw new Error('--calls takes two whole numbers, the second larger: --calls 300,1300.');
@@ -122,12 +132,16 @@ async function parent(): Promise<void> {
     const tls = { keyPem, certPem, certFile: join(dir, 'stand-in-cert.pem') };
     writeFileSync(tls.certFile, certPem);
     const count = (side: Side, calls: number) => countInstructions({ side, calls, hookFile }, tls);
-    console.log(`Counting instructions with callgrind: 4 processes, two at a time (minutes) - ${hookFile}`);
-    const [bareFewer, bareMore] = await Promise.all([count('bare', fewer), count('bare', more)]);
-    const [hookFewer, hookMore] = await Promise.all([count('hook', fewer), count('hook', more)]);
-    const perCall = (a: number, b: number) => (b - a) / (more - fewer);
-    const bare = perCall(bareFewer ?? 0, bareMore ?? 0);
-    const hook = perCall(hookFewer ?? 0, hookMore ?? 0);
+    const sides: Side[] = values['in-memory'] ? ['bare', 'hook', 'in memory'] : ['bare', 'hook'];
+    console.log(`Counting instructions with callgrind: ${String(sides.length * 2)} processes, two at a time (minutes) - ${hookFile}`);
+    const perCall = new Map<Side, number>();
+    for (const side of sides) {
+      const [atFewer, atMore] = await Promise.all([count(side, fewer), count(side, more)]);
+      perCall.set(side, ((atMore ?? 0) - (atFewer ?? 0)) / (more - fewer));
+    }
+    const bare = perCall.get('bare') ?? Number.NaN;
+    const hook = perCall.get('hook') ?? Number.NaN;
+    const memory = perCall.get('in memory');
     const thousands = (n: number) => `${Math.round(n / 1000).toLocaleString('en-US')}k`;
     console.log(
       formatTable(
@@ -136,6 +150,7 @@ async function parent(): Promise<void> {
           ['bare retrieveMultiple', thousands(bare), '1.00'],
           ['built hook: one registration', thousands(hook), (hook / bare).toFixed(2)],
           ['hook - bare', thousands(hook - bare), ''],
+          ...(memory === undefined ? [] : [['built hook, Dataverse answered in memory', thousands(memory), (memory / bare).toFixed(2)]]),
         ],
         'markdown',
       ),
