@@ -2,10 +2,12 @@
  * `npm run bench:instructions`: instructions executed per warm registration of the built hook and
  * per bare `retrieveMultiple`, counted by valgrind's callgrind. Wall and CPU time on this machine
  * move with load and with how the VM charges for work between round trips (docs/performance.md);
- * an instruction count does neither: busy machine or not, the same build gives the same figure
- * within about 5 % from run to run (the JIT and the GC never run quite the same way twice). It
- * counts user-space instructions of the client process (every thread: the JIT's compiler and the
- * GC's helpers included), not the kernel's, not the stand-in's (a process of its own, run natively).
+ * an instruction count does neither. It is not exact either: the JIT and the GC never run quite the
+ * same way twice, so the counts per call moved by up to a quarter between runs (less for the
+ * network sides than for the short in-memory one), and the ratio of hook to bare by less than a
+ * tenth. It counts user-space instructions of the client process (every thread: the JIT's compiler
+ * and the GC's helpers included), not the kernel's, not the stand-in's (a process of its own, run
+ * natively).
  *
  * Each side (bare, hook, hook answered in memory) runs in its own child under valgrind, twice: the
  * same warm-up of every side, then N1 or N2 calls of that side only. Per call = (I(N2) - I(N1)) /
