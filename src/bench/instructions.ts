@@ -3,9 +3,9 @@
  * per bare `retrieveMultiple`, counted by valgrind's callgrind. Wall and CPU time on this machine
  * move with load and with how the VM charges for work between round trips (docs/performance.md);
  * an instruction count does neither. It is not exact either: the JIT and the GC never run quite the
- * same way twice, so the counts per call moved by up to a quarter between runs (less for the
- * network sides than for the short in-memory one), and the ratio of hook to bare by less than a
- * tenth. It counts user-space instructions of the client process (every thread: the JIT's compiler
+ * same way twice, so between runs with different call counts the counts per call moved by up to a
+ * quarter for the network sides and by nearly half for the short in-memory one, the ratio of hook
+ * to bare by less than a tenth. It counts user-space instructions of the client process (every thread: the JIT's compiler
  * and the GC's helpers included), not the kernel's, not the stand-in's (a process of its own, run
  * natively).
  *
