@@ -25,14 +25,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { DynamicsWebApi } from 'dynamics-web-api';
-import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-stand-ins.js';
-import { EMAIL, PROJECT_ROOT, benchConfig } from './support.js';
+import { silenceConsole, startTimingStandIns } from './timing-stand-ins.js';
+import { PROJECT_ROOT, benchConfig } from './support.js';
 import { loadAnsweredInMemory, newSeries, timeRegistrations } from './timings.js';
 import { buildHook } from '../build/build-hook.js';
-import { parseResolvedConfig } from '../hook/config.js';
-import { lookupColumns } from '../hook/dataverse.js';
-import { emailFilter } from '../hook/odata.js';
 import { loadBuiltHook } from '../harness/load-hook.js';
 import { createSelfSignedCertificate } from '../harness/self-signed.js';
 import { formatTable } from '../harness/table.js';
@@ -49,26 +45,13 @@ interface ChildRequest {
 }
 
 async function child(request: ChildRequest): Promise<void> {
-  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '');
-  const tokenEndpoint = stubTokenEndpoint();
-  process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
-  const config = parseResolvedConfig(benchConfig(server.url));
-  const { DynamicsWebApi: Client } = (await import('node:module')).createRequire(join(PROJECT_ROOT, 'package.json'))(
-    'dynamics-web-api',
-  ) as typeof import('dynamics-web-api');
-  const bareClient: DynamicsWebApi = new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
-  const query = { collection: 'contacts', select: lookupColumns(config), filter: emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly) };
-  const code = readFileSync(request.hookFile, 'utf8').replaceAll(PLACEHOLDER_URL, server.url);
+  const standIns = await startTimingStandIns();
+  const code = readFileSync(request.hookFile, 'utf8').replaceAll(PLACEHOLDER_URL, standIns.server.url);
   const { hook } = loadBuiltHook(code);
   const inMemory = loadAnsweredInMemory(code)?.hook;
   if (inMemory === undefined) throw new Error('The built file has no Dataverse lookup to answer in memory.');
   const bare = async (count: number) => {
-    for (let i = 0; i < count; i += 1) {
-      const response = (await bareClient.retrieveMultiple({ ...query, orderBy: ['modifiedon desc'], top: 2, token: 'bench-fixed-token' })) as {
-        value?: unknown[];
-      };
-      if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
-    }
+    for (let i = 0; i < count; i += 1) await standIns.bareLookup();
   };
   const registrations = (count: number, of = hook) => timeRegistrations(of, newSeries(), count, 'The hook did not allow the known customer.');
   const restoreConsole = silenceConsole();
@@ -80,8 +63,7 @@ async function child(request: ChildRequest): Promise<void> {
     else await registrations(request.calls, request.side === 'hook' ? hook : inMemory);
   } finally {
     restoreConsole();
-    tokenEndpoint.restore();
-    server.close();
+    standIns.close();
   }
 }
 

@@ -5,8 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from './support.js';
+import type { DynamicsWebApi } from 'dynamics-web-api';
+import { EMAIL, PROJECT_ROOT, benchConfig } from './support.js';
+import { type ConfigInput, parseResolvedConfig, type ResolvedConfig } from '../hook/config.js';
+import { lookupColumns } from '../hook/dataverse.js';
+import { emailFilter } from '../hook/odata.js';
 
 /** The Dataverse stand-in: its own process, so the timing process's CPU time is the client's alone. */
 const SERVER_SOURCE = `
@@ -96,5 +101,65 @@ export function silenceConsole(): () => void {
   return () => {
     console.log = original.log;
     console.error = original.error;
+  };
+}
+
+/** What every timing child starts with (`timings.ts`, `warm-path.ts`, `warm-ab.ts`, `instructions.ts`). */
+export interface TimingStandIns {
+  readonly server: LocalServer;
+  readonly tokenEndpoint: ReturnType<typeof stubTokenEndpoint>;
+  /** The bench config pointed at the Dataverse stand-in, as given and as the hook resolves it. */
+  readonly configInput: ConfigInput;
+  readonly config: ResolvedConfig;
+  /**
+   * The bare call the hook is compared with: the lookup it sends (columns, filter, order, top) with
+   * a fixed token, through the dynamics-web-api build the built hook `require`s (CJS) and so the
+   * same keep-alive agent. Throws unless the stand-in's one contact comes back.
+   */
+  readonly bareLookup: (signal?: AbortSignal) => Promise<void>;
+  close(): void;
+}
+
+/**
+ * Starts the stand-ins of a timing child: the TLS key and certificate come from the parent
+ * (`HOOK_BENCH_TLS_KEY`, `HOOK_BENCH_TLS_CERT`), and the client secret variable is set to a
+ * placeholder (the stub token endpoint never checks it).
+ */
+export async function startTimingStandIns(delayMs = 0): Promise<TimingStandIns> {
+  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '', delayMs);
+  const tokenEndpoint = stubTokenEndpoint();
+  process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
+  const configInput = benchConfig(server.url);
+  const config = parseResolvedConfig(configInput);
+  // Required on the first bare call, not here: `timings.ts` times the hook's first load, which
+  // requires dynamics-web-api from disk only if nothing has yet.
+  let client: DynamicsWebApi | undefined;
+  const clientOf = () => {
+    const { DynamicsWebApi: Client } = createRequire(join(PROJECT_ROOT, 'package.json'))('dynamics-web-api') as typeof import('dynamics-web-api');
+    return new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
+  };
+  const request = {
+    collection: 'contacts',
+    select: lookupColumns(config),
+    filter: emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly),
+    orderBy: ['modifiedon desc'],
+    top: 2,
+    token: 'bench-fixed-token',
+  };
+  const bareLookup = async (signal?: AbortSignal) => {
+    client ??= clientOf();
+    const response = (await client.retrieveMultiple(signal === undefined ? request : { ...request, signal })) as { value?: unknown[] };
+    if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
+  };
+  return {
+    server,
+    tokenEndpoint,
+    configInput,
+    config,
+    bareLookup,
+    close: () => {
+      tokenEndpoint.restore();
+      server.close();
+    },
   };
 }

@@ -6,19 +6,12 @@
  * Writes its figures as JSON to HOOK_BENCH_RESULT.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { DynamicsWebApi } from 'dynamics-web-api';
-import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-stand-ins.js';
-import { EMAIL, PROJECT_ROOT, benchConfig, isAllow, percentile, registerOnce, runConcurrently } from './support.js';
+import { silenceConsole, startTimingStandIns } from './timing-stand-ins.js';
+import { EMAIL, PROJECT_ROOT, isAllow, percentile, registerOnce, runConcurrently } from './support.js';
 import { buildHook } from '../build/build-hook.js';
-import { parseResolvedConfig } from '../hook/config.js';
-import { lookupColumns } from '../hook/dataverse.js';
 import { registrationPayload } from '../harness/run-hook.js';
 import { type BuiltHookFunction, loadBuiltHook } from '../harness/load-hook.js';
-import { emailFilter } from '../hook/odata.js';
-
-const FIXED_TOKEN = 'bench-fixed-token';
 
 /** Wall time per call (median, p99) and this process's CPU time per call (mean), in µs. */
 export interface Stats {
@@ -57,11 +50,7 @@ export interface Timings {
 async function measureTimings(resultFile: string): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('Run with --expose-gc.');
-  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '');
-  const tokenEndpoint = stubTokenEndpoint();
-  process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
-  const configInput = benchConfig(server.url);
-  const config = parseResolvedConfig(configInput);
+  const { server, tokenEndpoint, configInput, config, bareLookup, close } = await startTimingStandIns();
   const { code } = await buildHook('pre-registration', configInput);
 
   // Load time: the first load compiles the file and requires its three packages from disk (what a
@@ -79,29 +68,15 @@ async function measureTimings(resultFile: string): Promise<void> {
   warmLoadsMs.sort((a, b) => a - b);
   const loadWarmMedianMs = warmLoadsMs[10] ?? NaN;
 
-  // The bare call: the same request the hook sends, with a fixed token, through the same
-  // dynamics-web-api build (CJS, as the built hook `require`s it) and the same keep-alive agent.
-  const { DynamicsWebApi: Client } = createRequire(join(PROJECT_ROOT, 'package.json'))('dynamics-web-api') as typeof import('dynamics-web-api');
-  const bareClient: DynamicsWebApi = new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
-  const select = lookupColumns(config);
-  const bareCall = () =>
-    bareClient.retrieveMultiple({
-      collection: 'contacts',
-      select,
-      filter: emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly),
-      orderBy: ['modifiedon desc'],
-      top: 2,
-      token: FIXED_TOKEN,
-    });
+  // The bare call: the same request the hook sends, with a fixed token (`startTimingStandIns`).
   let bareCalls = 0;
   const timeBare = async (series: Series, count: number) => {
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < count; i += 1) {
       const t0 = performance.now();
-      const response = (await bareCall()) as { value?: unknown[] };
+      await bareLookup();
       series.samples.push((performance.now() - t0) * 1000);
       bareCalls += 1;
-      if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
     }
     const cpu = process.cpuUsage(cpu0);
     series.cpuUs += cpu.user + cpu.system;
@@ -149,7 +124,7 @@ async function measureTimings(resultFile: string): Promise<void> {
           registrations += 1;
         });
         const bareMs = await runConcurrently(perRound, concurrency, async () => {
-          await bareCall();
+          await bareLookup();
           bareCalls += 1;
         });
         hookRates.push((perRound / hookMs) * 1000);
@@ -201,8 +176,7 @@ async function measureTimings(resultFile: string): Promise<void> {
     writeFileSync(resultFile, JSON.stringify(timings));
   } finally {
     restoreConsole();
-    tokenEndpoint.restore();
-    server.close();
+    close();
   }
 }
 

@@ -31,13 +31,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { DynamicsWebApi } from 'dynamics-web-api';
-import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-stand-ins.js';
-import { EMAIL, PROJECT_ROOT, benchConfig, isAllow, percentile, registerOnce } from './support.js';
+import { silenceConsole, startTimingStandIns } from './timing-stand-ins.js';
+import { PROJECT_ROOT, benchConfig, isAllow, percentile, registerOnce } from './support.js';
 import { loadAnsweredInMemory, newSeries, type Series, timeRegistrations } from './timings.js';
-import { parseResolvedConfig } from '../hook/config.js';
-import { lookupColumns } from '../hook/dataverse.js';
-import { emailFilter } from '../hook/odata.js';
 import { type BuiltHookFunction, loadBuiltHook } from '../harness/load-hook.js';
 import { createSelfSignedCertificate } from '../harness/self-signed.js';
 import { formatTable } from '../harness/table.js';
@@ -62,17 +58,8 @@ interface ChildOptions {
 }
 
 async function child(resultFile: string, options: ChildOptions): Promise<void> {
-  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '', options.serverDelayMs);
-  const tokenEndpoint = stubTokenEndpoint();
-  process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
-  const config = parseResolvedConfig(benchConfig(server.url));
-  const { DynamicsWebApi: Client } = (await import('node:module')).createRequire(join(PROJECT_ROOT, 'package.json'))(
-    'dynamics-web-api',
-  ) as typeof import('dynamics-web-api');
-  const bareClient: DynamicsWebApi = new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
-  const select = lookupColumns(config);
-  const filter = emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly);
-  const codes = options.hooks.map((file) => readFileSync(file, 'utf8').replaceAll(PLACEHOLDER_URL, server.url));
+  const standIns = await startTimingStandIns(options.serverDelayMs);
+  const codes = options.hooks.map((file) => readFileSync(file, 'utf8').replaceAll(PLACEHOLDER_URL, standIns.server.url));
   const hooks = codes.map((code) => loadBuiltHook(code).hook);
   const inMemory = options.inMemory ? codes.map((code) => loadAnsweredInMemory(code)?.hook) : [];
   /** One bare call, then `after` (timed with it); the sample is the whole less `creditUs`. */
@@ -80,18 +67,9 @@ async function child(resultFile: string, options: ChildOptions): Promise<void> {
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < count; i += 1) {
       const t0 = performance.now();
-      const response = (await bareClient.retrieveMultiple({
-        collection: 'contacts',
-        select,
-        filter,
-        orderBy: ['modifiedon desc'],
-        top: 2,
-        token: 'bench-fixed-token',
-        ...(withSignal ? { signal: new AbortController().signal } : {}),
-      })) as { value?: unknown[] };
+      await standIns.bareLookup(withSignal ? new AbortController().signal : undefined);
       if (after !== undefined) await after();
       series.samples.push((performance.now() - t0) * 1000 - creditUs);
-      if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
     }
     const cpu = process.cpuUsage(cpu0);
     series.cpuUs += cpu.user + cpu.system;
@@ -155,8 +133,7 @@ async function child(resultFile: string, options: ChildOptions): Promise<void> {
     writeFileSync(resultFile, JSON.stringify(results));
   } finally {
     restoreConsole();
-    tokenEndpoint.restore();
-    server.close();
+    standIns.close();
   }
 }
 

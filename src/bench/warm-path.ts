@@ -24,14 +24,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { DynamicsWebApi } from 'dynamics-web-api';
-import { silenceConsole, startLocalServer, stubTokenEndpoint } from './timing-stand-ins.js';
-import { EMAIL, PROJECT_ROOT, benchConfig, percentile } from './support.js';
+import { silenceConsole, startTimingStandIns } from './timing-stand-ins.js';
+import { PROJECT_ROOT, percentile } from './support.js';
 import { newSeries, type Series, timeRegistrations, timeWithoutNetwork } from './timings.js';
 import { buildHook } from '../build/build-hook.js';
-import { parseResolvedConfig } from '../hook/config.js';
-import { lookupColumns } from '../hook/dataverse.js';
-import { emailFilter } from '../hook/odata.js';
 import { loadBuiltHook } from '../harness/load-hook.js';
 import { createSelfSignedCertificate } from '../harness/self-signed.js';
 import { formatTable } from '../harness/table.js';
@@ -57,32 +53,14 @@ const median = (values: readonly number[]) =>
   );
 
 async function child(resultFile: string, rounds: number, perRound: number): Promise<void> {
-  const server = await startLocalServer(process.env['HOOK_BENCH_TLS_KEY'] ?? '', process.env['HOOK_BENCH_TLS_CERT'] ?? '');
-  const tokenEndpoint = stubTokenEndpoint();
-  process.env['DYNAMICS_CLIENT_SECRET'] = 'bench-secret-not-a-real-value';
-  const configInput = benchConfig(server.url);
-  const config = parseResolvedConfig(configInput);
-  const { code } = await buildHook('pre-registration', configInput);
-  const { DynamicsWebApi: Client } = (await import('node:module')).createRequire(join(PROJECT_ROOT, 'package.json'))(
-    'dynamics-web-api',
-  ) as typeof import('dynamics-web-api');
-  const bareClient: DynamicsWebApi = new Client({ serverUrl: server.url, dataApi: { version: config.dataverse.apiVersion } });
-  const select = lookupColumns(config);
-  const filter = emailFilter(EMAIL, config.lookup.emailFields, config.lookup.activeOnly);
+  const standIns = await startTimingStandIns();
+  const { code } = await buildHook('pre-registration', standIns.configInput);
   const timeBare = async (series: Series, count: number) => {
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < count; i += 1) {
       const t0 = performance.now();
-      const response = (await bareClient.retrieveMultiple({
-        collection: 'contacts',
-        select,
-        filter,
-        orderBy: ['modifiedon desc'],
-        top: 2,
-        token: 'bench-fixed-token',
-      })) as { value?: unknown[] };
+      await standIns.bareLookup();
       series.samples.push((performance.now() - t0) * 1000);
-      if (response.value?.length !== 1) throw new Error('The bare call did not return the contact.');
     }
     const cpu = process.cpuUsage(cpu0);
     series.cpuUs += cpu.user + cpu.system;
@@ -106,7 +84,7 @@ async function child(resultFile: string, rounds: number, perRound: number): Prom
       await timeBare(bareSeries, only === 'hook' ? 1 : perRound);
     }
     unload();
-    const inMemory = only === undefined ? await timeWithoutNetwork(code, config.dataverse.url) : undefined;
+    const inMemory = only === undefined ? await timeWithoutNetwork(code, standIns.config.dataverse.url) : undefined;
     const result: RunResult = {
       hookMedianUs: median(hookSeries.samples),
       bareMedianUs: median(bareSeries.samples),
@@ -120,8 +98,7 @@ async function child(resultFile: string, rounds: number, perRound: number): Prom
     writeFileSync(resultFile, JSON.stringify(result));
   } finally {
     restoreConsole();
-    tokenEndpoint.restore();
-    server.close();
+    standIns.close();
   }
 }
 
